@@ -1,0 +1,164 @@
+"""news_ingest: fetch → clean → dedupe → enrich → index, one run per data interval.
+
+Wiring only: every step is a function in `newsflow.pipeline`, imported inside
+the task so that parsing this file does no work.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import CronDataIntervalTimetable, TriggerRule, dag, get_current_context, task
+
+DOC = """
+### news_ingest
+Fetches every source declared in `include/sources.yaml` (or `NEWSFLOW_SOURCES_FILE`) for
+this run's data interval, then cleans, deduplicates, enriches and indexes the articles into
+Elasticsearch (alias `NEWSFLOW_INDEX_ALIAS`, default `news`).
+
+* **fetch** is mapped: one task per source, named after the source.
+* Tasks pass batch-file paths through XCom, never article bodies; raw payloads land in the
+  archive (`NEWSFLOW_ARCHIVE_DIR`) before anything else happens.
+* **ledger** returns the run's counts (see its XCom):
+  fetched = new + updated + unchanged + duplicates + rejected (by reason).
+* Re-running an interval changes nothing: document ids come from canonical URLs.
+"""
+
+# The cron string is configuration, read from the environment; an interval timetable gives
+# each run a real window (a bare cron string gives zero-width windows in Airflow 3).
+SCHEDULE = os.environ.get("NEWSFLOW_SCHEDULE", "*/30 * * * *")
+
+default_args = {
+    "owner": "newsflow",
+    "retries": 2,
+    "retry_delay": timedelta(seconds=30),
+    "retry_exponential_backoff": True,
+    "max_retry_delay": timedelta(minutes=10),
+    "execution_timeout": timedelta(minutes=30),
+}
+
+
+@dag(
+    dag_id="news_ingest",
+    schedule=CronDataIntervalTimetable(SCHEDULE, timezone="UTC"),
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    default_args=default_args,
+    tags=["newsflow", "ingest"],
+    doc_md=DOC,
+)
+def news_ingest():
+    @task(doc_md="Load and validate the sources file; one entry per source to fetch.")
+    def load_sources() -> list[dict]:
+        from newsflow.runtime import task_settings
+        from newsflow.sources import load_sources_lenient
+
+        settings = task_settings()
+        sources, errors = load_sources_lenient(settings.sources_file)
+        for error in errors:
+            print(f"SOURCE ERROR {error}")
+        if not sources and errors:
+            raise ValueError("no valid source in the sources file:\n" + "\n".join(errors))
+        return [s.to_dict() for s in sources if s.enabled]
+
+    @task(
+        doc_md="Fetch one source for this run's data interval into the raw archive.",
+        map_index_template="{{ source_name }}",
+    )
+    def fetch(source: dict) -> dict:
+        from newsflow.pipeline import fetch_stage
+        from newsflow.runtime import task_settings
+        from newsflow.sources import Source
+
+        context = get_current_context()
+        context["source_name"] = source["name"]
+        src = Source.from_dict(source)
+        ti = context["ti"]
+        try:
+            return fetch_stage(
+                src,
+                task_settings(),
+                context["run_id"],
+                context["data_interval_start"],
+                context["data_interval_end"],
+            )
+        except Exception as exc:
+            # Retry while tries remain; on the last try record the failure so the rest of
+            # the run goes on and the ledger names the source that failed.
+            if ti.try_number <= ti.max_tries:
+                raise
+            return {"source": src.name, "raw": "", "fetched": 0, "error": f"{type(exc).__name__}: {exc}"}
+
+    @task(doc_md="Extract main text and metadata, strip boilerplate, reject non-articles with a reason.",
+          map_index_template="{{ source_name }}")
+    def clean(fetch_result: dict) -> dict:
+        from newsflow.pipeline import clean_stage
+        from newsflow.runtime import task_settings
+
+        context = get_current_context()
+        context["source_name"] = fetch_result["source"]
+        return clean_stage(fetch_result, task_settings(), context["run_id"])
+
+    @task(doc_md="Deduplicate all sources together and against the index (URL, exact text, MinHash LSH).",
+          trigger_rule=TriggerRule.NONE_FAILED)
+    def dedupe(clean_results: list[dict]) -> list[dict]:
+        from newsflow.index import EsCandidateStore, make_client
+        from newsflow.pipeline import dedupe_stage
+        from newsflow.runtime import require_search, task_settings
+
+        settings = task_settings()
+        require_search(settings)
+        store = EsCandidateStore(make_client(settings), settings)
+        return dedupe_stage(list(clean_results or []), settings, get_current_context()["run_id"], store)
+
+    @task(doc_md="Language, dates, outlet, agency and counts; a failing enricher never drops an article.",
+          map_index_template="{{ source_name }}")
+    def enrich(batch: dict) -> dict:
+        from newsflow.pipeline import enrich_stage
+        from newsflow.runtime import task_settings
+        from newsflow.sources import load_sources_lenient
+
+        context = get_current_context()
+        context["source_name"] = batch["source"]
+        settings = task_settings()
+        sources = {s.name: s for s in load_sources_lenient(settings.sources_file)[0]}
+        return enrich_stage(batch, settings, context["run_id"], sources.get(batch["source"]))
+
+    @task(doc_md="Bulk-index into the write alias; per-document failures go to the dead-letter store.",
+          trigger_rule=TriggerRule.NONE_FAILED)
+    def index(batches: list[dict]) -> dict:
+        from newsflow.index import make_client
+        from newsflow.pipeline import index_stage
+        from newsflow.runtime import require_search, task_settings
+
+        settings = task_settings()
+        require_search(settings)
+        return index_stage(list(batches or []), settings, get_current_context()["run_id"], make_client(settings))
+
+    @task(doc_md="Count what happened to every fetched item; the return value is the run ledger.",
+          trigger_rule=TriggerRule.ALL_DONE)
+    def ledger(fetch_results: list[dict], index_result: dict | None) -> dict:
+        from newsflow.pipeline import ledger_stage, save_ledger
+        from newsflow.runtime import task_settings
+
+        run_id = get_current_context()["run_id"]
+        batches = (index_result or {}).get("batches", [])
+        result = ledger_stage(list(fetch_results or []), batches, run_id)
+        if index_result is None:
+            result.notes.append("index task did not finish: see its log; re-run the run to complete it")
+        print(result.format_table())
+        save_ledger(task_settings(), result)
+        return result.to_dict()
+
+    fetched = fetch.expand(source=load_sources())
+    cleaned = clean.expand(fetch_result=fetched)
+    deduped = dedupe(cleaned)
+    enriched = enrich.expand(batch=deduped)
+    indexed = index(enriched)
+    ledger(fetched, indexed)
+
+
+news_ingest()

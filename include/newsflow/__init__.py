@@ -1,0 +1,3 @@
+"""newsflow: news ingestion on Apache Airflow."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,121 @@
+"""Text normalisation shared by every path through the clean stage.
+
+Everything downstream (boilerplate rules, dedupe hashes, language detection,
+the index) compares text, so it must be in one canonical form: repaired
+mojibake, NFC, no control characters, single spaces inside a line and one blank
+line between paragraphs. Quotes and dashes are left as the outlet wrote them:
+they carry meaning in several languages and changing them would make our text
+differ from the publisher's for no gain.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import ftfy
+
+# ftfy with the "as written" options: fix encodings, keep curly quotes and full-width forms.
+_FTFY = ftfy.TextFixerConfig(
+    uncurl_quotes=False,
+    fix_character_width=False,
+    fix_latin_ligatures=True,
+    normalization="NFC",
+    explain=False,
+)
+
+# Characters that are invisible noise in news text. ZWJ/ZWNJ are kept: Persian, Indic
+# scripts and emoji need them.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u00ad\u180e"), None)
+_LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x0b\x0c\x85]")
+# C0/C1 controls except tab and newline (NUL included).
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+# Every Unicode space (NBSP, thin, ideographic, ...) and tabs.
+_SPACES = re.compile(r"[^\S\n]+")
+_BLANK_RUN = re.compile(r"\n{3,}")
+
+
+def normalize_text(text: str) -> str:
+    """Return `text` repaired and normalised, line structure preserved.
+
+    Lines stay lines (the boilerplate rules work on them); runs of blank lines
+    become one blank line. Use `to_paragraphs` for the final article text.
+    """
+    if not text:
+        return ""
+    text = _CONTROL.sub("", text.replace("\x00", ""))
+    text = ftfy.fix_text(text, _FTFY)
+    text = _LINE_BREAKS.sub("\n", text)
+    text = text.translate(_INVISIBLE)
+    text = _CONTROL.sub("", text)
+    text = unicodedata.normalize("NFC", text)
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return _BLANK_RUN.sub("\n\n", "\n".join(lines)).strip()
+
+
+def normalize_line(line: str) -> str:
+    """One line, normalised as in `normalize_text` (no line breaks kept)."""
+    return " ".join(normalize_text(line).split())
+
+
+_TERMINAL = re.compile(r"[.!?:;\"”’»)\]…。！？]$")
+
+
+def _looks_hard_wrapped(block: list[str]) -> bool:
+    """A block of fixed-width lines (e-mail, wire copy) that are one paragraph.
+
+    Most lines do not end a sentence and have similar, moderate lengths.
+    """
+    if len(block) < 3:
+        return False
+    inner = block[:-1]
+    if any(len(line) < 35 or len(line) > 110 for line in inner):
+        return False
+    open_ended = sum(1 for line in inner if not _TERMINAL.search(line))
+    return open_ended * 3 >= len(inner) * 2
+
+
+def to_paragraphs(lines: list[str]) -> str:
+    """Join cleaned lines into the article text: one paragraph per line, blank line between.
+
+    Blocks (lines without a blank line between them) that look hard-wrapped are
+    joined into one paragraph; otherwise every line is its own paragraph, which
+    is how both extractors and plain-text feeds deliver paragraphs.
+    """
+    paragraphs: list[str] = []
+    block: list[str] = []
+
+    def flush() -> None:
+        if not block:
+            return
+        if _looks_hard_wrapped(block):
+            paragraphs.append(" ".join(block))
+        else:
+            paragraphs.extend(block)
+        block.clear()
+
+    for line in lines:
+        line = line.strip()
+        if line:
+            block.append(line)
+        else:
+            flush()
+    flush()
+    return "\n\n".join(paragraphs)
+
+
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\u0e00-\u0e7f]")
+_WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
+
+
+def count_words(text: str) -> int:
+    """Words in `text`; scripts written without spaces count about two characters a word.
+
+    Counting whitespace tokens alone would make every Chinese or Japanese
+    article "too short".
+    """
+    cjk = len(_CJK.findall(text))
+    if not cjk:
+        return len(_WORD.findall(text))
+    rest = _CJK.sub(" ", text)
+    return len(_WORD.findall(rest)) + (cjk + 1) // 2

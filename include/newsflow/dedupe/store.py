@@ -1,0 +1,116 @@
+"""Where dedupe looks for articles it has already seen.
+
+Dedupe needs three look-ups, always in batches (one request per batch, not per
+article): by document id (same canonical URL), by text hash (exact copy) and
+by LSH band key (near-duplicate candidates). The index itself answers them in
+production (`newsflow.index.store.EsCandidateStore`), so candidates are found
+across runs and across parallel workers with no other state; `MemoryStore`
+answers them within one run and for the CLI, which has no index.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any, Protocol
+
+# Fields a stored record carries for dedupe decisions.
+RECORD_FIELDS = (
+    "id",
+    "url",
+    "source",
+    "publisher",
+    "cluster_id",
+    "text_hash",
+    "minhash",
+    "shingle_count",
+    "lsh",
+    "is_canonical",
+    "published_at",
+)
+
+
+class CandidateStore(Protocol):
+    def by_ids(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """Records keyed by document id, for the ids that exist."""
+        ...
+
+    def by_text_hashes(self, hashes: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The first (canonical) record for each known text hash."""
+        ...
+
+    def by_lsh(self, keys: Iterable[str], limit: int = 50) -> list[dict[str, Any]]:
+        """Records sharing at least one LSH band key, most shared first, at most `limit`."""
+        ...
+
+    def add(self, records: Iterable[dict[str, Any]]) -> None:
+        """Remember records decided in this run (no-op for stores that learn by indexing)."""
+        ...
+
+
+class MemoryStore:
+    """An in-memory CandidateStore: used for one run's own articles and by the CLI."""
+
+    def __init__(self) -> None:
+        self._by_id: dict[str, dict[str, Any]] = {}
+        self._by_hash: dict[str, dict[str, Any]] = {}
+        self._by_key: dict[str, list[str]] = defaultdict(list)
+
+    def by_ids(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        return {i: self._by_id[i] for i in ids if i in self._by_id}
+
+    def by_text_hashes(self, hashes: Iterable[str]) -> dict[str, dict[str, Any]]:
+        return {h: self._by_hash[h] for h in hashes if h in self._by_hash}
+
+    def by_lsh(self, keys: Iterable[str], limit: int = 50) -> list[dict[str, Any]]:
+        hits: dict[str, int] = defaultdict(int)
+        for key in keys:
+            for doc_id in self._by_key.get(key, ()):
+                hits[doc_id] += 1
+        ranked = sorted(hits, key=lambda d: (-hits[d], d))[:limit]
+        return [self._by_id[d] for d in ranked]
+
+    def add(self, records: Iterable[dict[str, Any]]) -> None:
+        for rec in records:
+            doc_id = rec["id"]
+            self._by_id[doc_id] = rec
+            if rec.get("text_hash"):
+                self._by_hash.setdefault(rec["text_hash"], rec)
+            for key in rec.get("lsh") or ():
+                if doc_id not in self._by_key[key]:
+                    self._by_key[key].append(doc_id)
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+
+class LayeredStore:
+    """This run's decisions first, then the index: finds copies inside one batch and across runs."""
+
+    def __init__(self, *stores: CandidateStore) -> None:
+        self.stores = stores
+
+    def by_ids(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        ids = list(ids)
+        out: dict[str, dict[str, Any]] = {}
+        for store in reversed(self.stores):
+            out.update(store.by_ids(ids))
+        return out
+
+    def by_text_hashes(self, hashes: Iterable[str]) -> dict[str, dict[str, Any]]:
+        hashes = list(hashes)
+        out: dict[str, dict[str, Any]] = {}
+        for store in reversed(self.stores):
+            out.update(store.by_text_hashes(hashes))
+        return out
+
+    def by_lsh(self, keys: Iterable[str], limit: int = 50) -> list[dict[str, Any]]:
+        keys = list(keys)
+        seen: dict[str, dict[str, Any]] = {}
+        for store in self.stores:
+            for rec in store.by_lsh(keys, limit):
+                seen.setdefault(rec["id"], rec)
+        return list(seen.values())[:limit]
+
+    def add(self, records: Iterable[dict[str, Any]]) -> None:
+        self.stores[0].add(records)

@@ -1,0 +1,176 @@
+"""The records that flow between stages.
+
+Stages exchange these as JSON lines in batch files (one record a line), so a
+record must stay a flat, JSON-friendly dataclass: the DAG passes file paths
+through XCom and every stage can be re-run from the files alone.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+# Status values an article ends with. Every fetched item ends in exactly one.
+NEW = "new"  # first time indexed
+UPDATED = "updated"  # same canonical URL, text changed: updated in place
+UNCHANGED = "unchanged"  # same canonical URL, same text: nothing to write
+DUPLICATE = "duplicate"  # exact copy (or near copy under the `drop` policy) of another article
+REJECTED = "rejected"  # not indexed; `reason` says why in words a user can read
+STATUSES = (NEW, UPDATED, UNCHANGED, DUPLICATE, REJECTED)
+
+
+@dataclass
+class RawItem:
+    """One fetched payload, exactly as it came in, plus where it came from.
+
+    `body` is the decoded text (HTML or plain text). A fetch that failed still
+    produces a RawItem with `error` set, so the failure is counted, not lost.
+    """
+
+    source: str
+    url: str
+    kind: str = "html"  # html | text | json
+    body: str = ""
+    fetched_at: str = ""  # ISO 8601, UTC
+    status_code: int | None = None
+    content_type: str = ""
+    encoding: str = ""
+    error: str = ""  # readable fetch error; non-empty means the item is rejected
+    path: str = ""  # local file the item came from (files sources, CLI)
+    line: int | None = None  # line number inside a .jsonl file
+    # What the feed (or a JSON record) said about the item; used as fallbacks.
+    feed_url: str = ""
+    feed_title: str = ""
+    feed_summary: str = ""
+    feed_published: str = ""  # ISO 8601 if the feed gave a date
+    feed_author: str = ""
+    feed_section: str = ""
+    source_meta: dict[str, Any] = field(default_factory=dict)  # country, language hint, publisher of the source
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RawItem:
+        return cls(**{k: v for k, v in data.items() if k in _RAW_FIELDS})
+
+
+@dataclass
+class Article:
+    """A cleaned article on its way to the index.
+
+    Fields are filled stage by stage: clean fills text and page metadata,
+    dedupe fills ids and clusters, enrich fills language, dates, agency and
+    places, index sets the final status (new/updated/unchanged).
+    """
+
+    # identity and lineage
+    id: str = ""  # document id: hash of the canonical URL
+    url: str = ""
+    canonical_url: str = ""
+    source: str = ""
+    feed_url: str = ""
+    path: str = ""
+    line: int | None = None
+    fetched_at: str = ""
+    ingest_run_id: str = ""
+    pipeline_version: str = ""
+    extractor: str = ""
+    # content
+    title: str = ""
+    text: str = ""
+    description: str = ""
+    dateline: str = ""
+    authors: list[str] = field(default_factory=list)
+    # page metadata
+    site_name: str = ""
+    section: str = ""
+    image: str = ""
+    page_language: str = ""
+    # enrichment
+    language: str = "und"
+    language_confidence: float = 0.0
+    published_at: str | None = None
+    updated_at: str | None = None
+    date_flags: list[str] = field(default_factory=list)
+    publisher: str = ""
+    domain: str = ""
+    country: str = ""  # country of the outlet (ISO 3166-1 alpha-2)
+    agency: list[str] = field(default_factory=list)
+    places: list[str] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)  # countries mentioned (ISO alpha-2)
+    keywords: list[str] = field(default_factory=list)
+    word_count: int = 0
+    reading_time_min: float = 0.0
+    enrich_errors: list[str] = field(default_factory=list)
+    # dedupe
+    text_hash: str = ""
+    minhash: list[int] = field(default_factory=list)
+    lsh: list[str] = field(default_factory=list)
+    shingle_count: int = 0
+    cluster_id: str = ""
+    is_canonical: bool = True
+    duplicate_of: str = ""
+    similarity: float | None = None
+    also_urls: list[str] = field(default_factory=list)
+    # outcome
+    status: str = ""
+    reason: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Article:
+        return cls(**{k: v for k, v in data.items() if k in _ARTICLE_FIELDS})
+
+    def reject(self, reason: str) -> Article:
+        """Mark as rejected; the first reason wins because it is the root cause."""
+        if self.status != REJECTED:
+            self.status = REJECTED
+            self.reason = reason
+        return self
+
+    @property
+    def rejected(self) -> bool:
+        return self.status == REJECTED
+
+
+_RAW_FIELDS = {f.name for f in dataclasses.fields(RawItem)}
+_ARTICLE_FIELDS = {f.name for f in dataclasses.fields(Article)}
+
+
+def write_jsonl(path: Path, records: Iterable[RawItem | Article | dict[str, Any]]) -> int:
+    """Write records atomically (temp file + rename) so a killed task never leaves half a batch."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    count = 0
+    with tmp.open("w", encoding="utf-8") as fh:
+        for rec in records:
+            data = rec if isinstance(rec, dict) else rec.to_dict()
+            fh.write(json.dumps(data, ensure_ascii=False))
+            fh.write("\n")
+            count += 1
+    tmp.replace(path)
+    return count
+
+
+def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    with Path(path).open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                yield json.loads(line)
+
+
+def read_raw(path: Path) -> Iterator[RawItem]:
+    for data in read_jsonl(path):
+        yield RawItem.from_dict(data)
+
+
+def read_articles(path: Path) -> Iterator[Article]:
+    for data in read_jsonl(path):
+        yield Article.from_dict(data)

@@ -1,0 +1,250 @@
+"""The stage sequence, shared by the Airflow DAG and the CLI.
+
+Each `*_stage` function reads batch files and writes batch files, and returns
+a small JSON-able dict (paths and counts) that the DAG passes through XCom.
+Article bodies never travel through XCom, and every stage can be re-run from
+the files it was given, which is what makes task retries safe.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from newsflow.archive import archive_batch
+from newsflow.clean import clean_item
+from newsflow.config import PIPELINE_VERSION, Settings
+from newsflow.dedupe import Deduplicator
+from newsflow.dedupe.store import CandidateStore, LayeredStore, MemoryStore
+from newsflow.enrich import enrich_article
+from newsflow.ledger import Ledger
+from newsflow.models import (
+    REJECTED,
+    Article,
+    RawItem,
+    read_articles,
+    read_raw,
+    write_jsonl,
+)
+from newsflow.sources import Source
+
+log = logging.getLogger("newsflow.pipeline")
+
+
+def safe_name(value: str) -> str:
+    """Run ids contain ':' and '+'; file systems and object stores prefer they did not."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", value).strip("_") or "run"
+
+
+def run_dir(settings: Settings, run_id: str) -> Path:
+    return settings.work / safe_name(run_id)
+
+
+def source_meta(source: Source | None) -> dict[str, Any]:
+    if source is None:
+        return {}
+    return {
+        "publisher": source.publisher,
+        "country": source.country,
+        "language": source.language,
+    }
+
+
+# --------------------------------------------------------------------------- fetch
+def fetch_stage(
+    source: Source,
+    settings: Settings,
+    run_id: str,
+    window_start: datetime | None = None,
+    window_end: datetime | None = None,
+) -> dict[str, Any]:
+    """Fetch one source into the raw archive; the archive file is the batch the next stage reads."""
+    from newsflow.fetch import fetch_source
+
+    day = (window_start or datetime.now(UTC)).date()
+    items = fetch_source(source, settings, window_start, window_end)
+    path, count = archive_batch(settings, source.name, run_id, items, day)
+    log.info("fetched %d items from source %s into %s", count, source.name, path)
+    return {"source": source.name, "raw": str(path), "fetched": count, "error": ""}
+
+
+# --------------------------------------------------------------------------- clean
+def clean_raw(raw: RawItem, settings: Settings, learned: frozenset[str] = frozenset()) -> Article:
+    """clean_item plus the feed's own metadata as fallbacks, and lineage."""
+    article = clean_item(raw, settings, learned)
+    article.source = article.source or raw.source
+    article.url = article.url or raw.url
+    article.feed_url = article.feed_url or raw.feed_url
+    article.path = article.path or raw.path
+    article.line = article.line if article.line is not None else raw.line
+    article.fetched_at = article.fetched_at or raw.fetched_at
+    if not article.title and raw.feed_title:
+        article.title = raw.feed_title
+    if not article.published_at and raw.feed_published:
+        article.published_at = raw.feed_published
+    if not article.section and raw.feed_section:
+        article.section = raw.feed_section
+    if not article.authors and raw.feed_author:
+        article.authors = [raw.feed_author]
+    if not article.description and raw.feed_summary:
+        article.description = raw.feed_summary[:500]
+    article.pipeline_version = PIPELINE_VERSION
+    return article
+
+
+def clean_stage(fetch_result: dict[str, Any], settings: Settings, run_id: str) -> dict[str, Any]:
+    """Clean one source's raw batch, learning that source's recurring furniture as it goes."""
+    from newsflow.boilerplate_state import BoilerplateMemory
+
+    source = fetch_result["source"]
+    out = run_dir(settings, run_id) / "clean" / f"{safe_name(source)}.jsonl"
+    raw_path = fetch_result.get("raw")
+    memory = BoilerplateMemory(settings, source)
+    learned = memory.learned()
+    raws = list(read_raw(Path(raw_path))) if raw_path and Path(raw_path).exists() else []
+    memory.observe(r.body for r in raws if not r.error)
+    rejected = 0
+
+    def articles() -> Iterator[Article]:
+        nonlocal rejected
+        for raw in raws:
+            art = clean_raw(raw, settings, learned)
+            art.ingest_run_id = run_id
+            if art.status == REJECTED:
+                rejected += 1
+            yield art
+
+    count = write_jsonl(out, articles())
+    memory.save()
+    log.info("cleaned %d items of source %s (%d rejected so far)", count, source, rejected)
+    return {"source": source, "path": str(out), "count": count, "rejected": rejected}
+
+
+# --------------------------------------------------------------------------- dedupe
+def dedupe_stage(
+    clean_results: Iterable[dict[str, Any]],
+    settings: Settings,
+    run_id: str,
+    index_store: CandidateStore | None = None,
+) -> list[dict[str, Any]]:
+    """Dedupe every source of the run together, so a story syndicated by several outlets
+    in the same run is caught, and against the index, so one from an earlier run is too."""
+    memory = MemoryStore()
+    store: CandidateStore = LayeredStore(memory, index_store) if index_store is not None else memory
+    dedup = Deduplicator(store, policy=settings.duplicate_policy)
+    results = []
+    for res in sorted(clean_results, key=lambda r: r["source"]):
+        articles = list(read_articles(Path(res["path"])))
+        decided = dedup.process(articles)
+        out = run_dir(settings, run_id) / "dedupe" / f"{safe_name(res['source'])}.jsonl"
+        write_jsonl(out, decided)
+        counts = _status_counts(decided)
+        log.info("deduplicated source %s: %s", res["source"], counts)
+        results.append({"source": res["source"], "path": str(out), "count": len(decided), "counts": counts})
+    links_path = run_dir(settings, run_id) / "dedupe" / "_links.jsonl"
+    write_jsonl(links_path, ({"original": o, "url": u} for o, u in getattr(dedup, "links", [])))
+    return results
+
+
+# --------------------------------------------------------------------------- enrich
+def enrich_stage(batch: dict[str, Any], settings: Settings, run_id: str, source: Source | None) -> dict[str, Any]:
+    meta = source_meta(source)
+    out = run_dir(settings, run_id) / "enrich" / f"{safe_name(batch['source'])}.jsonl"
+    failures = 0
+
+    def articles() -> Iterator[Article]:
+        nonlocal failures
+        for art in read_articles(Path(batch["path"])):
+            enriched = enrich_article(art, meta)
+            failures += len(enriched.enrich_errors)
+            yield enriched
+
+    count = write_jsonl(out, articles())
+    log.info("enriched %d articles of source %s (%d enricher failures)", count, batch["source"], failures)
+    return {"source": batch["source"], "path": str(out), "count": count, "enrich_failures": failures}
+
+
+# --------------------------------------------------------------------------- index
+def index_stage(batches: Iterable[dict[str, Any]], settings: Settings, run_id: str, client: Any) -> dict[str, Any]:
+    """Bulk-index the run's articles; per-document failures become rejections with the server's reason."""
+    from newsflow.index import ensure_index, index_articles, record_links
+
+    ensure_index(client, settings)
+    final = []
+    indexed = failed = 0
+    for batch in sorted(batches, key=lambda b: b["source"]):
+        articles = list(read_articles(Path(batch["path"])))
+        report = index_articles(client, settings, articles, settings.home / "dead_letters")
+        failures = dict(report.failures)
+        for art in articles:
+            if art.id in failures:
+                art.status, art.reason = REJECTED, f"index_error: {failures[art.id]}"
+        out = run_dir(settings, run_id) / "final" / f"{safe_name(batch['source'])}.jsonl"
+        write_jsonl(out, articles)
+        indexed += report.indexed
+        failed += report.failed
+        final.append({"source": batch["source"], "path": str(out), "count": len(articles)})
+    links_path = run_dir(settings, run_id) / "dedupe" / "_links.jsonl"
+    if links_path.exists():
+        from newsflow.models import read_jsonl
+
+        record_links(client, settings, [(r["original"], r["url"]) for r in read_jsonl(links_path)])
+    client.indices.refresh(index=settings.index_alias)
+    log.info("indexed %d documents (%d failed) for run %s", indexed, failed, run_id)
+    return {"batches": final, "indexed": indexed, "failed": failed}
+
+
+# --------------------------------------------------------------------------- ledger
+def ledger_stage(
+    fetch_results: Iterable[dict[str, Any]],
+    final_batches: Iterable[dict[str, Any]],
+    run_id: str,
+) -> Ledger:
+    ledger = Ledger(run_id=run_id)
+    for res in fetch_results:
+        if res.get("error"):
+            ledger.sources_failed[res["source"]] = res["error"]
+    for batch in final_batches:
+        ledger.extend(read_articles(Path(batch["path"])))
+    return ledger
+
+
+def save_ledger(settings: Settings, ledger: Ledger) -> Path:
+    """Keep every run's ledger as JSON next to the work files, for the CLI and for audits."""
+    import json
+
+    path = settings.work / "ledgers" / f"{safe_name(ledger.run_id)}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(ledger.to_dict(), indent=2, ensure_ascii=False))
+    return path
+
+
+def _status_counts(articles: Iterable[Article]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for art in articles:
+        counts[art.status or "undecided"] = counts.get(art.status or "undecided", 0) + 1
+    return counts
+
+
+# --------------------------------------------------------------------------- local files (CLI)
+def process_items(raws: Iterable[RawItem], settings: Settings) -> list[Article]:
+    """Clean, dedupe and enrich items without an index: what `newsflow process` prints.
+
+    Per-source boilerplate is learned from the items themselves first, so the
+    CLI removes the same recurring furniture the DAG would.
+    """
+    from newsflow.clean import learn_boilerplate
+
+    raws = list(raws)
+    by_source: dict[str, list[str]] = {}
+    for raw in raws:
+        if not raw.error:
+            by_source.setdefault(raw.source, []).append(raw.body)
+    learned = {name: learn_boilerplate(bodies) for name, bodies in by_source.items()}
+    cleaned = [clean_raw(raw, settings, learned.get(raw.source, frozenset())) for raw in raws]
+    decided = Deduplicator(MemoryStore(), policy=settings.duplicate_policy).process(cleaned)
+    return [enrich_article(a, {}) for a in decided]

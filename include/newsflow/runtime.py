@@ -1,0 +1,61 @@
+"""What DAG tasks need at run time: settings, the search client, the run's window.
+
+Kept out of the DAG files so that parsing a DAG does no work, and so the same
+resolution (environment first, then the Airflow Connection) is tested once.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from typing import Any
+
+from newsflow.config import Settings
+
+log = logging.getLogger("newsflow.runtime")
+
+ES_CONNECTION_ID = "newsflow_elasticsearch"
+
+
+def task_settings() -> Settings:
+    """Settings for a task: environment variables, then the `newsflow_elasticsearch` Connection.
+
+    Credentials come only from there, never from code, and are never logged.
+    """
+    settings = Settings.from_env()
+    if settings.es_url:
+        return settings
+    conn = _airflow_connection(ES_CONNECTION_ID)
+    if conn is None:
+        return settings
+    scheme = conn.conn_type if conn.conn_type in {"http", "https"} else (conn.schema or "http")
+    port = f":{conn.port}" if conn.port else ""
+    extra = conn.extra_dejson or {}
+    return replace(
+        settings,
+        es_url=f"{scheme}://{conn.host}{port}",
+        es_username=conn.login or "",
+        es_password=conn.password or "",
+        es_api_key=extra.get("api_key", ""),
+        es_ca_certs=extra.get("ca_certs", ""),
+        es_embedded=bool(extra.get("embedded", False)),
+    )
+
+
+def _airflow_connection(conn_id: str) -> Any:
+    try:
+        from airflow.sdk import Connection
+
+        return Connection.get(conn_id)
+    except Exception as exc:  # noqa: BLE001 - a missing connection is normal on laptops
+        log.debug("no Airflow connection %s: %s", conn_id, exc)
+        return None
+
+
+def require_search(settings: Settings) -> None:
+    if not settings.es_url:
+        raise RuntimeError(
+            "No Elasticsearch configured: set NEWSFLOW_ES_URL (or the Airflow connection "
+            f"'{ES_CONNECTION_ID}'). `newsflow demo` starts an embedded server for you; "
+            "`newsflow serve-search` starts one you can point Airflow at."
+        )
