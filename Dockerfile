@@ -4,4 +4,5 @@ ARG AIRFLOW_VERSION=3.3.2
 FROM apache/airflow:${AIRFLOW_VERSION}-python3.11
 COPY --chown=airflow:root pyproject.toml README.md /opt/newsflow/
 COPY --chown=airflow:root include /opt/newsflow/include
-RUN pip install --no-cache-dir "apache-airflow==${AIRFLOW_VERSION}" /opt/newsflow
+# Editable, so newsflow finds include/ (sources, index template, demo) next to its code.
+RUN pip install --no-cache-dir "apache-airflow==${AIRFLOW_VERSION}" -e /opt/newsflow

@@ -76,12 +76,12 @@ def _child(dag_id: str, logical_date: str) -> int:
     _ensure_db()
     from airflow.dag_processing.dagbag import DagBag
 
-    bag = DagBag(dag_folder=str(dags_folder()), include_examples=False)
+    bag = DagBag(dag_folder=str(dags_folder()))
     if bag.import_errors:
         for path, err in bag.import_errors.items():
             print(f"import error in {path}: {err}", file=sys.stderr)
         return 2
-    dag = bag.get_dag(dag_id)
+    dag = bag.dags.get(dag_id)
     if dag is None:
         print(f"no DAG named {dag_id} in {dags_folder()}", file=sys.stderr)
         return 2

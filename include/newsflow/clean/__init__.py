@@ -1,1 +1,277 @@
-"""clean stage."""
+"""The clean stage: one fetched payload -> one Article with clean text, or a readable rejection.
+
+`clean_item` is a pure function of the raw item, the settings and the lines
+learned as boilerplate for the item's source (see `learn_boilerplate`), so a
+batch can be re-cleaned from the raw archive at any time with the same result.
+
+Steps: reject failed fetches and binary payloads; HTML -> main text and
+metadata (`html`); normalise (`normalize`); remove furniture with named rules,
+keeping what bylines and footers say as metadata (`boilerplate`, `footer`);
+pick the title and dateline; run the quality gate (`quality`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import lxml.html
+
+from newsflow.clean.boilerplate import RULES, StripResult, learn_boilerplate, line_key, strip_boilerplate
+from newsflow.clean.footer import agency_name, parse_date, parse_dateline
+from newsflow.clean.html import Extraction, extract_html
+from newsflow.clean.normalize import count_words, normalize_line, normalize_text, to_paragraphs
+from newsflow.clean.quality import (
+    INTERSTITIAL_MAX_WORDS,
+    check_not_text,
+    check_too_short,
+    detect_index_page,
+    detect_interstitial,
+)
+from newsflow.config import PIPELINE_VERSION, Settings
+from newsflow.models import Article, RawItem
+
+__all__ = [
+    "RULES",
+    "StripResult",
+    "clean_item",
+    "clean_text",
+    "learn_boilerplate",
+    "line_key",
+    "strip_boilerplate",
+]
+
+log = logging.getLogger(__name__)
+
+TITLE_MAX_WORDS = 25
+SYNTH_TITLE_CHARS = 110
+
+
+@dataclass
+class _Payload:
+    """The item's content after unwrapping JSON records: kind, body and what the record said."""
+
+    kind: str
+    body: str
+    title: str = ""
+    published: str = ""
+    authors: list[str] = field(default_factory=list)
+    description: str = ""
+    section: str = ""
+
+
+_JSON_TEXT = ("text", "body", "content", "article", "full_text", "maintext", "article_text")
+_JSON_HTML = ("html", "raw_html", "content_html", "body_html")
+_JSON_TITLE = ("title", "headline")
+_JSON_DATE = ("published_at", "published", "date_published", "datePublished", "pubDate", "date", "seendate")
+_JSON_AUTHOR = ("authors", "author", "byline")
+_JSON_DESC = ("description", "summary", "lede", "abstract")
+_HTML_HINT = re.compile(r"<(?:p|div|br|article|html|body|span|h[1-6])\b", re.I)
+
+
+def _first_str(record: dict[str, Any], keys: tuple[str, ...]) -> str:
+    for key in keys:
+        value = record.get(key)
+        if isinstance(value, str) and value.strip():
+            return value
+        if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+            return "; ".join(value)
+    return ""
+
+
+def _payload(raw: RawItem) -> _Payload:
+    kind = (raw.kind or "html").lower()
+    if kind != "json":
+        if kind == "text" or (kind != "html" and not _HTML_HINT.search(raw.body[:5000])):
+            return _Payload("text", raw.body)
+        return _Payload("html", raw.body)
+    try:
+        record = json.loads(raw.body)
+    except ValueError:
+        record = None
+    if not isinstance(record, dict):
+        return _Payload("text", raw.body)
+    html = _first_str(record, _JSON_HTML)
+    text = _first_str(record, _JSON_TEXT)
+    if not html and _HTML_HINT.search(text[:5000]):
+        html, text = text, ""
+    authors = [a.strip() for a in re.split(r";|\band\b", _first_str(record, _JSON_AUTHOR)) if a.strip()]
+    return _Payload(
+        kind="html" if html else "text",
+        body=html or text,
+        title=normalize_line(_first_str(record, _JSON_TITLE)),
+        published=_first_str(record, _JSON_DATE),
+        authors=authors,
+        description=_first_str(record, _JSON_DESC),
+        section=_first_str(record, ("section", "category")),
+    )
+
+
+def _plain(text: str) -> str:
+    """Feed summaries often carry HTML; keep their words only."""
+    if "<" in text and ">" in text:
+        try:
+            text = lxml.html.fromstring(text).text_content()
+        except Exception:  # a broken fragment: keep it as written
+            pass
+    return normalize_line(text)
+
+
+def _looks_like_title(line: str) -> bool:
+    words = len(line.split())
+    if words > TITLE_MAX_WORDS or parse_dateline(line):
+        return False
+    return not (line.endswith(".") and words > 12)
+
+
+def _synth_title(first_paragraph: str) -> str:
+    """A title from the first sentence, for text items that have none ("first sentence…")."""
+    sentence = re.split(r"(?<=[.!?])\s", first_paragraph, maxsplit=1)[0]
+    if len(sentence) <= SYNTH_TITLE_CHARS:
+        return sentence.rstrip(".")
+    cut = sentence[:SYNTH_TITLE_CHARS].rsplit(" ", 1)[0].rstrip(",;:")
+    return cut + "…"
+
+
+@dataclass
+class CleanText:
+    """The result of the text-level pass."""
+
+    title: str
+    text: str
+    dateline: str
+    strip: StripResult
+    agency: list[str]
+
+
+def clean_text(text: str, title: str = "", learned: frozenset[str] = frozenset()) -> CleanText:
+    """The text-level pass on its own: normalise, strip boilerplate, pick title and dateline.
+
+    With `title` empty, the first line is the title when it looks like one;
+    otherwise the first sentence stands in (the paragraph stays in the text).
+    """
+    result = strip_boilerplate(normalize_text(text), learned)
+    lines = result.lines
+    content = [i for i, line in enumerate(lines) if line]
+    title = normalize_line(title)
+    if title:
+        # The page or feed repeats its headline as the first line: drop the copy.
+        tkey = line_key(title)
+        while content and line_key(lines[content[0]]) == tkey:
+            lines[content.pop(0)] = ""
+    elif content and len(content) > 1 and _looks_like_title(lines[content[0]]):
+        title = lines[content[0]]
+        lines[content.pop(0)] = ""
+    dateline = ""
+    agency: list[str] = []
+    if content:
+        parsed = parse_dateline(lines[content[0]])
+        if parsed:
+            dateline = parsed.place
+            agency = parsed.agency
+            lines[content[0]] = parsed.rest
+    if not title and content:
+        title = _synth_title(lines[content[0]])
+    return CleanText(title=title, text=to_paragraphs(lines), dateline=dateline, strip=result, agency=agency)
+
+
+def _add(values: list[str], new: list[str]) -> None:
+    values.extend(v for v in new if v and v not in values)
+
+
+def clean_item(
+    raw: RawItem, settings: Settings | None = None, learned: frozenset[str] = frozenset()
+) -> Article:
+    """Clean one raw item into an Article; rejected items keep their lineage, text and title."""
+    settings = settings or Settings()
+    art = Article(
+        url=raw.url,
+        source=raw.source,
+        feed_url=raw.feed_url,
+        path=raw.path,
+        line=raw.line,
+        fetched_at=raw.fetched_at,
+        pipeline_version=PIPELINE_VERSION,
+    )
+    if raw.error:
+        return art.reject(f"fetch_error: {raw.error}")
+    reason = check_not_text(raw.body, raw.content_type)
+    if reason:
+        return art.reject(reason)
+
+    payload = _payload(raw)
+    ext = Extraction()
+    if payload.kind == "html":
+        ext = extract_html(payload.body, raw.url, settings.min_words)
+        if ext.parse_error:
+            return art.reject(f"not_text: unparseable HTML ({ext.parse_error})")
+        body = ext.text
+        title = ext.title or payload.title or raw.feed_title
+        art.extractor = ext.extractor
+    else:
+        body = payload.body
+        title = payload.title or raw.feed_title
+        art.extractor = "text"
+
+    cleaned = clean_text(body, title, learned)
+    credits = cleaned.strip.credits
+    if cleaned.strip.removed:
+        log.debug("%s: removed %s", raw.url, dict(cleaned.strip.reasons()))
+
+    art.title = cleaned.title
+    art.text = cleaned.text
+    art.dateline = cleaned.dateline
+    art.word_count = count_words(art.text)
+    art.canonical_url = ext.canonical_url
+    art.site_name = ext.site_name
+    art.image = ext.image
+    art.page_language = ext.page_language
+    art.description = normalize_line(ext.description) or _plain(payload.description or raw.feed_summary)
+    art.section = ext.section or credits.section or payload.section or raw.feed_section
+
+    people = (
+        ext.authors or credits.authors or payload.authors or ([raw.feed_author] if raw.feed_author else [])
+    )
+    agencies: list[str] = []
+    authors: list[str] = []
+    for person in people:
+        agency = agency_name(person)
+        if agency:
+            _add(agencies, [agency])
+        elif person.strip():
+            _add(authors, [normalize_line(person)])
+    _add(agencies, credits.agency)
+    _add(agencies, cleaned.agency)
+    art.authors = authors
+    art.agency = agencies
+    art.publisher = credits.publisher
+    art.published_at = (
+        ext.published_at
+        or credits.published_at
+        or parse_date(payload.published)
+        or parse_date(raw.feed_published)
+    )
+    art.updated_at = ext.updated_at or credits.updated_at
+
+    # Quality gate: the first failing check is the reason.
+    if raw.status_code is not None and raw.status_code >= 400:
+        return art.reject(f"interstitial: error page (HTTP {raw.status_code})")
+    page = normalize_text(body)
+    if art.word_count < INTERSTITIAL_MAX_WORDS:
+        walls = "\n".join((page, normalize_text(ext.page_text), art.title))
+        reason = detect_interstitial(walls, art.word_count)
+        if reason:
+            return art.reject(reason)
+    reason = detect_index_page(page.split("\n"), ext.link_density)
+    if reason:
+        return art.reject(reason)
+    if art.word_count == 0:
+        what = "extractor found no article text" if payload.kind == "html" else "empty body"
+        return art.reject(f"no_text: {what}")
+    reason = check_too_short(art.word_count, settings.min_words)
+    if reason:
+        return art.reject(reason)
+    return art

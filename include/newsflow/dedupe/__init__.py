@@ -1,1 +1,283 @@
-"""dedupe stage."""
+"""Dedupe stage: the same article, exact copies and near-duplicates (syndicated stories).
+
+`Deduplicator(store, policy).process(articles)` fingerprints every article that is not
+rejected and decides, in order, one of:
+
+| case (checked in this order) | status | fields set |
+| --- | --- | --- |
+| id already decided earlier in this `process()` call | `duplicate` | reason `same_url: <id>`, `duplicate_of`, cluster of the first |
+| id known to the store, same text hash | `unchanged` | `cluster_id`, `is_canonical` from the stored record |
+| id known to the store, other text | `updated` | keeps the stored `cluster_id`/`is_canonical` |
+| text hash of another document (store first, then this call) | `duplicate` | reason `exact: copy of <id>`, `duplicate_of`, `similarity` 1.0 |
+| LSH candidate verified (see `minhash.is_near_duplicate`) | `new` (policy `cluster`) or `duplicate` (policy `drop`, reason `near: <similarity> to <id>`, `duplicate_of`) | `cluster_id` of the best candidate, `is_canonical=False`, `similarity` |
+| otherwise: a new story | `new` | `cluster_id = id`, `is_canonical=True` |
+
+Decisions (deliberate, so tell us before changing them):
+
+- Dedupe sets `new`/`updated`/`unchanged` itself; the indexer writes `new` and `updated`
+  and skips `unchanged` and `duplicate`.
+- `id = doc_id(canonical_url)`. The canonical URL comes from the fetched `url`; a
+  canonical URL already on the article (the page's `<link rel=canonical>`, set by clean)
+  is preferred only when it is on the same host (after dropping `www.`/`m.`/`amp.`) and
+  is not the site root, because broken pages declare their home page as canonical.
+  Without any URL the id is `doc_id("text:" + text_hash)`.
+- First come, first served: within a call, the earlier article is the original and the
+  canonical article of its story; a record already in the store always wins over this
+  call's articles (it was there first).
+- A near-duplicate joins the cluster of the candidate with the highest estimated Jaccard
+  (ties: smaller id). `similarity` is that estimated Jaccard of word 4-shingles (1.0 for
+  exact copies). A near-duplicate kept under `cluster` gets no `duplicate_of`.
+- Links to copies that are not indexed (exact copies; near copies under `drop`): the
+  copy's `url` is appended to the original's `also_urls` when the original is written by
+  this call (status `new`/`updated`); otherwise (an index record, or an `unchanged`
+  article) `(original_id, url)` goes to `Deduplicator.links`, reset at each `process()`,
+  for the indexer to record.
+- An `updated` article keeps its cluster even if its text moved; it is not re-matched.
+- Text without words gets no text hash and no signature: it is never a copy of anything.
+- Look-ups are batched: per chunk of `batch_size` articles one `by_ids`, then (only for
+  articles whose id is not known) one `by_text_hashes` and one `by_lsh` with all their band
+  keys (limit `candidate_limit` per article). Articles of this call are resolved against
+  each other through a `MemoryStore`. After each chunk the new and updated records are
+  `add`ed to the store (a `MemoryStore` remembers them for the next call; the index
+  store learns by indexing).
+- Deterministic: no randomness, no clocks, ties broken by id.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+import numpy as np
+
+from newsflow.dedupe.minhash import (
+    estimate_containment,
+    estimate_jaccard,
+    is_near_duplicate,
+    lsh_keys,
+    normalize_for_hash,
+    signature,
+    text_hash,
+    tokens,
+)
+from newsflow.dedupe.store import RECORD_FIELDS, CandidateStore, LayeredStore, MemoryStore
+from newsflow.dedupe.urls import _clean_host, canonicalize_url, doc_id
+from newsflow.models import DUPLICATE, NEW, UNCHANGED, UPDATED, Article
+
+__all__ = [
+    "CandidateStore",
+    "Deduplicator",
+    "LayeredStore",
+    "MemoryStore",
+    "canonicalize_url",
+    "doc_id",
+    "estimate_containment",
+    "estimate_jaccard",
+    "fingerprint",
+    "lsh_keys",
+    "normalize_for_hash",
+    "record_of",
+    "signature",
+    "text_hash",
+]
+
+POLICIES = ("cluster", "drop")
+
+
+def _same_site(a: str, b: str) -> bool:
+    ha, hb = urlsplit(a).hostname, urlsplit(b).hostname
+    return bool(ha and hb) and _clean_host(ha) == _clean_host(hb)
+
+
+def _pick_canonical(article: Article) -> str:
+    from_url = canonicalize_url(article.url)
+    declared = canonicalize_url(article.canonical_url) if article.canonical_url else ""
+    if (
+        declared
+        and (not from_url or _same_site(declared, from_url))
+        and urlsplit(declared).path not in ("", "/")
+    ):
+        return declared
+    return from_url
+
+
+def fingerprint(article: Article) -> Article:
+    """Set `canonical_url`, `id`, `text_hash`, `minhash`, `shingle_count` and `lsh` (in place).
+
+    Also clears what a previous dedupe decision left (status, reason, duplicate_of,
+    similarity), so a batch file can be deduplicated again.
+    """
+    article.status = article.reason = article.duplicate_of = ""
+    article.similarity = None
+    toks = tokens(article.text)
+    article.canonical_url = _pick_canonical(article)
+    article.text_hash = text_hash(toks)
+    article.id = (
+        doc_id(article.canonical_url) if article.canonical_url else doc_id("text:" + article.text_hash)
+    )
+    article.minhash, article.shingle_count = signature(toks)
+    article.lsh = lsh_keys(article.minhash)
+    return article
+
+
+def record_of(article: Article) -> dict[str, Any]:
+    """The store record of an article (the fields in `store.RECORD_FIELDS`)."""
+    rec = {name: getattr(article, name) for name in RECORD_FIELDS if name != "url"}
+    rec["url"] = article.canonical_url or article.url
+    return rec
+
+
+class Deduplicator:
+    """Decides each article's identity, copy status and story cluster (see the module docstring)."""
+
+    def __init__(
+        self,
+        store: CandidateStore,
+        policy: str = "cluster",
+        *,
+        batch_size: int = 200,
+        candidate_limit: int = 50,
+    ) -> None:
+        if policy not in POLICIES:
+            raise ValueError(f"duplicate policy must be one of {POLICIES}, not {policy!r}")
+        if batch_size < 1 or candidate_limit < 1:
+            raise ValueError("batch_size and candidate_limit must be positive")
+        self.store = store
+        self.policy = policy
+        self.batch_size = batch_size
+        self.candidate_limit = candidate_limit
+        self.links: list[tuple[str, str]] = []
+
+    # -- public -------------------------------------------------------------------------
+
+    def process(self, articles: list[Article]) -> list[Article]:
+        """Decide every non-rejected article in place, in order; returns the same list."""
+        self.links = []
+        seen = MemoryStore()  # this call's written articles (new/updated/unchanged)
+        by_id: dict[str, Article] = {}  # every id decided in this call -> first article
+        todo = [a for a in articles if not a.rejected]
+        for start in range(0, len(todo), self.batch_size):
+            chunk = todo[start : start + self.batch_size]
+            for article in chunk:
+                fingerprint(article)
+            self._process_chunk(chunk, seen, by_id)
+            self.store.add(record_of(a) for a in chunk if a.status in (NEW, UPDATED))
+        return articles
+
+    # -- internals ----------------------------------------------------------------------
+
+    def _process_chunk(self, chunk: list[Article], seen: MemoryStore, by_id: dict[str, Article]) -> None:
+        known = self.store.by_ids(sorted({a.id for a in chunk}))
+        rest = [a for a in chunk if a.id not in known]
+        hashes = sorted({a.text_hash for a in rest if a.text_hash})
+        known_hashes = self.store.by_text_hashes(hashes) if hashes else {}
+        keys = sorted({k for a in rest for k in a.lsh})
+        external = self.store.by_lsh(keys, self.candidate_limit * len(rest)) if keys else []
+        ext_by_key: dict[str, list[dict[str, Any]]] = {}
+        for rec in external:
+            for key in rec.get("lsh") or lsh_keys(list(rec.get("minhash") or ())):
+                ext_by_key.setdefault(key, []).append(rec)
+
+        for article in chunk:
+            first = by_id.get(article.id)
+            if first is not None:
+                self._mark_duplicate(article, first.id, first.cluster_id or first.id, f"same_url: {first.id}")
+                continue
+            by_id[article.id] = article
+            if article.id in known:
+                self._known(article, known[article.id])
+            elif (original := self._exact_original(article, known_hashes, seen)) is not None:
+                oid = original["id"]
+                self._mark_duplicate(article, oid, original.get("cluster_id") or oid, f"exact: copy of {oid}")
+                article.similarity = 1.0
+                self._link(oid, article, by_id)
+                continue
+            else:
+                self._near(article, ext_by_key, seen, by_id)
+                if article.status == DUPLICATE:
+                    continue
+            seen.add([record_of(article)])
+
+    @staticmethod
+    def _mark_duplicate(article: Article, original_id: str, cluster_id: str, reason: str) -> None:
+        article.status = DUPLICATE
+        article.reason = reason
+        article.duplicate_of = original_id
+        article.cluster_id = cluster_id
+        article.is_canonical = False
+
+    @staticmethod
+    def _known(article: Article, rec: dict[str, Any]) -> None:
+        article.status = UNCHANGED if rec.get("text_hash") == article.text_hash else UPDATED
+        article.cluster_id = rec.get("cluster_id") or article.id
+        canonical = rec.get("is_canonical")
+        article.is_canonical = True if canonical is None else bool(canonical)
+
+    @staticmethod
+    def _exact_original(
+        article: Article, known_hashes: dict[str, dict[str, Any]], seen: MemoryStore
+    ) -> dict[str, Any] | None:
+        if not article.text_hash:
+            return None
+        rec = known_hashes.get(article.text_hash)
+        if rec is None or rec.get("id") == article.id:
+            rec = seen.by_text_hashes([article.text_hash]).get(article.text_hash)
+        if rec is None or rec.get("id") == article.id:
+            return None
+        return rec
+
+    def _near(
+        self,
+        article: Article,
+        ext_by_key: dict[str, list[dict[str, Any]]],
+        seen: MemoryStore,
+        by_id: dict[str, Article],
+    ) -> None:
+        candidates: dict[str, dict[str, Any]] = {}
+        # This call's records first: they are the freshest view of a document.
+        for rec in seen.by_lsh(article.lsh, self.candidate_limit):
+            candidates.setdefault(rec["id"], rec)
+        for key in article.lsh:
+            for rec in ext_by_key.get(key, ()):
+                candidates.setdefault(rec["id"], rec)
+        candidates.pop(article.id, None)
+
+        best: tuple[float, str] | None = None  # (-jaccard, id): the smallest wins
+        mine = np.asarray(article.minhash, dtype=np.int64)
+        for cid, rec in candidates.items():
+            other = rec.get("minhash") or ()
+            if len(other) != len(mine):
+                continue
+            jac = estimate_jaccard(mine, np.asarray(other, dtype=np.int64))
+            if not is_near_duplicate(jac, article.shingle_count, int(rec.get("shingle_count") or 0)):
+                continue
+            if best is None or (-jac, cid) < best:
+                best = (-jac, cid)
+
+        if best is None:
+            article.status = NEW
+            article.cluster_id = article.id
+            article.is_canonical = True
+            article.similarity = None
+            return
+        jac, cid = -best[0], best[1]
+        rec = candidates[cid]
+        article.cluster_id = rec.get("cluster_id") or cid
+        article.is_canonical = False
+        article.similarity = round(jac, 3)
+        if self.policy == "drop":
+            self._mark_duplicate(article, cid, article.cluster_id, f"near: {jac:.2f} to {cid}")
+            self._link(cid, article, by_id)
+        else:
+            article.status = NEW
+
+    def _link(self, original_id: str, copy: Article, by_id: dict[str, Article]) -> None:
+        url = copy.url or copy.canonical_url
+        if not url:
+            return
+        original = by_id.get(original_id)
+        if original is not None and original.status in (NEW, UPDATED):
+            if url not in original.also_urls:
+                original.also_urls.append(url)
+        elif (original_id, url) not in self.links:
+            self.links.append((original_id, url))

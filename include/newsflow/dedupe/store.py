@@ -49,12 +49,18 @@ class CandidateStore(Protocol):
 
 
 class MemoryStore:
-    """An in-memory CandidateStore: used for one run's own articles and by the CLI."""
+    """An in-memory CandidateStore: used for one run's own articles and by the CLI.
+
+    Records are kept as given (the dicts built by `newsflow.dedupe.record_of`). Adding a
+    record with a known id replaces it (an updated article) and moves its LSH keys; the
+    first record of a text hash stays the one `by_text_hashes` answers, as in the index.
+    """
 
     def __init__(self) -> None:
         self._by_id: dict[str, dict[str, Any]] = {}
         self._by_hash: dict[str, dict[str, Any]] = {}
-        self._by_key: dict[str, list[str]] = defaultdict(list)
+        # key -> ids in insertion order (a dict used as an ordered set: O(1) add/remove)
+        self._by_key: dict[str, dict[str, None]] = defaultdict(dict)
 
     def by_ids(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         return {i: self._by_id[i] for i in ids if i in self._by_id}
@@ -64,7 +70,7 @@ class MemoryStore:
 
     def by_lsh(self, keys: Iterable[str], limit: int = 50) -> list[dict[str, Any]]:
         hits: dict[str, int] = defaultdict(int)
-        for key in keys:
+        for key in dict.fromkeys(keys):  # a key asked twice counts once
             for doc_id in self._by_key.get(key, ()):
                 hits[doc_id] += 1
         ranked = sorted(hits, key=lambda d: (-hits[d], d))[:limit]
@@ -73,15 +79,24 @@ class MemoryStore:
     def add(self, records: Iterable[dict[str, Any]]) -> None:
         for rec in records:
             doc_id = rec["id"]
+            old = self._by_id.get(doc_id)
+            if old is not None:
+                for key in old.get("lsh") or ():
+                    self._by_key.get(key, {}).pop(doc_id, None)
+                old_hash = old.get("text_hash")
+                if old_hash and self._by_hash.get(old_hash, {}).get("id") == doc_id:
+                    del self._by_hash[old_hash]  # that text is no longer this document's
             self._by_id[doc_id] = rec
             if rec.get("text_hash"):
                 self._by_hash.setdefault(rec["text_hash"], rec)
             for key in rec.get("lsh") or ():
-                if doc_id not in self._by_key[key]:
-                    self._by_key[key].append(doc_id)
+                self._by_key[key][doc_id] = None
 
     def __len__(self) -> int:
         return len(self._by_id)
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self._by_id
 
 
 class LayeredStore:

@@ -1,1 +1,132 @@
-"""enrich stage."""
+"""Enrich stage: language, publication date, outlet, wire agency, word count.
+
+`enrich_article(article, source_meta)` runs each enricher of `ENRICHERS` in turn. An
+enricher is a small pure function `(article, source_meta) -> {field: value}`; the stage
+assigns what it returns. When one raises, its fields are reset to their empty values, its
+name is appended to `article.enrich_errors`, and the others still run: an enricher never
+drops an article. Every article is enriched, rejected ones too (the ledger and the dead
+letters show their language).
+
+`source_meta` is what the pipeline knows about the item's source and feed: `publisher`,
+`country`, `language` (a hint), `feed_published` (the feed's date, ISO 8601). Enriching
+again gives the same result (errors are recounted, not accumulated).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from newsflow.enrich.agency import agencies_in, merge_agencies
+from newsflow.enrich.dates import published_date
+from newsflow.enrich.language import UNDETERMINED, detect_language
+from newsflow.enrich.outlet import outlet, registered_domain
+from newsflow.models import Article
+
+__all__ = [
+    "ENRICHERS",
+    "Enricher",
+    "agencies_in",
+    "detect_language",
+    "enrich_article",
+    "published_date",
+    "reading_time",
+    "registered_domain",
+    "word_count",
+]
+
+log = logging.getLogger(__name__)
+
+WORDS_PER_MINUTE = 230
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_WORD = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+(?:['’-][^\W_{_CJK}]+)*")
+
+
+def word_count(text: str) -> int:
+    """Words of `text`: runs of letters/digits ("don't", "anti-IS" are one); a CJK character is one."""
+    return sum(1 for _ in _WORD.finditer(text or ""))
+
+
+def reading_time(words: int, wpm: int = WORDS_PER_MINUTE) -> float:
+    """Minutes to read `words` words, to one decimal."""
+    return round(words / wpm, 1) if words > 0 else 0.0
+
+
+Meta = dict[str, Any]
+
+
+def enrich_language(article: Article, meta: Meta) -> dict[str, Any]:
+    hint = str(meta.get("language") or article.page_language or "")
+    lang, confidence = detect_language(article.title, article.text, hint=hint)
+    return {"language": lang, "language_confidence": confidence}
+
+
+def enrich_dates(article: Article, meta: Meta, now: datetime | None = None) -> dict[str, Any]:
+    published, flags = published_date(article.published_at, meta, article.title, article.text, now=now)
+    return {"published_at": published, "date_flags": flags}
+
+
+def enrich_outlet(article: Article, meta: Meta) -> dict[str, Any]:
+    publisher, domain, country = outlet(
+        article.canonical_url or article.url, article.site_name, article.publisher, meta
+    )
+    return {"publisher": publisher, "domain": domain, "country": country or article.country}
+
+
+def enrich_agency(article: Article, meta: Meta) -> dict[str, Any]:
+    return {"agency": merge_agencies(article.agency, agencies_in(article.text, article.title))}
+
+
+def enrich_counts(article: Article, meta: Meta) -> dict[str, Any]:
+    words = word_count(article.text)
+    return {"word_count": words, "reading_time_min": reading_time(words)}
+
+
+@dataclass(frozen=True)
+class Enricher:
+    name: str
+    func: Callable[[Article, Meta], dict[str, Any]]
+    fields: tuple[str, ...]
+
+
+ENRICHERS: list[Enricher] = [
+    Enricher("language", enrich_language, ("language", "language_confidence")),
+    Enricher("dates", enrich_dates, ("published_at", "date_flags")),
+    Enricher("outlet", enrich_outlet, ("publisher", "domain", "country")),
+    Enricher("agency", enrich_agency, ("agency",)),
+    Enricher("counts", enrich_counts, ("word_count", "reading_time_min")),
+]
+
+# The empty value of each field an enricher may fill (language's empty value is "und").
+_EMPTY: dict[str, Any] = {
+    f.name: (f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default)  # type: ignore[misc]
+    for f in dataclasses.fields(Article)
+}
+_EMPTY["language"] = UNDETERMINED
+
+
+def enrich_article(article: Article, source_meta: dict[str, Any] | None = None) -> Article:
+    """Fill the enrichment fields of `article` in place and return it (see the module docstring)."""
+    meta = dict(source_meta or {})
+    article.enrich_errors = []
+    for enricher in ENRICHERS:
+        try:
+            values = enricher.func(article, meta)
+            unknown = set(values) - set(enricher.fields)
+            if unknown:
+                raise KeyError(f"enricher {enricher.name} returned undeclared fields {sorted(unknown)}")
+        except Exception as exc:  # noqa: BLE001 - an enricher must never drop the article
+            log.warning("enricher %s failed on %s: %s", enricher.name, article.url or article.id, exc)
+            for name in enricher.fields:
+                value = _EMPTY[name]
+                setattr(article, name, list(value) if isinstance(value, list) else value)
+            article.enrich_errors.append(enricher.name)
+            continue
+        for name, value in values.items():
+            setattr(article, name, value)
+    return article

@@ -13,7 +13,7 @@ import time
 from typing import Any
 
 from elastic_transport import HttpHeaders, Urllib3HttpNode
-from elasticsearch import Elasticsearch
+from elasticsearch import ApiError, Elasticsearch
 
 from newsflow.config import Settings
 
@@ -94,7 +94,13 @@ def wait_for(client: Elasticsearch, timeout: float = 60.0, interval: float = 1.0
     while True:
         try:
             return dict(client.options(request_timeout=max(1.0, min(10.0, timeout))).info())
-        except Exception as exc:  # connection refused, 503 while starting, auth errors...
+        except ApiError as exc:
+            if exc.status_code in (401, 403):  # waiting will not fix credentials
+                raise RuntimeError(
+                    f"Elasticsearch at {client_url(client)} refused the credentials: {exc}"
+                ) from exc
+            last = exc
+        except Exception as exc:  # connection refused, timeouts, 503 while starting...
             last = exc
         if time.monotonic() >= deadline:
             raise RuntimeError(

@@ -43,7 +43,13 @@ class EmbeddedSearch:
         if not self.url:
             raise RuntimeError("EmbeddedSearch is not started")
         return dataclasses.replace(
-            base, es_url=self.url, es_embedded=True, es_api_key="", es_username="", es_password="", es_ca_certs=""
+            base,
+            es_url=self.url,
+            es_embedded=True,
+            es_api_key="",
+            es_username="",
+            es_password="",
+            es_ca_certs="",
         )
 
     def close(self) -> None:

@@ -1,0 +1,168 @@
+"""RSS/Atom parsing with feedparser, strict about what is a feed and safe against entity tricks."""
+
+from __future__ import annotations
+
+import calendar
+import html
+import io
+import logging
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urljoin, urlsplit
+
+import feedparser
+
+log = logging.getLogger("newsflow.fetch")
+
+_ENTITY_DECL = re.compile(r"<!ENTITY", re.I)
+_HTML_ROOT = re.compile(r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*(?:<!DOCTYPE\s+html|<html[\s>])", re.I | re.S)
+_XML_DECL_ENCODING = re.compile(r"^(\s*<\?xml[^>]*?)\s+encoding\s*=\s*([\"'])[^\"']*\2", re.I)
+_TAG = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
+
+
+class FeedError(ValueError):
+    """The body is not a usable RSS/Atom feed (malformed, HTML, or unsafe)."""
+
+
+@dataclass
+class FeedEntry:
+    link: str  # absolute URL of the article
+    title: str = ""
+    summary: str = ""  # plain text
+    published: str = ""  # ISO 8601, UTC ("" if the feed gave no date)
+    author: str = ""
+    section: str = ""  # first category/tag
+    guid: str = ""
+
+
+def _head_text(content: bytes) -> str:
+    """Enough of the document, as text, to look at its prolog."""
+    head = content[:65536]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return head.decode("utf-16", errors="ignore")
+    if head[:4] in (b"<\x00?\x00", b"\x00<\x00?"):
+        return head.decode("utf-16-le" if head[0] == 0x3C else "utf-16-be", errors="ignore")
+    return head.decode("utf-8", errors="ignore")
+
+
+def _plain(value: str) -> str:
+    if not value:
+        return ""
+    text = _TAG.sub(" ", value)
+    return _SPACE.sub(" ", html.unescape(text)).strip()
+
+
+def _iso(struct: object) -> str:
+    if not struct:
+        return ""
+    try:
+        return datetime.fromtimestamp(calendar.timegm(struct), tz=UTC).isoformat()  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        return ""
+
+
+def _is_http_url(value: str) -> bool:
+    try:
+        return urlsplit(value).scheme in ("http", "https")
+    except ValueError:
+        return False
+
+
+def parse_feed(content: bytes | str, base_url: str) -> list[FeedEntry]:
+    """Entries of an RSS or Atom feed, links resolved against `base_url`, identical links dropped.
+
+    Raises FeedError for a body that is not a feed (HTML, malformed XML with no entries,
+    declared entities). A valid feed with no items gives an empty list.
+    """
+    if isinstance(content, str):
+        # feedparser sniffs the encoding from bytes; hand it UTF-8 and say so.
+        content = _XML_DECL_ENCODING.sub(r"\1 encoding=\2utf-8\2", content.lstrip("\ufeff"), count=1).encode("utf-8")
+    if not content.strip():
+        raise FeedError("not a feed: empty body")
+    head = _head_text(content)
+    whole = head if len(content) <= 65536 else content.decode("utf-8", errors="ignore")
+    if _ENTITY_DECL.search(whole):
+        raise FeedError("refused: the feed declares XML entities (<!ENTITY ...>), which can be used for entity-expansion attacks")
+    if _HTML_ROOT.match(head):
+        raise FeedError("not a feed: got an HTML page instead of RSS/Atom")
+    start = head.lstrip("\ufeff \t\r\n")
+    if not start.startswith("<"):
+        raise FeedError(f"not a feed: the body is not XML (it starts with {start[:40]!r})")
+
+    parsed = feedparser.parse(
+        io.BytesIO(content),
+        response_headers={"content-location": base_url},
+        sanitize_html=True,
+        resolve_relative_uris=True,
+    )
+    version = parsed.get("version") or ""
+    entries = parsed.get("entries") or []
+    bozo_exc = parsed.get("bozo_exception") if parsed.get("bozo") else None
+    if not version:
+        if bozo_exc is not None:
+            raise FeedError(f"malformed feed: {_bozo_message(bozo_exc)}")
+        raise FeedError("not a feed: no RSS or Atom root element")
+    if bozo_exc is not None:
+        if not entries and not _harmless(bozo_exc):
+            raise FeedError(f"malformed feed: {_bozo_message(bozo_exc)}")
+        log.warning("feed %s is not well-formed (%s); using the %d entries feedparser recovered",
+                    base_url, _bozo_message(bozo_exc), len(entries))
+
+    out: list[FeedEntry] = []
+    seen: set[str] = set()
+    skipped = 0
+    for entry in entries:
+        link = (entry.get("link") or "").strip()
+        guid = (entry.get("id") or "").strip()
+        if not link and _is_http_url(guid):
+            link = guid
+        if not link:
+            skipped += 1
+            continue
+        link = urljoin(base_url, link)
+        if not _is_http_url(link):
+            skipped += 1
+            continue
+        if link in seen:
+            log.info("feed %s lists %s more than once; keeping the first", base_url, link)
+            continue
+        seen.add(link)
+        tags = entry.get("tags") or []
+        section = ""
+        for tag in tags:
+            term = (tag.get("term") or tag.get("label") or "").strip()
+            if term:
+                section = term
+                break
+        out.append(
+            FeedEntry(
+                link=link,
+                title=_plain(entry.get("title") or ""),
+                summary=_plain(entry.get("summary") or ""),
+                published=_iso(entry.get("published_parsed") or entry.get("updated_parsed")),
+                author=_plain(entry.get("author") or ""),
+                section=section,
+                guid=guid,
+            )
+        )
+    if skipped:
+        log.warning("feed %s: %d entries without a usable link were skipped", base_url, skipped)
+    return out
+
+
+def _harmless(exc: BaseException) -> bool:
+    return isinstance(exc, (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType))
+
+
+def _bozo_message(exc: BaseException) -> str:
+    msg = getattr(exc, "getMessage", None)
+    text = msg() if callable(msg) else str(exc)
+    line = getattr(exc, "getLineNumber", None)
+    if callable(line):
+        try:
+            text = f"line {line()}: {text}"
+        except Exception:  # best effort location
+            pass
+    return text or type(exc).__name__

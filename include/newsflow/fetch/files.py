@@ -1,0 +1,162 @@
+"""Local files as raw items: `.html`/`.htm`, `.txt` and `.jsonl` (one record a line).
+
+A `.jsonl` record is an object with `html` or `text` and optionally `url`, `title`,
+`published`, `author`, `section`, `summary` and `source`. A line that is not valid JSON
+(or has neither `html` nor `text`) becomes a RawItem with `error` naming the line, so it is
+counted as rejected. Folders are walked in sorted order; hidden files are skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import charset_normalizer
+
+from newsflow.models import RawItem
+
+log = logging.getLogger("newsflow.fetch")
+
+HTML_EXTENSIONS = (".html", ".htm")
+TEXT_EXTENSIONS = (".txt",)
+JSONL_EXTENSIONS = (".jsonl",)
+EXTENSIONS = HTML_EXTENSIONS + TEXT_EXTENSIONS + JSONL_EXTENSIONS
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def decode_bytes(data: bytes) -> tuple[str, str]:
+    """UTF-8 (with or without BOM), else what charset-normalizer finds, else cp1252 with replacements."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    best = charset_normalizer.from_bytes(data[:200_000]).best()
+    if best is not None and best.encoding:
+        try:
+            return data.decode(best.encoding), best.encoding
+        except (UnicodeDecodeError, LookupError):
+            pass
+    return data.decode("cp1252", errors="replace"), "cp1252"
+
+
+def _walk(path: Path) -> Iterator[Path]:
+    for root, dirs, files in os.walk(path):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if not name.startswith("."):
+                yield Path(root) / name
+
+
+def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
+    """Files under the given paths (folders walked in sorted order)."""
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            yield from _walk(p)
+        else:
+            yield p
+
+
+def read_paths(paths: Iterable[Path], source: str = "local") -> Iterator[RawItem]:
+    """Raw items from local files and folders (see the module docstring)."""
+    for path in iter_files(paths):
+        path = path.absolute()
+        url = path.as_uri()
+        ext = path.suffix.lower()
+        if not path.exists():
+            log.warning("%s: not found", path)
+            yield RawItem(source=source, url=url, kind="text", fetched_at=_now(), path=str(path),
+                          error=f"file not found: {path}")
+            continue
+        if ext not in EXTENSIONS:
+            log.info("skipping %s: unknown file type %r (expected one of %s)", path, ext or "(none)",
+                     ", ".join(EXTENSIONS))
+            continue
+        if ext in JSONL_EXTENSIONS:
+            yield from _read_jsonl(path, source)
+            continue
+        kind = "html" if ext in HTML_EXTENSIONS else "text"
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            yield RawItem(source=source, url=url, kind=kind, fetched_at=_now(), path=str(path),
+                          error=f"cannot read file: {exc.strerror or exc}")
+            continue
+        body, encoding = decode_bytes(data)
+        yield RawItem(
+            source=source,
+            url=url,
+            kind=kind,
+            body=body,
+            fetched_at=_now(),
+            content_type="text/html" if kind == "html" else "text/plain",
+            encoding=encoding,
+            path=str(path),
+        )
+
+
+def _text_field(record: dict[str, Any], *keys: str) -> str:
+    for key in keys:
+        value = record.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return ""
+
+
+def _read_jsonl(path: Path, source: str) -> Iterator[RawItem]:
+    base = path.as_uri()
+    try:
+        fh = path.open("rb")
+    except OSError as exc:
+        yield RawItem(source=source, url=base, kind="json", fetched_at=_now(), path=str(path),
+                      error=f"cannot read file: {exc.strerror or exc}")
+        return
+    with fh:
+        for lineno, raw in enumerate(fh, start=1):
+            if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            if not raw.strip():
+                continue
+            text, encoding = decode_bytes(raw)
+            item = RawItem(source=source, url=f"{base}#L{lineno}", kind="json", fetched_at=_now(),
+                           path=str(path), line=lineno, encoding=encoding, content_type="application/json")
+            try:
+                record = json.loads(text)
+            except json.JSONDecodeError as exc:
+                item.error = f"{path.name} line {lineno}: invalid JSON: {exc.msg} (column {exc.colno})"
+                yield item
+                continue
+            if not isinstance(record, dict):
+                item.error = f"{path.name} line {lineno}: expected a JSON object, got {type(record).__name__}"
+                yield item
+                continue
+            url = _text_field(record, "url")
+            if url:
+                item.url = url
+            html_body = record.get("html")
+            text_body = record.get("text")
+            if isinstance(html_body, str) and html_body.strip():
+                item.kind, item.body, item.content_type = "html", html_body, "text/html"
+            elif isinstance(text_body, str) and text_body.strip():
+                item.kind, item.body, item.content_type = "text", text_body, "text/plain"
+            else:
+                item.error = f"{path.name} line {lineno}: record has neither 'html' nor 'text'"
+            record_source = _text_field(record, "source")
+            if record_source:
+                item.source = record_source
+            item.feed_title = _text_field(record, "title")
+            item.feed_published = _text_field(record, "published", "published_at", "date")
+            item.feed_author = _text_field(record, "author")
+            item.feed_section = _text_field(record, "section")
+            item.feed_summary = _text_field(record, "summary", "description")
+            yield item

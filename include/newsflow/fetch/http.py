@@ -1,0 +1,431 @@
+"""HTTP fetching: one polite, bounded, safe `requests` session per task.
+
+`fetch_url` never raises for HTTP or network trouble: the result carries a readable
+`error` (`HTTP 404`, `timeout after 15s`, `too_large: > 5000000 bytes`, `not_text: application/pdf`,
+`too many redirects`, `refused: ...`), so a failed page becomes a rejected item, not a crash.
+
+Safety: only http/https; unless `settings.allow_private`, a host that resolves to a
+private, loopback, link-local or otherwise non-public address is refused. Redirects are
+followed by hand (at most 5) and every hop is checked again. The address actually
+connected to is checked as well (a DNS answer that changes between the check and the
+connection cannot slip through).
+"""
+
+from __future__ import annotations
+
+import codecs
+import ipaddress
+import logging
+import re
+import socket
+import time
+from dataclasses import dataclass, field
+from email.message import Message
+from urllib.parse import urljoin, urlsplit
+
+import charset_normalizer
+import requests
+import urllib3
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.util.retry import Retry
+
+from newsflow.config import Settings
+
+log = logging.getLogger("newsflow.fetch")
+
+MAX_REDIRECTS = 5
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+MAX_RETRY_AFTER = 30.0  # seconds; a longer Retry-After is capped (the task retry covers the rest)
+_CHUNK = 64 * 1024
+
+_TEXT_TYPES = {
+    "application/xml",
+    "application/xhtml+xml",
+    "application/rss+xml",
+    "application/atom+xml",
+    "application/rdf+xml",
+    "application/json",
+    "application/ld+json",
+    "application/feed+json",
+    "application/javascript",
+}
+_MAGIC = (
+    (b"%PDF-", "application/pdf"),
+    (b"PK\x03\x04", "application/zip"),
+    (b"\x89PNG", "image/png"),
+    (b"GIF8", "image/gif"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x1f\x8b", "application/gzip"),
+    (b"RIFF", "application/octet-stream"),
+)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_XML_DECL = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.:-]+)["']""", re.I)
+
+
+def _single_byte(codec: str) -> bool:
+    return codec.startswith(("cp125", "iso8859", "latin", "ascii", "koi8", "mac-", "windows-"))
+
+
+@dataclass
+class FetchResult:
+    url: str  # what was asked for
+    final_url: str = ""  # after redirects
+    status_code: int | None = None
+    content_type: str = ""  # media type only, lower case (no parameters)
+    encoding: str = ""  # codec used to decode `text`
+    text: str = ""
+    error: str = ""  # empty when the fetch succeeded
+    content: bytes = field(default=b"", repr=False)  # the raw body (feeds are parsed from bytes)
+    elapsed: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
+class PrivateAddressError(Exception):
+    """The connection would go to a non-public address."""
+
+
+class _CappedRetry(Retry):
+    """Retry that honours Retry-After but never sleeps longer than MAX_RETRY_AFTER."""
+
+    def sleep_for_retry(self, response=None):  # type: ignore[no-untyped-def]
+        retry_after = self.get_retry_after(response) if response is not None else None
+        if retry_after:
+            time.sleep(min(retry_after, MAX_RETRY_AFTER))
+            return True
+        return False
+
+
+def _is_public(ip: str) -> bool:
+    addr = ipaddress.ip_address(ip.split("%", 1)[0])
+    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped:
+        addr = addr.ipv4_mapped
+    return addr.is_global and not addr.is_multicast
+
+
+def _check_peer(sock: socket.socket) -> None:
+    try:
+        peer = sock.getpeername()[0]
+    except OSError:
+        return
+    if not _is_public(peer):
+        sock.close()
+        raise PrivateAddressError(f"refused: connection to non-public address {peer}")
+
+
+class _GuardedHTTPConnection(HTTPConnection):
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        _check_peer(sock)
+        return sock
+
+
+class _GuardedHTTPSConnection(HTTPSConnection):
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        _check_peer(sock)
+        return sock
+
+
+class _GuardedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _GuardedHTTPConnection
+
+
+class _GuardedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _GuardedHTTPSConnection
+
+
+class _GuardedAdapter(HTTPAdapter):
+    """Direct connections check the peer address; connections through a configured proxy do not."""
+
+    def init_poolmanager(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _GuardedHTTPPool, "https": _GuardedHTTPSPool}
+
+
+def make_session(settings: Settings) -> requests.Session:
+    """A session with our User-Agent, retries with backoff (429/5xx, honouring Retry-After) and, unless
+    `settings.allow_private`, a guard against connecting to non-public addresses."""
+    session = requests.Session()
+    session.headers.update(
+        {
+            "User-Agent": settings.user_agent,
+            "Accept": "text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,"
+            "application/xml;q=0.9,text/plain;q=0.8,*/*;q=0.5",
+            "Accept-Encoding": "gzip, deflate",
+        }
+    )
+    retries = max(0, int(settings.fetch_retries))
+    retry = _CappedRetry(
+        total=retries,
+        connect=retries,
+        read=retries,
+        status=retries,
+        redirect=0,
+        other=0,
+        backoff_factor=0.5,
+        backoff_max=10,
+        status_forcelist=RETRY_STATUSES,
+        allowed_methods=frozenset({"GET", "HEAD"}),
+        respect_retry_after_header=True,
+        raise_on_status=False,
+        raise_on_redirect=False,
+    )
+    adapter_cls = HTTPAdapter if settings.allow_private else _GuardedAdapter
+    adapter = adapter_cls(max_retries=retry, pool_connections=4, pool_maxsize=4)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+def _check_url(url: str, settings: Settings) -> str:
+    """An error message if the URL may not be fetched, else ''."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        port = parts.port
+    except ValueError as exc:
+        return f"bad URL: {exc}"
+    if parts.scheme not in ("http", "https"):
+        return f"unsupported URL scheme {parts.scheme or '(none)'!r} (only http and https)"
+    if not host:
+        return "bad URL: no host"
+    if settings.allow_private:
+        return ""
+    try:
+        infos = socket.getaddrinfo(host, port or (443 if parts.scheme == "https" else 80), type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        return f"connection error: cannot resolve host {host!r} ({exc})"
+    for info in infos:
+        ip = str(info[4][0])
+        if not _is_public(ip):
+            return (
+                f"refused: host {host!r} resolves to non-public address {ip} "
+                "(set NEWSFLOW_ALLOW_PRIVATE=true to allow)"
+            )
+    return ""
+
+
+def _media_type(header: str) -> tuple[str, str]:
+    """(media type, charset) from a Content-Type header."""
+    if not header:
+        return "", ""
+    msg = Message()
+    msg["content-type"] = header
+    charset = msg.get_param("charset")
+    return msg.get_content_type().lower(), str(charset).strip().strip("\"'") if charset else ""
+
+
+def _is_text_type(media: str) -> bool:
+    return (
+        media.startswith("text/") or media in _TEXT_TYPES or media.endswith("+xml") or media.endswith("+json")
+    )
+
+
+def _codec(name: str) -> str:
+    try:
+        return codecs.lookup(name.strip()).name
+    except (LookupError, ValueError):
+        return ""
+
+
+def decode_body(body: bytes, declared: str = "", media: str = "") -> tuple[str, str]:
+    """Decode a body: BOM, then the declared charset (checked), then the document's own
+    declaration (HTML meta / XML declaration), then UTF-8, then charset-normalizer.
+    Returns (text, codec name)."""
+    if not body:
+        return "", _codec(declared) or "utf-8"
+    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if body.startswith(bom):
+            try:
+                return body.decode(name), "utf-8" if name == "utf-8-sig" else name
+            except UnicodeDecodeError:
+                break
+
+    candidates: list[str] = []
+    if declared and _codec(declared):
+        candidates.append(_codec(declared))
+    head = body[:4096]
+    match = _XML_DECL.search(head) or _META_CHARSET.search(head)
+    if match:
+        inner = _codec(match.group(1).decode("ascii", "ignore"))
+        if inner and inner not in candidates:
+            candidates.append(inner)
+
+    is_utf8 = True
+    try:
+        as_utf8 = body.decode("utf-8")
+    except UnicodeDecodeError:
+        is_utf8 = False
+        as_utf8 = ""
+
+    for name in candidates:
+        # Servers often claim ISO-8859-1 for pages that are really UTF-8; valid non-ASCII
+        # UTF-8 is almost never meant as Latin-1, so prefer it.
+        if _single_byte(name) and is_utf8 and not body.isascii():
+            return as_utf8, "utf-8"
+        if name in ("utf-16", "utf-32") or name.startswith(("utf-16", "utf-32")):
+            continue  # without a BOM this is a guess better left to detection
+        try:
+            return body.decode(name), name
+        except (UnicodeDecodeError, LookupError):
+            continue
+    if is_utf8:
+        return as_utf8, "utf-8"
+    best = charset_normalizer.from_bytes(body[:200_000]).best()
+    if best is not None and best.encoding:
+        name = _codec(best.encoding) or best.encoding
+        try:
+            return body.decode(name), name
+        except (UnicodeDecodeError, LookupError):
+            pass
+    return body.decode("cp1252", errors="replace"), "cp1252"
+
+
+def _whole_limit(timeout: float) -> float:
+    return max(timeout * 4, 30.0)
+
+
+def _fmt_seconds(value: float) -> str:
+    return f"{value:g}s"
+
+
+def fetch_url(session: requests.Session, url: str, settings: Settings) -> FetchResult:
+    """GET one URL (text only, size-capped, redirects checked); never raises for HTTP/network errors."""
+    result = FetchResult(url=url, final_url=url)
+    started = time.monotonic()
+    timeout = float(settings.fetch_timeout)
+    # A slow server trickling bytes could keep a read going for ever: cap the whole download too.
+    deadline = started + _whole_limit(timeout)
+    current = url
+    try:
+        for hop in range(MAX_REDIRECTS + 1):
+            problem = _check_url(current, settings)
+            if problem:
+                result.error = problem
+                return result
+            resp = session.get(current, stream=True, allow_redirects=False, timeout=(timeout, timeout))
+            result.final_url = current
+            result.status_code = resp.status_code
+            if resp.is_redirect or (resp.status_code in (301, 302, 303, 307, 308) and "location" in resp.headers):
+                location = resp.headers.get("location", "")
+                resp.close()
+                if hop == MAX_REDIRECTS:
+                    result.error = "too many redirects"
+                    return result
+                current = urljoin(current, location)
+                continue
+            try:
+                return _read_response(resp, result, settings, deadline)
+            finally:
+                resp.close()
+        result.error = "too many redirects"  # pragma: no cover - the loop returns
+        return result
+    except PrivateAddressError as exc:
+        result.error = str(exc)
+    except (requests.exceptions.ConnectTimeout, requests.exceptions.ReadTimeout, requests.exceptions.Timeout):
+        result.error = f"timeout after {_fmt_seconds(timeout)}"
+    except requests.exceptions.TooManyRedirects:
+        result.error = "too many redirects"
+    except requests.exceptions.RetryError as exc:
+        result.error = f"gave up after {settings.fetch_retries} retries: {_reason(exc)}"
+    except requests.exceptions.SSLError as exc:
+        result.error = f"TLS error: {_reason(exc)}"
+    except requests.exceptions.ConnectionError as exc:
+        if _caused_by(exc, PrivateAddressError):
+            result.error = str(_caused_by(exc, PrivateAddressError))
+        elif _caused_by(exc, urllib3.exceptions.ReadTimeoutError, TimeoutError, socket.timeout):
+            result.error = f"timeout after {_fmt_seconds(timeout)}"
+        else:
+            result.error = f"connection error: {_reason(exc)}"
+    except requests.exceptions.RequestException as exc:
+        result.error = f"request failed: {_reason(exc)}"
+    except (OSError, urllib3.exceptions.HTTPError) as exc:
+        result.error = f"connection error: {exc}"
+    finally:
+        result.elapsed = time.monotonic() - started
+    return result
+
+
+def _read_response(resp: requests.Response, result: FetchResult, settings: Settings, deadline: float) -> FetchResult:
+    media, charset = _media_type(resp.headers.get("content-type", ""))
+    result.content_type = media
+    if resp.status_code >= 400:
+        result.error = f"HTTP {resp.status_code}"
+        return result
+    if media and not _is_text_type(media):
+        result.error = f"not_text: {media}"
+        return result
+    cap = int(settings.max_bytes)
+    length = resp.headers.get("content-length", "")
+    if length.isdigit() and int(length) > cap:
+        result.error = f"too_large: > {cap} bytes"
+        return result
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        for chunk in resp.iter_content(_CHUNK):
+            size += len(chunk)
+            if size > cap:
+                result.error = f"too_large: > {cap} bytes"
+                return result
+            chunks.append(chunk)
+            if time.monotonic() > deadline:
+                limit = _whole_limit(float(settings.fetch_timeout))
+                result.error = f"timeout after {_fmt_seconds(limit)} (whole download)"
+                return result
+    except requests.exceptions.ConnectionError as exc:
+        if _caused_by(exc, urllib3.exceptions.ReadTimeoutError, TimeoutError, socket.timeout):
+            result.error = f"timeout after {_fmt_seconds(settings.fetch_timeout)}"
+        else:
+            result.error = f"connection error: {_reason(exc)}"
+        return result
+    except requests.exceptions.ChunkedEncodingError as exc:
+        result.error = f"connection error: incomplete body ({_reason(exc)})"
+        return result
+    body = b"".join(chunks)
+    if not media:
+        for magic, kind in _MAGIC:
+            if body.startswith(magic):
+                result.error = f"not_text: {kind}"
+                return result
+        if b"\x00" in body[:1024] and not body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            result.error = "not_text: application/octet-stream"
+            return result
+    result.content = body
+    result.text, result.encoding = decode_body(body, charset, media)
+    return result
+
+
+def _caused_by(exc: BaseException, *types: type[BaseException]) -> BaseException | None:
+    seen: set[int] = set()
+    stack: list[BaseException | None] = [exc]
+    while stack:
+        cur = stack.pop()
+        if cur is None or id(cur) in seen:
+            continue
+        seen.add(id(cur))
+        if isinstance(cur, types):
+            return cur
+        stack.extend([cur.__cause__, cur.__context__, getattr(cur, "reason", None)])
+        stack.extend(a for a in getattr(cur, "args", ()) if isinstance(a, BaseException))
+    return None
+
+
+def _reason(exc: BaseException) -> str:
+    """The innermost readable reason of a requests/urllib3 exception."""
+    inner = _caused_by(exc, urllib3.exceptions.NewConnectionError, ConnectionRefusedError, socket.gaierror)
+    if isinstance(inner, urllib3.exceptions.NewConnectionError):
+        text = str(inner)
+        return text.split(": ", 1)[-1] if ": " in text else text
+    if inner is not None:
+        return str(inner) or type(inner).__name__
+    if getattr(exc, "args", None) and isinstance(exc.args[0], urllib3.exceptions.MaxRetryError):
+        reason = exc.args[0].reason
+        if reason is not None:
+            return str(reason)
+    return str(exc) or type(exc).__name__

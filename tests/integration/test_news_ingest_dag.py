@@ -1,0 +1,93 @@
+"""news_ingest end to end through Airflow's dag.test(): a loopback news site in, the embedded
+search server out, then searched. Running the same interval twice must add nothing."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from newsflow.airflow_runner import run_dag
+from newsflow.config import INCLUDE_DIR, Settings
+from newsflow.demo import DEMO_LOGICAL_DATE
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    from newsflow.demo_site import serve_site
+    from newsflow.index.embedded import EmbeddedSearch
+
+    home = tmp_path_factory.mktemp("ingest")
+    with EmbeddedSearch() as server, serve_site(INCLUDE_DIR / "demo" / "site") as site_url:
+        settings = replace(
+            Settings.from_env({}),
+            home=home,
+            es_url=server.url,
+            es_embedded=True,
+            allow_private=True,
+            sources_file=INCLUDE_DIR / "demo" / "sources.yaml",
+        )
+        env = {
+            "NEWSFLOW_ES_URL": server.url,
+            "NEWSFLOW_ES_EMBEDDED": "1",
+            "NEWSFLOW_ALLOW_PRIVATE": "1",
+            "NEWSFLOW_DEMO_BASE_URL": site_url,
+            "NEWSFLOW_SOURCES_FILE": str(settings.sources_file),
+            "NEWSFLOW_HOME": str(home),
+            "AIRFLOW_HOME": str(home / "airflow"),
+        }
+        first = run_dag("news_ingest", settings, DEMO_LOGICAL_DATE, env)
+        second = run_dag("news_ingest", settings, DEMO_LOGICAL_DATE, env)
+        yield settings, first, second
+
+
+def test_first_run_indexes_and_the_ledger_adds_up(stack):
+    settings, first, _ = stack
+    assert first["state"].endswith("success"), first
+    ledger = first["ledger"]
+    assert ledger["balanced"] is True
+    assert ledger["fetched"] == ledger["new"] + ledger["updated"] + ledger["unchanged"] + ledger["duplicates"] + \
+        ledger["rejected"]
+    assert ledger["new"] >= 10
+    assert ledger["duplicates_by_reason"].get("exact", 0) >= 1, ledger
+    assert "interstitial" in ledger["rejected_by_reason"], ledger
+    assert ledger["clustered"] >= 2, "two syndicated copies join the wire story's cluster"
+    assert len(ledger["per_source"]) >= 4
+
+
+def test_raw_payloads_are_archived_before_processing(stack):
+    settings, first, _ = stack
+    raw_files = list(Path(settings.archive).rglob("*.jsonl"))
+    assert raw_files, "fetch must write the raw archive"
+    assert all("source=" in str(p.parent.parent) for p in raw_files)
+
+
+def test_same_interval_again_adds_nothing(stack):
+    _, first, second = stack
+    assert second["state"].endswith("success"), second
+    led = second["ledger"]
+    assert led["new"] == 0 and led["updated"] == 0
+    assert led["fetched"] == first["ledger"]["fetched"]
+    assert led["unchanged"] == first["ledger"]["new"] + first["ledger"]["updated"]
+
+
+def test_index_holds_each_article_once_and_search_collapses_stories(stack):
+    from newsflow.index import make_client
+    from newsflow.index.search import search
+
+    settings, first, _ = stack
+    client = make_client(settings)
+    count = client.count(index=settings.index_alias)["count"]
+    assert count == first["ledger"]["new"]
+    clusters = client.search(
+        index=settings.index_alias,
+        size=0,
+        aggs={"c": {"terms": {"field": "cluster_id", "size": 1, "order": {"_count": "desc"}}}},
+    )["aggregations"]["c"]["buckets"]
+    assert clusters[0]["doc_count"] == 3, "the wire story carried by three outlets is one cluster"
+    result = search(client, settings, "*", size=50)
+    story_ids = [hit.cluster_id for hit in result.hits]
+    assert len(story_ids) == len(set(story_ids)), "one hit per story"

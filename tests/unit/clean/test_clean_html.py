@@ -1,0 +1,111 @@
+"""HTML extraction on small pages with site furniture (nav, login, related teasers, footer)."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsflow.clean import clean_item, html
+from newsflow.clean.html import extract_html
+from newsflow.models import RawItem
+
+P = [
+    "Rivers across the northern provinces rose to their highest level in forty years on Tuesday, forcing "
+    "thousands of residents to leave their homes as rescue teams worked through the night.",
+    "The regional authority said more than 12,000 people had been moved to temporary shelters in schools and "
+    "sports halls, and that the water was expected to keep rising until Thursday.",
+    "\u201cWe have never seen anything like this,\u201d said Maria Lopez, a farmer whose fields lie under a metre "
+    "of water. \u201cEverything we planted this spring is gone.\u201d",
+    "Forecasters said more rain was due over the weekend, and the national weather service issued its highest "
+    "warning level for three districts along the river valley.",
+]
+
+PAGE = f"""<!doctype html><html lang="en-GB"><head>
+<meta charset="utf-8"><title>Rivers rise in the north | Example Times</title>
+<meta property="og:title" content="Rivers rise in the north">
+<meta property="og:site_name" content="Example Times">
+<meta name="description" content="Flood warnings across the north.">
+<meta property="og:image" content="/img/flood.jpg">
+<meta property="article:published_time" content="2024-03-05T08:30:00+01:00">
+<meta property="article:section" content="World">
+<meta name="author" content="Jane Doe">
+<link rel="canonical" href="https://example.com/world/rivers-rise">
+</head><body>
+<nav><ul><li><a href="/">Home</a></li><li><a href="/world">World</a></li><li><a href="/sport">Sport</a></li></ul></nav>
+<div class="account"><a href="/login">Log in</a> <a href="/register">Register</a></div>
+<article><h1>Rivers rise in the north</h1>
+<p>{P[0]}</p><p>{P[1]}</p>
+<div class="share">Share on Facebook | Share on Twitter</div>
+<p>{P[2]}</p><p>{P[3]}</p>
+</article>
+<aside class="related"><h3>Related</h3><ul><li><a href="/a">Storm hits the coast</a></li>
+<li><a href="/b">Dam fears grow in the valley</a></li></ul></aside>
+<footer><p>&copy; 2024 Example Times. All rights reserved.</p><a href="/privacy">Privacy</a></footer>
+</body></html>"""
+
+
+@pytest.fixture(scope="module")
+def article():  # type: ignore[no-untyped-def]
+    return clean_item(RawItem(source="example", url="https://example.com/world/rivers-rise?ref=rss", body=PAGE))
+
+
+def test_main_text_kept_furniture_gone(article) -> None:  # type: ignore[no-untyped-def]
+    assert not article.rejected, article.reason
+    assert article.text == "\n\n".join(P)
+    for furniture in ("Home", "Log in", "Share on", "Storm hits", "Related", "All rights reserved", "Privacy"):
+        assert furniture not in article.text
+    assert article.word_count == 116
+
+
+def test_metadata(article) -> None:  # type: ignore[no-untyped-def]
+    assert article.title == "Rivers rise in the north"
+    assert article.authors == ["Jane Doe"]
+    assert article.published_at == "2024-03-05T08:30:00+01:00"
+    assert article.description == "Flood warnings across the north."
+    assert article.canonical_url == "https://example.com/world/rivers-rise"
+    assert article.site_name == "Example Times"
+    assert article.section == "World"
+    assert article.image == "https://example.com/img/flood.jpg"
+    assert article.page_language == "en-GB"
+    assert article.extractor == "trafilatura"
+    assert article.url == "https://example.com/world/rivers-rise?ref=rss" and article.source == "example"
+
+
+def test_date_without_time_is_timezone_aware() -> None:
+    page = PAGE.replace("2024-03-05T08:30:00+01:00", "2024-03-05")
+    assert extract_html(page, "https://example.com/x").published_at == "2024-03-05T00:00:00+00:00"
+
+
+def test_agency_author_goes_to_agency() -> None:
+    page = PAGE.replace('content="Jane Doe"', 'content="AFP"')
+    article = clean_item(RawItem(source="ex", url="https://example.com/x", body=page))
+    assert article.authors == [] and article.agency == ["AFP"]
+
+
+def test_fallback_extractor_when_precision_finds_too_little() -> None:
+    page = (f'<html><body><div id="nav"><a href="/">Home</a> <a href="/n">News</a></div>'
+            f'<div id="main"><span>{P[0]}</span> <span>{P[1]}</span> <span>{P[3]}</span></div></body></html>')  # fmt: skip
+    ext = extract_html(page, "https://example.org/a", min_words=40)
+    assert ext.extractor != "trafilatura"
+    assert P[0] in ext.text
+    assert ext.link_density is not None and ext.link_density < 0.1
+
+
+def test_fallback_keeps_the_longest_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    page = f"<html><body><div><span>{P[0]}</span></div></body></html>"
+    monkeypatch.setattr(html, "_fallbacks", lambda tree, url, lang: [("justext", "short"), ("readability", P[1] + " " + P[3])])
+    ext = extract_html(page, "https://example.org/a", min_words=200)
+    assert ext.extractor == "readability"
+
+
+def test_html_in_json_record() -> None:
+    import json
+
+    record = {"title": "Rivers rise", "html": PAGE, "published": "2024-03-05"}
+    article = clean_item(RawItem(source="ex", url="https://example.com/x", kind="json", body=json.dumps(record)))
+    assert article.text == "\n\n".join(P)
+    assert article.extractor == "trafilatura"
+
+
+def test_broken_html_does_not_crash() -> None:
+    article = clean_item(RawItem(source="ex", url="u", body="<html><body><p>unclosed <b>tags " + P[0]))
+    assert article.rejected and article.reason.startswith("too_short")
