@@ -32,7 +32,9 @@ def safe_run_id(run_id: str) -> str:
 def archive_path(settings: Settings, source: str, run_id: str, day: date) -> Path:
     if not _SOURCE_OK.match(source):
         raise ValueError(f"unsafe source name for the archive: {source!r}")
-    return Path(settings.archive) / f"source={source}" / f"date={day:%Y-%m-%d}" / f"{safe_run_id(run_id)}.jsonl"
+    return (
+        Path(settings.archive) / f"source={source}" / f"date={day:%Y-%m-%d}" / f"{safe_run_id(run_id)}.jsonl"
+    )
 
 
 def archive_batch(

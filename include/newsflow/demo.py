@@ -21,8 +21,8 @@ DEMO_LOGICAL_DATE = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 # Searches the demo prints: (title, query, filters).
 DEMO_SEARCHES: list[tuple[str, str, dict]] = [
-    ("English full text, one hit per story", "harbour strike", {}),
-    ("French, stemmed (grève → grèves), filtered to French", "grève", {"lang": "fr"}),
+    ("English full text; the syndicated wire story is one hit", "ferry fuel", {}),
+    ("French, stemmed: 'soudeur' finds 'soudeurs'", "soudeur", {"lang": "fr"}),
 ]
 
 

@@ -64,15 +64,20 @@ class _Handler(SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def serve_site(root: Path, port: int = 0) -> Iterator[str]:
-    """Serve `root` on 127.0.0.1 while the block runs; yields the base URL (no trailing slash)."""
+def serve_site(
+    root: Path, port: int = 0, host: str = "127.0.0.1", public_url: str | None = None
+) -> Iterator[str]:
+    """Serve `root` while the block runs; yields the base URL (no trailing slash).
+
+    `public_url` is the address clients use when it is not host:port (e.g. a compose service name).
+    """
     root = Path(root).resolve()
     if not root.is_dir():
         raise FileNotFoundError(f"site folder not found: {root}")
     handler = functools.partial(type("SiteHandler", (_Handler,), {}), directory=str(root))
-    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True
-    base_url = f"http://127.0.0.1:{server.server_address[1]}"
+    base_url = (public_url or f"http://{host}:{server.server_address[1]}").rstrip("/")
     handler.func.base_url = base_url  # type: ignore[attr-defined]
     thread = threading.Thread(target=server.serve_forever, name="newsflow-demo-site", daemon=True)
     thread.start()
@@ -104,8 +109,10 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Serve the newsflow demo news site on 127.0.0.1.")
     parser.add_argument("root", nargs="?", type=Path, default=DEMO_SITE)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0 in compose)")
+    parser.add_argument("--public-url", help="base URL written into feeds (default: http://HOST:PORT)")
     args = parser.parse_args(argv)
-    with serve_site(args.root, port=args.port) as base_url:
+    with serve_site(args.root, port=args.port, host=args.host, public_url=args.public_url) as base_url:
         print(f"serving {args.root} at {base_url} (Ctrl-C to stop); export {BASE_URL_ENV}={base_url}")
         try:
             threading.Event().wait()

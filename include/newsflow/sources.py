@@ -269,7 +269,9 @@ def _parse_entry(loader: yaml.SafeLoader, node: yaml.Node, base: Path, env: Mapp
         raise _EntryError(lines["country"], f"{where}: country {country!r} is not an ISO 3166-1 alpha-2 code")
     language = text("language").lower()
     if language and not _LANGUAGE_RE.match(language):
-        raise _EntryError(lines["language"], f"{where}: language {language!r} is not a language code like 'en'")
+        raise _EntryError(
+            lines["language"], f"{where}: language {language!r} is not a language code like 'en'"
+        )
     politeness = text("politeness", "default") or "default"
     if not NAME_RE.match(politeness):
         raise _EntryError(lines["politeness"], f"{where}: bad politeness class {politeness!r}")
@@ -280,7 +282,9 @@ def _parse_entry(loader: yaml.SafeLoader, node: yaml.Node, base: Path, env: Mapp
     if not isinstance(enabled, bool):
         raise _EntryError(lines["enabled"], f"{where}: 'enabled' must be true or false")
     max_items = values.get("max_items")
-    if max_items is not None and (not isinstance(max_items, int) or isinstance(max_items, bool) or max_items < 1):
+    if max_items is not None and (
+        not isinstance(max_items, int) or isinstance(max_items, bool) or max_items < 1
+    ):
         raise _EntryError(lines["max_items"], f"{where}: 'max_items' must be a positive whole number")
 
     return Source(

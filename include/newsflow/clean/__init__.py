@@ -40,6 +40,7 @@ __all__ = [
     "clean_item",
     "clean_text",
     "learn_boilerplate",
+    "learning_text",
     "line_key",
     "strip_boilerplate",
 ]
@@ -145,6 +146,7 @@ class CleanText:
     dateline: str
     strip: StripResult
     agency: list[str]
+    page: str  # the normalised input, before boilerplate removal (the quality gate reads it)
 
 
 def clean_text(text: str, title: str = "", learned: frozenset[str] = frozenset()) -> CleanText:
@@ -153,7 +155,8 @@ def clean_text(text: str, title: str = "", learned: frozenset[str] = frozenset()
     With `title` empty, the first line is the title when it looks like one;
     otherwise the first sentence stands in (the paragraph stays in the text).
     """
-    result = strip_boilerplate(normalize_text(text), learned)
+    page = normalize_text(text)
+    result = strip_boilerplate(page, learned)
     lines = result.lines
     content = [i for i, line in enumerate(lines) if line]
     title = normalize_line(title)
@@ -175,11 +178,35 @@ def clean_text(text: str, title: str = "", learned: frozenset[str] = frozenset()
             lines[content[0]] = parsed.rest
     if not title and content:
         title = _synth_title(lines[content[0]])
-    return CleanText(title=title, text=to_paragraphs(lines), dateline=dateline, strip=result, agency=agency)
+    return CleanText(
+        title=title, text=to_paragraphs(lines), dateline=dateline, strip=result, agency=agency, page=page
+    )
 
 
 def _add(values: list[str], new: list[str]) -> None:
     values.extend(v for v in new if v and v not in values)
+
+
+def _extract(raw: RawItem, settings: Settings) -> tuple[_Payload, Extraction]:
+    payload = _payload(raw)
+    if payload.kind == "html":
+        return payload, extract_html(payload.body, raw.url, settings.min_words)
+    return payload, Extraction()
+
+
+def learning_text(raw: RawItem, settings: Settings | None = None) -> str:
+    """The text `learn_boilerplate` should see for one item: extracted, normalised, fixed rules applied.
+
+    Learn from this, not from `Article.text`: an article's text already lacks
+    the learned lines, so learning from it would forget them on the next run
+    and bring the furniture back the run after.
+    """
+    settings = settings or Settings()
+    if raw.error or check_not_text(raw.body, raw.content_type):
+        return ""
+    payload, ext = _extract(raw, settings)
+    body = ext.text if payload.kind == "html" else payload.body
+    return "\n".join(strip_boilerplate(normalize_text(body)).lines)
 
 
 def clean_item(
@@ -202,19 +229,12 @@ def clean_item(
     if reason:
         return art.reject(reason)
 
-    payload = _payload(raw)
-    ext = Extraction()
-    if payload.kind == "html":
-        ext = extract_html(payload.body, raw.url, settings.min_words)
-        if ext.parse_error:
-            return art.reject(f"not_text: unparseable HTML ({ext.parse_error})")
-        body = ext.text
-        title = ext.title or payload.title or raw.feed_title
-        art.extractor = ext.extractor
-    else:
-        body = payload.body
-        title = payload.title or raw.feed_title
-        art.extractor = "text"
+    payload, ext = _extract(raw, settings)
+    if ext.parse_error:
+        return art.reject(f"not_text: unparseable HTML ({ext.parse_error})")
+    body = ext.text if payload.kind == "html" else payload.body
+    title = (ext.title if payload.kind == "html" else "") or payload.title or raw.feed_title
+    art.extractor = ext.extractor if payload.kind == "html" else "text"
 
     cleaned = clean_text(body, title, learned)
     credits = cleaned.strip.credits
@@ -259,9 +279,9 @@ def clean_item(
     # Quality gate: the first failing check is the reason.
     if raw.status_code is not None and raw.status_code >= 400:
         return art.reject(f"interstitial: error page (HTTP {raw.status_code})")
-    page = normalize_text(body)
+    page = cleaned.page
     if art.word_count < INTERSTITIAL_MAX_WORDS:
-        walls = "\n".join((page, normalize_text(ext.page_text), art.title))
+        walls = "\n".join((page, ext.page_text, art.title))
         reason = detect_interstitial(walls, art.word_count)
         if reason:
             return art.reject(reason)

@@ -177,9 +177,12 @@ _PHOTO_CREDIT_START = re.compile(
 IMAGE_ALT_PREFIX_RE = re.compile(r"^(?:article ?image|image|photo|video|gallery)(?=[A-Z])|^article image\s+")
 
 
+_NON_ALNUM = re.compile(r"[\W_]+")
+
+
 def _key(line: str) -> str:
     """Alphanumerics only, casefolded: "November 2  2017" and "November 2, 2017" compare equal."""
-    return "".join(ch for ch in line.casefold() if ch.isalnum())
+    return _NON_ALNUM.sub("", line.casefold())
 
 
 # --- related links and teasers ---------------------------------------------------------------------
@@ -214,7 +217,7 @@ def _learned(doc: _Doc, name: str) -> None:
     if not doc.learned:
         return
     for i in doc.kept():
-        if line_key(doc.lines[i]) in doc.learned:
+        if _fold(doc.lines[i]) in doc.learned:
             doc.drop(i, name)
 
 
@@ -257,6 +260,8 @@ def _caption_pairs(doc: _Doc, name: str) -> None:
         if not doc.keep[a] or not doc.adjacent(a, b):
             continue
         first, second = doc.lines[a], doc.lines[b]
+        if first[:8].casefold() != second[:8].casefold():
+            continue
         k1, k2 = _key(first.rstrip(".…")), _key(second)
         if len(k1) < 10:
             continue
@@ -455,7 +460,12 @@ def line_key(line: str) -> str:
 
     Digits are folded so "© 2024 Example" and "Comments (12)" match next year's and the next page's.
     """
-    return _DIGITS.sub("0", " ".join(normalize_line(line).casefold().split()))
+    return _fold(normalize_line(line))
+
+
+def _fold(line: str) -> str:
+    """`line_key` for a line that is already normalised (the rules see only such lines)."""
+    return _DIGITS.sub("0", " ".join(line.casefold().split()))
 
 
 def _signature(keys: set[str]) -> set[str]:
@@ -476,7 +486,7 @@ def learn_boilerplate(
     docs: list[set[str]] = []
     signatures: list[set[str]] = []
     for text in texts:
-        keys = {line_key(line) for line in normalize_text(text).split("\n")}
+        keys = {_fold(line) for line in normalize_text(text).split("\n")}
         keys = {k for k in keys if any(ch.isalnum() for ch in k)}
         if not keys:
             continue

@@ -312,8 +312,8 @@ def parse_dateline(paragraph: str) -> Dateline | None:
     """
     m = _DATELINE_CAPS.match(paragraph)
     caps = True
-    if m and m.group("agency") and not agency_name(m.group("agency")):
-        m = None
+    if m and m.group("agency") and not re.fullmatch(r"[A-Z][A-Za-z.&\- ]{1,29}", m.group("agency")):
+        m = None  # "(see below) -" is not an agency credit
     if not m:
         m = _DATELINE_AGENCY.match(paragraph)
         caps = False

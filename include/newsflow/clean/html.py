@@ -191,6 +191,11 @@ def extract_html(html: str, url: str = "", min_words: int = 40) -> Extraction:
     if meta_published and (not out.published_at or meta_published[:10] == out.published_at[:10]):
         out.published_at = meta_published
     out.updated_at = _date(_meta(tree, "article:modified_time", "og:updated_time", "dateModified"))
+    if not out.authors:
+        # trafilatura drops some bylines it finds implausible (e.g. "AFP"); the meta tag still tells us.
+        author = _meta(tree, "author", "article:author", "byl", "dc.creator", "sailthru.author")
+        if author and "://" not in author and len(author.split()) <= 12:
+            out.authors = [a.strip() for a in re.split(r";|\||,", author.removeprefix("By ")) if a.strip()]
     out.section = out.section or _meta(tree, "article:section")
     out.title = out.title or " ".join(" ".join(tree.xpath("//title//text()")).split())
 

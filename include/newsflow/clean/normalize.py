@@ -44,7 +44,8 @@ def normalize_text(text: str) -> str:
     if not text:
         return ""
     text = _CONTROL.sub("", text.replace("\x00", ""))
-    text = ftfy.fix_text(text, _FTFY)
+    if not (text.isascii() and "&" not in text):  # pure ASCII cannot be mojibake: skip the costly pass
+        text = ftfy.fix_text(text, _FTFY)
     text = _LINE_BREAKS.sub("\n", text)
     text = text.translate(_INVISIBLE)
     text = _CONTROL.sub("", text)
@@ -55,6 +56,8 @@ def normalize_text(text: str) -> str:
 
 def normalize_line(line: str) -> str:
     """One line, normalised as in `normalize_text` (no line breaks kept)."""
+    if line.isascii() and line.isprintable() and "&" not in line:
+        return " ".join(line.split())
     return " ".join(normalize_text(line).split())
 
 

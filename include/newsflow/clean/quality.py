@@ -55,24 +55,37 @@ _INTERSTITIALS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("cookie consent", re.compile(
         r"(?:we|this (?:site|website)) uses? cookies|accept (?:all )?cookies|cookie (?:policy|settings|preferences)"
         r"|consent to (?:the use of )?cookies|manage (?:your )?(?:cookie|privacy) (?:settings|choices|preferences)"
-        r"|we value your privacy|(?:reject|accept) all|our partners (?:store|use)",
+        r"|we value your privacy|(?:reject|accept) all|our partners (?:store|use)"
+        # de, fr, es, it, pt, nl: the same walls in the other languages we index
+        r"|cookies? (?:akzeptieren|zustimmen)|alle akzeptieren|(?:wir|partner) verwenden cookies"
+        r"|datenschutzeinstellungen|einstellungen verwalten|stimmen sie zu"
+        r"|(?:nous )?utilisons des cookies|accepter (?:les cookies|et fermer)|tout accepter|tout refuser"
+        r"|g[ée]rer (?:mes|les) (?:choix|cookies|préférences)|param[èe]tres des cookies"
+        r"|utilizamos cookies|aceptar (?:todo|todas|cookies)|rechazar todo|accetta (?:tutti|i cookie)"
+        r"|utilizziamo (?:i )?cookie|aceitar (?:todos|cookies)|alles accepteren|wij gebruiken cookies",
         re.I)),
     ("paywall", re.compile(
         r"subscribe (?:now )?to (?:continue|keep) reading|(?:to continue|keep) reading,? (?:please )?(?:subscribe|log ?in"
         r"|sign ?in)|this (?:content|article|story) is (?:only )?(?:available )?(?:for|to) (?:paying )?"
         r"(?:subscribers|members)|already a subscriber|subscribers only|become a (?:subscriber|member) to read"
-        r"|you(?:'ve| have) reached (?:your|the) (?:limit|maximum) of free articles|unlock (?:this|full) article",
+        r"|you(?:'ve| have) reached (?:your|the) (?:limit|maximum) of free articles|unlock (?:this|full) article"
+        r"|um weiterzulesen|jetzt (?:abonnieren|weiterlesen mit)|nur für abonnenten|abonnez-vous pour lire"
+        r"|réservé aux abonnés|lire la suite (?:pour|en vous abonnant)|suscr[íi]bete para (?:seguir|continuar)"
+        r"|exclusivo para suscriptores|riservato agli abbonati|exclusivo para assinantes",
         re.I)),
     ("error page", re.compile(
         r"\b(?:404|410|500|502|503)\b.{0,40}(?:not found|error|gone|unavailable)|page (?:not found|cannot be found"
         r"|could not be found|doesn'?t exist|does not exist|no longer exists)|the (?:page|article|content) you"
         r" (?:requested|are looking for|were looking for)|internal server error|service (?:temporarily )?unavailable"
-        r"|(?:403 )?forbidden|access denied|bad gateway|something went wrong",
+        r"|(?:403 )?forbidden|access denied|bad gateway|something went wrong"
+        r"|seite (?:wurde )?nicht gefunden|page (?:introuvable|non trouvée)|página no encontrada"
+        r"|pagina non trovata|página não encontrada|pagina niet gevonden",
         re.I)),
     ("javascript required", re.compile(
         r"(?:please )?enable javascript|javascript (?:is )?(?:disabled|required|must be enabled)|requires javascript"
         r"|you need to enable javascript|turn on javascript|browser (?:does not|doesn'?t) support javascript"
-        r"|this (?:app|site|page) works best with javascript",
+        r"|this (?:app|site|page) works best with javascript|javascript aktivieren|aktivieren sie javascript"
+        r"|activer (?:le )?javascript|activa(?:r)? javascript|abilita(?:re)? javascript",
         re.I)),
 )  # fmt: skip
 

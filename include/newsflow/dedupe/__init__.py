@@ -5,7 +5,7 @@ rejected and decides, in order, one of:
 
 | case (checked in this order) | status | fields set |
 | --- | --- | --- |
-| id already decided earlier in this `process()` call | `duplicate` | reason `same_url: <id>`, `duplicate_of`, cluster of the first |
+| id already decided earlier in this run (this instance) | `duplicate` | reason `same_url: <id>`, `duplicate_of`, cluster of the first |
 | id known to the store, same text hash | `unchanged` | `cluster_id`, `is_canonical` from the stored record |
 | id known to the store, other text | `updated` | keeps the stored `cluster_id`/`is_canonical` |
 | text hash of another document (store first, then this call) | `duplicate` | reason `exact: copy of <id>`, `duplicate_of`, `similarity` 1.0 |
@@ -21,25 +21,32 @@ Decisions (deliberate, so tell us before changing them):
   is preferred only when it is on the same host (after dropping `www.`/`m.`/`amp.`) and
   is not the site root, because broken pages declare their home page as canonical.
   Without any URL the id is `doc_id("text:" + text_hash)`.
-- First come, first served: within a call, the earlier article is the original and the
+- One `Deduplicator` is one run. It remembers what it decided across `process()` calls
+  (the pipeline calls it once per source), so an id met again in the run is a `same_url`
+  duplicate even when its text changed (the first version wins until the next run), and
+  copies across sources are found even with a store that learns only by indexing.
+- First come, first served: within a run, the earlier article is the original and the
   canonical article of its story; a record already in the store always wins over this
-  call's articles (it was there first).
+  run's articles (it was there first).
 - A near-duplicate joins the cluster of the candidate with the highest estimated Jaccard
   (ties: smaller id). `similarity` is that estimated Jaccard of word 4-shingles (1.0 for
   exact copies). A near-duplicate kept under `cluster` gets no `duplicate_of`.
 - Links to copies that are not indexed (exact copies; near copies under `drop`): the
-  copy's `url` is appended to the original's `also_urls` when the original is written by
-  this call (status `new`/`updated`); otherwise (an index record, or an `unchanged`
-  article) `(original_id, url)` goes to `Deduplicator.links`, reset at each `process()`,
-  for the indexer to record.
+  copy's `url` is appended to the original's `also_urls` when the original is in the same
+  `process()` call and is written (status `new`/`updated`); otherwise (an index record, an
+  `unchanged` article, or an article of an earlier call, already written to its batch
+  file) `(original_id, url)` is appended to `Deduplicator.links`, which accumulates over
+  the instance's life, for the indexer to record.
 - An `updated` article keeps its cluster even if its text moved; it is not re-matched.
 - Text without words gets no text hash and no signature: it is never a copy of anything.
 - Look-ups are batched: per chunk of `batch_size` articles one `by_ids`, then (only for
   articles whose id is not known) one `by_text_hashes` and one `by_lsh` with all their band
-  keys (limit `candidate_limit` per article). Articles of this call are resolved against
-  each other through a `MemoryStore`. After each chunk the new and updated records are
-  `add`ed to the store (a `MemoryStore` remembers them for the next call; the index
-  store learns by indexing).
+  keys (limit `candidate_limit` per article, at most `MAX_CANDIDATES`; with 128 bands a
+  chunk of 50 sends at most 6,400 keys, which keeps one query within Elasticsearch's
+  clause and result-window limits). Articles of this run are
+  resolved against each other through a `MemoryStore`. After each chunk the new and
+  updated records are `add`ed to the store (a `MemoryStore` remembers them for the next
+  run; the index store learns by indexing).
 - Deterministic: no randomness, no clocks, ties broken by id.
 """
 
@@ -82,6 +89,7 @@ __all__ = [
 ]
 
 POLICIES = ("cluster", "drop")
+MAX_CANDIDATES = 10_000  # Elasticsearch's default index.max_result_window
 
 
 def _same_site(a: str, b: str) -> bool:
@@ -128,14 +136,19 @@ def record_of(article: Article) -> dict[str, Any]:
 
 
 class Deduplicator:
-    """Decides each article's identity, copy status and story cluster (see the module docstring)."""
+    """Decides each article's identity, copy status and story cluster (see the module docstring).
+
+    One instance is one run: it remembers every article it decided across `process()` calls
+    (the pipeline calls it once per source), so the same URL or text met again in the run
+    is a duplicate. Create a new instance for the next run.
+    """
 
     def __init__(
         self,
         store: CandidateStore,
         policy: str = "cluster",
         *,
-        batch_size: int = 200,
+        batch_size: int = 50,
         candidate_limit: int = 50,
     ) -> None:
         if policy not in POLICIES:
@@ -146,57 +159,60 @@ class Deduplicator:
         self.policy = policy
         self.batch_size = batch_size
         self.candidate_limit = candidate_limit
+        # (original_id, copy url) for copies whose original is not written with them.
         self.links: list[tuple[str, str]] = []
+        self._run = MemoryStore()  # records of this run's non-duplicates
+        self._run_ids: dict[str, str] = {}  # id decided in this run -> its cluster id
 
     # -- public -------------------------------------------------------------------------
 
     def process(self, articles: list[Article]) -> list[Article]:
         """Decide every non-rejected article in place, in order; returns the same list."""
-        self.links = []
-        seen = MemoryStore()  # this call's written articles (new/updated/unchanged)
-        by_id: dict[str, Article] = {}  # every id decided in this call -> first article
+        this_call: dict[str, Article] = {}  # id -> the article of this call holding it
         todo = [a for a in articles if not a.rejected]
         for start in range(0, len(todo), self.batch_size):
             chunk = todo[start : start + self.batch_size]
             for article in chunk:
                 fingerprint(article)
-            self._process_chunk(chunk, seen, by_id)
+            self._process_chunk(chunk, this_call)
             self.store.add(record_of(a) for a in chunk if a.status in (NEW, UPDATED))
         return articles
 
     # -- internals ----------------------------------------------------------------------
 
-    def _process_chunk(self, chunk: list[Article], seen: MemoryStore, by_id: dict[str, Article]) -> None:
-        known = self.store.by_ids(sorted({a.id for a in chunk}))
-        rest = [a for a in chunk if a.id not in known]
+    def _process_chunk(self, chunk: list[Article], this_call: dict[str, Article]) -> None:
+        fresh = [a for a in chunk if a.id not in self._run_ids]
+        known = self.store.by_ids(sorted({a.id for a in fresh})) if fresh else {}
+        rest = [a for a in fresh if a.id not in known]
         hashes = sorted({a.text_hash for a in rest if a.text_hash})
         known_hashes = self.store.by_text_hashes(hashes) if hashes else {}
         keys = sorted({k for a in rest for k in a.lsh})
-        external = self.store.by_lsh(keys, self.candidate_limit * len(rest)) if keys else []
+        external = (
+            self.store.by_lsh(keys, min(MAX_CANDIDATES, self.candidate_limit * len(rest))) if keys else []
+        )
         ext_by_key: dict[str, list[dict[str, Any]]] = {}
         for rec in external:
             for key in rec.get("lsh") or lsh_keys(list(rec.get("minhash") or ())):
                 ext_by_key.setdefault(key, []).append(rec)
 
         for article in chunk:
-            first = by_id.get(article.id)
-            if first is not None:
-                self._mark_duplicate(article, first.id, first.cluster_id or first.id, f"same_url: {first.id}")
+            first_cluster = self._run_ids.get(article.id)
+            if first_cluster is not None:
+                self._mark_duplicate(article, article.id, first_cluster, f"same_url: {article.id}")
                 continue
-            by_id[article.id] = article
             if article.id in known:
                 self._known(article, known[article.id])
-            elif (original := self._exact_original(article, known_hashes, seen)) is not None:
+            elif (original := self._exact_original(article, known_hashes)) is not None:
                 oid = original["id"]
                 self._mark_duplicate(article, oid, original.get("cluster_id") or oid, f"exact: copy of {oid}")
                 article.similarity = 1.0
-                self._link(oid, article, by_id)
-                continue
+                self._link(oid, article, this_call)
             else:
-                self._near(article, ext_by_key, seen, by_id)
-                if article.status == DUPLICATE:
-                    continue
-            seen.add([record_of(article)])
+                self._near(article, ext_by_key, this_call)
+            self._run_ids[article.id] = article.cluster_id or article.id
+            if article.status != DUPLICATE:
+                this_call[article.id] = article
+                self._run.add([record_of(article)])
 
     @staticmethod
     def _mark_duplicate(article: Article, original_id: str, cluster_id: str, reason: str) -> None:
@@ -213,29 +229,24 @@ class Deduplicator:
         canonical = rec.get("is_canonical")
         article.is_canonical = True if canonical is None else bool(canonical)
 
-    @staticmethod
     def _exact_original(
-        article: Article, known_hashes: dict[str, dict[str, Any]], seen: MemoryStore
+        self, article: Article, known_hashes: dict[str, dict[str, Any]]
     ) -> dict[str, Any] | None:
         if not article.text_hash:
             return None
         rec = known_hashes.get(article.text_hash)
         if rec is None or rec.get("id") == article.id:
-            rec = seen.by_text_hashes([article.text_hash]).get(article.text_hash)
+            rec = self._run.by_text_hashes([article.text_hash]).get(article.text_hash)
         if rec is None or rec.get("id") == article.id:
             return None
         return rec
 
     def _near(
-        self,
-        article: Article,
-        ext_by_key: dict[str, list[dict[str, Any]]],
-        seen: MemoryStore,
-        by_id: dict[str, Article],
+        self, article: Article, ext_by_key: dict[str, list[dict[str, Any]]], this_call: dict[str, Article]
     ) -> None:
         candidates: dict[str, dict[str, Any]] = {}
-        # This call's records first: they are the freshest view of a document.
-        for rec in seen.by_lsh(article.lsh, self.candidate_limit):
+        # This run's records first: they are the freshest view of a document.
+        for rec in self._run.by_lsh(article.lsh, self.candidate_limit):
             candidates.setdefault(rec["id"], rec)
         for key in article.lsh:
             for rec in ext_by_key.get(key, ()):
@@ -261,21 +272,20 @@ class Deduplicator:
             article.similarity = None
             return
         jac, cid = -best[0], best[1]
-        rec = candidates[cid]
-        article.cluster_id = rec.get("cluster_id") or cid
+        article.cluster_id = candidates[cid].get("cluster_id") or cid
         article.is_canonical = False
         article.similarity = round(jac, 3)
         if self.policy == "drop":
-            self._mark_duplicate(article, cid, article.cluster_id, f"near: {jac:.2f} to {cid}")
-            self._link(cid, article, by_id)
+            self._mark_duplicate(article, cid, article.cluster_id, f"near: {article.similarity} to {cid}")
+            self._link(cid, article, this_call)
         else:
             article.status = NEW
 
-    def _link(self, original_id: str, copy: Article, by_id: dict[str, Article]) -> None:
+    def _link(self, original_id: str, copy: Article, this_call: dict[str, Article]) -> None:
         url = copy.url or copy.canonical_url
         if not url:
             return
-        original = by_id.get(original_id)
+        original = this_call.get(original_id)
         if original is not None and original.status in (NEW, UPDATED):
             if url not in original.also_urls:
                 original.also_urls.append(url)

@@ -120,7 +120,7 @@ def enrich_article(article: Article, source_meta: dict[str, Any] | None = None) 
             unknown = set(values) - set(enricher.fields)
             if unknown:
                 raise KeyError(f"enricher {enricher.name} returned undeclared fields {sorted(unknown)}")
-        except Exception as exc:  # noqa: BLE001 - an enricher must never drop the article
+        except Exception as exc:  # an enricher must never drop the article
             log.warning("enricher %s failed on %s: %s", enricher.name, article.url or article.id, exc)
             for name in enricher.fields:
                 value = _EMPTY[name]

@@ -91,14 +91,20 @@ def _fetch_rss(source: Source, settings: Settings, limit: int) -> Iterator[RawIt
     with make_session(settings) as session:
         feed = fetch_url(session, source.url, settings)
         if feed.error:
-            raise FeedFetchError(f"source {source.name!r}: feed {source.url} could not be fetched: {feed.error}")
+            raise FeedFetchError(
+                f"source {source.name!r}: feed {source.url} could not be fetched: {feed.error}"
+            )
         try:
             entries = parse_feed(feed.content or feed.text, feed.final_url or source.url)
         except FeedError as exc:
             raise FeedFetchError(f"source {source.name!r}: feed {source.url}: {exc}") from exc
         if len(entries) > limit:
-            log.info("source %s: feed has %d entries, keeping the first %d (max_items)",
-                     source.name, len(entries), limit)
+            log.info(
+                "source %s: feed has %d entries, keeping the first %d (max_items)",
+                source.name,
+                len(entries),
+                limit,
+            )
             entries = entries[:limit]
         log.info("source %s: feed %s has %d entries", source.name, source.url, len(entries))
         ok = failed = 0

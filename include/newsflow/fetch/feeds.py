@@ -16,7 +16,9 @@ import feedparser
 log = logging.getLogger("newsflow.fetch")
 
 _ENTITY_DECL = re.compile(r"<!ENTITY", re.I)
-_HTML_ROOT = re.compile(r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*(?:<!DOCTYPE\s+html|<html[\s>])", re.I | re.S)
+_HTML_ROOT = re.compile(
+    r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*(?:<!DOCTYPE\s+html|<html[\s>])", re.I | re.S
+)
 _XML_DECL_ENCODING = re.compile(r"^(\s*<\?xml[^>]*?)\s+encoding\s*=\s*([\"'])[^\"']*\2", re.I)
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
@@ -78,13 +80,17 @@ def parse_feed(content: bytes | str, base_url: str) -> list[FeedEntry]:
     """
     if isinstance(content, str):
         # feedparser sniffs the encoding from bytes; hand it UTF-8 and say so.
-        content = _XML_DECL_ENCODING.sub(r"\1 encoding=\2utf-8\2", content.lstrip("\ufeff"), count=1).encode("utf-8")
+        content = _XML_DECL_ENCODING.sub(r"\1 encoding=\2utf-8\2", content.lstrip("\ufeff"), count=1).encode(
+            "utf-8"
+        )
     if not content.strip():
         raise FeedError("not a feed: empty body")
     head = _head_text(content)
     whole = head if len(content) <= 65536 else content.decode("utf-8", errors="ignore")
     if _ENTITY_DECL.search(whole):
-        raise FeedError("refused: the feed declares XML entities (<!ENTITY ...>), which can be used for entity-expansion attacks")
+        raise FeedError(
+            "refused: the feed declares XML entities (<!ENTITY ...>), which can be used for entity-expansion attacks"
+        )
     if _HTML_ROOT.match(head):
         raise FeedError("not a feed: got an HTML page instead of RSS/Atom")
     start = head.lstrip("\ufeff \t\r\n")
@@ -93,7 +99,8 @@ def parse_feed(content: bytes | str, base_url: str) -> list[FeedEntry]:
 
     parsed = feedparser.parse(
         io.BytesIO(content),
-        response_headers={"content-location": base_url},
+        # application/xml: the document's own XML declaration decides the encoding (RFC 7303)
+        response_headers={"content-location": base_url, "content-type": "application/xml"},
         sanitize_html=True,
         resolve_relative_uris=True,
     )
@@ -107,8 +114,14 @@ def parse_feed(content: bytes | str, base_url: str) -> list[FeedEntry]:
     if bozo_exc is not None:
         if not entries and not _harmless(bozo_exc):
             raise FeedError(f"malformed feed: {_bozo_message(bozo_exc)}")
-        log.warning("feed %s is not well-formed (%s); using the %d entries feedparser recovered",
-                    base_url, _bozo_message(bozo_exc), len(entries))
+        level = logging.DEBUG if _harmless(bozo_exc) else logging.WARNING
+        log.log(
+            level,
+            "feed %s is not well-formed (%s); using the %d entries feedparser recovered",
+            base_url,
+            _bozo_message(bozo_exc),
+            len(entries),
+        )
 
     out: list[FeedEntry] = []
     seen: set[str] = set()

@@ -75,12 +75,22 @@ def read_paths(paths: Iterable[Path], source: str = "local") -> Iterator[RawItem
         ext = path.suffix.lower()
         if not path.exists():
             log.warning("%s: not found", path)
-            yield RawItem(source=source, url=url, kind="text", fetched_at=_now(), path=str(path),
-                          error=f"file not found: {path}")
+            yield RawItem(
+                source=source,
+                url=url,
+                kind="text",
+                fetched_at=_now(),
+                path=str(path),
+                error=f"file not found: {path}",
+            )
             continue
         if ext not in EXTENSIONS:
-            log.info("skipping %s: unknown file type %r (expected one of %s)", path, ext or "(none)",
-                     ", ".join(EXTENSIONS))
+            log.info(
+                "skipping %s: unknown file type %r (expected one of %s)",
+                path,
+                ext or "(none)",
+                ", ".join(EXTENSIONS),
+            )
             continue
         if ext in JSONL_EXTENSIONS:
             yield from _read_jsonl(path, source)
@@ -89,8 +99,14 @@ def read_paths(paths: Iterable[Path], source: str = "local") -> Iterator[RawItem
         try:
             data = path.read_bytes()
         except OSError as exc:
-            yield RawItem(source=source, url=url, kind=kind, fetched_at=_now(), path=str(path),
-                          error=f"cannot read file: {exc.strerror or exc}")
+            yield RawItem(
+                source=source,
+                url=url,
+                kind=kind,
+                fetched_at=_now(),
+                path=str(path),
+                error=f"cannot read file: {exc.strerror or exc}",
+            )
             continue
         body, encoding = decode_bytes(data)
         yield RawItem(
@@ -118,8 +134,14 @@ def _read_jsonl(path: Path, source: str) -> Iterator[RawItem]:
     try:
         fh = path.open("rb")
     except OSError as exc:
-        yield RawItem(source=source, url=base, kind="json", fetched_at=_now(), path=str(path),
-                      error=f"cannot read file: {exc.strerror or exc}")
+        yield RawItem(
+            source=source,
+            url=base,
+            kind="json",
+            fetched_at=_now(),
+            path=str(path),
+            error=f"cannot read file: {exc.strerror or exc}",
+        )
         return
     with fh:
         for lineno, raw in enumerate(fh, start=1):
@@ -128,8 +150,16 @@ def _read_jsonl(path: Path, source: str) -> Iterator[RawItem]:
             if not raw.strip():
                 continue
             text, encoding = decode_bytes(raw)
-            item = RawItem(source=source, url=f"{base}#L{lineno}", kind="json", fetched_at=_now(),
-                           path=str(path), line=lineno, encoding=encoding, content_type="application/json")
+            item = RawItem(
+                source=source,
+                url=f"{base}#L{lineno}",
+                kind="json",
+                fetched_at=_now(),
+                path=str(path),
+                line=lineno,
+                encoding=encoding,
+                content_type="application/json",
+            )
             try:
                 record = json.loads(text)
             except json.JSONDecodeError as exc:

@@ -197,7 +197,9 @@ def _check_url(url: str, settings: Settings) -> str:
     if settings.allow_private:
         return ""
     try:
-        infos = socket.getaddrinfo(host, port or (443 if parts.scheme == "https" else 80), type=socket.SOCK_STREAM)
+        infos = socket.getaddrinfo(
+            host, port or (443 if parts.scheme == "https" else 80), type=socket.SOCK_STREAM
+        )
     except (socket.gaierror, UnicodeError) as exc:
         return f"connection error: cannot resolve host {host!r} ({exc})"
     for info in infos:
@@ -239,7 +241,11 @@ def decode_body(body: bytes, declared: str = "", media: str = "") -> tuple[str, 
     Returns (text, codec name)."""
     if not body:
         return "", _codec(declared) or "utf-8"
-    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, name in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if body.startswith(bom):
             try:
                 return body.decode(name), "utf-8" if name == "utf-8-sig" else name
@@ -311,7 +317,9 @@ def fetch_url(session: requests.Session, url: str, settings: Settings) -> FetchR
             resp = session.get(current, stream=True, allow_redirects=False, timeout=(timeout, timeout))
             result.final_url = current
             result.status_code = resp.status_code
-            if resp.is_redirect or (resp.status_code in (301, 302, 303, 307, 308) and "location" in resp.headers):
+            if resp.is_redirect or (
+                resp.status_code in (301, 302, 303, 307, 308) and "location" in resp.headers
+            ):
                 location = resp.headers.get("location", "")
                 resp.close()
                 if hop == MAX_REDIRECTS:
@@ -351,10 +359,12 @@ def fetch_url(session: requests.Session, url: str, settings: Settings) -> FetchR
     return result
 
 
-def _read_response(resp: requests.Response, result: FetchResult, settings: Settings, deadline: float) -> FetchResult:
+def _read_response(
+    resp: requests.Response, result: FetchResult, settings: Settings, deadline: float
+) -> FetchResult:
     media, charset = _media_type(resp.headers.get("content-type", ""))
     result.content_type = media
-    if resp.status_code >= 400:
+    if resp.status_code >= 300:  # 3xx here is a redirect without a Location (or 304): nothing to read
         result.error = f"HTTP {resp.status_code}"
         return result
     if media and not _is_text_type(media):
@@ -411,8 +421,8 @@ def _caused_by(exc: BaseException, *types: type[BaseException]) -> BaseException
         seen.add(id(cur))
         if isinstance(cur, types):
             return cur
-        stack.extend([cur.__cause__, cur.__context__, getattr(cur, "reason", None)])
-        stack.extend(a for a in getattr(cur, "args", ()) if isinstance(a, BaseException))
+        nested = [cur.__cause__, cur.__context__, getattr(cur, "reason", None), *getattr(cur, "args", ())]
+        stack.extend(n for n in nested if isinstance(n, BaseException))
     return None
 
 

@@ -2,15 +2,40 @@
 
 from __future__ import annotations
 
-from newsflow.clean import clean_item, learn_boilerplate, line_key
+from newsflow.clean import clean_item, learn_boilerplate, learning_text, line_key
 from newsflow.models import RawItem
 
 FURNITURE_TOP = ["Gazette Plus: your county, your voice", "Tonight: quiz night at the Red Lion"]
-FURNITURE_END = ["Got a story? Call the newsdesk on 01234 567890", "Gazette Plus members get 20% off at Bloom"]
+FURNITURE_END = [
+    "Got a story? Call the newsdesk on 01234 567890",
+    "Gazette Plus members get 20% off at Bloom",
+]
 
 
-TOPICS = ["budget", "library", "bypass", "harbour", "school", "market", "hospital", "stadium", "airport", "museum"]
-PLACES = ["Ashford", "Bexley", "Carlton", "Dunmore", "Elmstead", "Fenwick", "Glenrock", "Hartley", "Ivybridge", "Kelso"]
+TOPICS = [
+    "budget",
+    "library",
+    "bypass",
+    "harbour",
+    "school",
+    "market",
+    "hospital",
+    "stadium",
+    "airport",
+    "museum",
+]
+PLACES = [
+    "Ashford",
+    "Bexley",
+    "Carlton",
+    "Dunmore",
+    "Elmstead",
+    "Fenwick",
+    "Glenrock",
+    "Hartley",
+    "Ivybridge",
+    "Kelso",
+]
 
 
 def story(n: int) -> list[str]:
@@ -67,3 +92,24 @@ def test_max_lines_caps_the_result() -> None:
 
 def test_line_key_folds_case_space_and_digits() -> None:
     assert line_key("  © 2024  Example\u00a0Times ") == line_key("© 2025 example times")
+
+
+def html_page(n: int) -> str:
+    paras = "".join(f"<p>{line}</p>" for line in [FURNITURE_TOP[0], *story(n)[1:], FURNITURE_END[1]])
+    return (f"<html><head><title>{story(n)[0]}</title></head><body><nav><a href='/'>Home</a></nav>"
+            f"<article><h1>{story(n)[0]}</h1>{paras}</article></body></html>")  # fmt: skip
+
+
+def test_learning_from_learning_text_is_stable_for_html_pages() -> None:
+    raws = [
+        RawItem(source="gazette", url=f"https://gazette.example/{n}", body=html_page(n)) for n in range(6)
+    ]
+    learned = learn_boilerplate([learning_text(r) for r in raws])
+    assert line_key(FURNITURE_TOP[0]) in learned and line_key(FURNITURE_END[1]) in learned
+    new = RawItem(source="gazette", url="https://gazette.example/9", body=html_page(9))
+    assert "Gazette Plus" in clean_item(new).text
+    article = clean_item(new, learned=learned)
+    assert article.title == story(9)[0]
+    assert article.text == "\n\n".join(story(9)[1:])
+    # Learning again from the same items (not from the cleaned texts) gives the same lines.
+    assert learn_boilerplate([learning_text(r) for r in raws]) == learned

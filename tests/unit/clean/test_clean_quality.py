@@ -74,8 +74,12 @@ def test_long_article_mentioning_cookies_is_not_a_wall() -> None:
 
 
 def test_index_page_by_shape_and_links() -> None:
-    links = "".join(f'<li><a href="/s/{i}">Story number {i} about the economy and politics</a></li>' for i in range(30))
-    article = clean_item(html_item(f"<html><head><title>World</title></head><body><ul>{links}</ul></body></html>"))
+    links = "".join(
+        f'<li><a href="/s/{i}">Story number {i} about the economy and politics</a></li>' for i in range(30)
+    )
+    article = clean_item(
+        html_item(f"<html><head><title>World</title></head><body><ul>{links}</ul></body></html>")
+    )
     assert article.rejected and article.reason.startswith("index_page:")
     lines = [f"Headline number {i} about something" for i in range(12)]
     assert detect_index_page(lines) == "index_page: 12 of 12 lines are headline-like"

@@ -175,7 +175,9 @@ def test_single_date_line_in_the_body_is_not_a_teaser_list() -> None:
 
 
 def test_byline_becomes_metadata() -> None:
-    result = strip_boilerplate("\n".join(["Bridge to be rebuilt", "", "By AFP   Nov 8, 2017 in World", "", *STORY]))
+    result = strip_boilerplate(
+        "\n".join(["Bridge to be rebuilt", "", "By AFP   Nov 8, 2017 in World", "", *STORY])
+    )
     assert "By AFP" not in "\n".join(result.lines)
     assert result.credits.agency == ["AFP"]
     assert result.credits.published_at == "2017-11-08T00:00:00+00:00"

@@ -170,7 +170,7 @@ def test_near_duplicate_policies() -> None:
             assert (b.status, b.duplicate_of) == ("new", "")
         else:
             assert b.status == "duplicate" and b.duplicate_of == a.id
-            assert b.reason == f"near: {b.similarity:.2f} to {a.id}"
+            assert b.reason == f"near: {b.similarity} to {a.id}"
             assert a.also_urls == ["https://b.com/y"]
 
 
@@ -240,3 +240,32 @@ def test_page_declared_canonical_is_used_on_the_same_site_only() -> None:
     assert a.canonical_url == "https://example.com/world/story-123"
     assert b.canonical_url == "https://example.com/p/9"
     assert c.canonical_url == "https://other.com/p/9"
+
+
+def test_one_instance_is_one_run_across_calls() -> None:
+    """The pipeline calls process() once per source: the run remembers earlier calls."""
+    dd = Deduplicator(MemoryStore())
+    a = art("https://a.com/story", STORY, source="a")
+    dd.process([a])
+    same_url = art("https://www.a.com/story?utm_source=b", STORY, source="b")
+    copy_ = art("https://b.com/copy", STORY, source="b")
+    dd.process([same_url, copy_])
+    assert (same_url.status, same_url.reason) == ("duplicate", f"same_url: {a.id}")
+    assert (copy_.status, copy_.duplicate_of) == ("duplicate", a.id)
+    # a's batch was already written: the link goes to `links`, not to a.also_urls
+    assert a.also_urls == [] and dd.links == [(a.id, "https://b.com/copy")]
+    dd.process([art("https://c.com/copy", STORY, source="c")])
+    assert dd.links == [(a.id, "https://b.com/copy"), (a.id, "https://c.com/copy")]
+
+
+def test_near_duplicates_found_across_calls_with_a_store_that_learns_only_by_indexing() -> None:
+    class IndexLikeStore(MemoryStore):
+        def add(self, records: Iterable[dict[str, Any]]) -> None:  # learns by indexing: no-op
+            list(records)
+
+    dd = Deduplicator(IndexLikeStore())
+    a = art("https://a.com/x", STORY)
+    dd.process([a])
+    b = art("https://b.com/y", STORY.replace("Saturday", "Sunday") + " (AFP)")
+    dd.process([b])
+    assert b.cluster_id == a.id and not b.is_canonical and b.status == "new"

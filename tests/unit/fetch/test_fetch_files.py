@@ -13,8 +13,13 @@ def test_html_txt_and_jsonl(tmp_path):
     sub.mkdir()
     (sub / "c.htm").write_text("<p>nested</p>", encoding="utf-8")
     records = [
-        {"url": "https://x.example/1", "html": "<p>one</p>", "title": "One", "published": "2026-11-20T08:00:00Z",
-         "source": "wire"},
+        {
+            "url": "https://x.example/1",
+            "html": "<p>one</p>",
+            "title": "One",
+            "published": "2026-11-20T08:00:00Z",
+            "source": "wire",
+        },
         {"text": "two words"},
     ]
     (tmp_path / "d.jsonl").write_text("\n".join(json.dumps(r) for r in records) + "\n\n", encoding="utf-8")

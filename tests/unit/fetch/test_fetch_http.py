@@ -21,8 +21,14 @@ def _fetch(settings, url):
 
 
 def test_ok_page(server, settings):
-    url = server.route("/ok", Reply(200, "<html><body><p>Grüße</p></body></html>".encode(), {
-        "Content-Type": "text/html; charset=utf-8"}))
+    url = server.route(
+        "/ok",
+        Reply(
+            200,
+            "<html><body><p>Grüße</p></body></html>".encode(),
+            {"Content-Type": "text/html; charset=utf-8"},
+        ),
+    )
     res = _fetch(settings, url)
     assert res.error == ""
     assert res.ok
@@ -174,8 +180,14 @@ def test_private_addresses_checked():
     from newsflow.config import Settings
 
     strict = Settings(allow_private=False)
-    for url in ("http://10.1.2.3/", "http://169.254.169.254/latest/meta-data", "http://[::1]:8080/",
-                "http://192.168.0.10/", "http://0.0.0.0/", "http://[::ffff:127.0.0.1]/"):
+    for url in (
+        "http://10.1.2.3/",
+        "http://169.254.169.254/latest/meta-data",
+        "http://[::1]:8080/",
+        "http://192.168.0.10/",
+        "http://0.0.0.0/",
+        "http://[::ffff:127.0.0.1]/",
+    ):
         assert _check_url(url, strict).startswith("refused"), url
     assert _check_url("ftp://example.com/x", strict).startswith("unsupported URL scheme")
     assert _check_url("file:///etc/passwd", strict).startswith("unsupported URL scheme")
@@ -200,3 +212,21 @@ def test_connection_error(settings):
 def test_unsupported_scheme(settings):
     res = _fetch(settings, "ftp://127.0.0.1/file.txt")
     assert res.error.startswith("unsupported URL scheme")
+
+
+def test_connection_guard_checks_the_connected_address(server, settings):
+    """Even past the DNS check (e.g. a name that re-resolves), the socket's peer is checked."""
+    import pytest
+
+    from newsflow.fetch.http import PrivateAddressError
+
+    strict = dataclasses.replace(settings, allow_private=False)
+    url = server.route("/ok", Reply(200, b"secret", {"Content-Type": "text/plain"}))
+    with make_session(strict) as session, pytest.raises(PrivateAddressError):
+        session.get(url, timeout=2)
+    assert server.hits["/ok"] == 0
+
+
+def test_redirect_without_location(server, settings):
+    url = server.route("/odd", Reply(302, b"", {"Content-Type": "text/plain"}))
+    assert _fetch(settings, url).error == "HTTP 302"

@@ -57,15 +57,17 @@ def test_failed_feed_raises(server, settings):
 
 
 def test_html_instead_of_feed_raises(server, settings):
-    url = server.route("/feed.xml", Reply(200, b"<!DOCTYPE html><html><body>Home</body></html>",
-                                           {"Content-Type": "text/html"}))
+    url = server.route(
+        "/feed.xml",
+        Reply(200, b"<!DOCTYPE html><html><body>Home</body></html>", {"Content-Type": "text/html"}),
+    )
     with pytest.raises(FeedFetchError, match="HTML page"):
         list(fetch_source(_rss("htmlfeed", url), settings))
 
 
 def test_failed_page_is_an_error_item(server, settings):
     feed = f"""<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
-<item><title>ok</title><link>{server.url('/ok.html')}</link></item>
+<item><title>ok</title><link>{server.url("/ok.html")}</link></item>
 <item><title>gone</title><link>/missing.html</link></item>
 <item><title>pdf</title><link>/doc.pdf</link></item>
 </channel></rss>""".encode()
@@ -90,7 +92,9 @@ def test_private_feed_refused_by_default(demo_base_url, tmp_path):
 
 
 def _files_source(folder: Path) -> Source:
-    return Source(name="archive", type="files", path=folder, publisher="Bulletin", country="GB", language="en")
+    return Source(
+        name="archive", type="files", path=folder, publisher="Bulletin", country="GB", language="en"
+    )
 
 
 def test_files_source_window(tmp_path, settings):
