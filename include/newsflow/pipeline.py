@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from newsflow.archive import archive_batch
-from newsflow.clean import clean_item
+from newsflow.clean import apply_learned, clean_and_learn, learn_boilerplate
 from newsflow.config import PIPELINE_VERSION, Settings
 from newsflow.dedupe import Deduplicator
 from newsflow.dedupe.store import CandidateStore, LayeredStore, MemoryStore
@@ -73,9 +73,13 @@ def fetch_stage(
 
 
 # --------------------------------------------------------------------------- clean
-def clean_raw(raw: RawItem, settings: Settings, learned: frozenset[str] = frozenset()) -> Article:
-    """clean_item plus the feed's own metadata as fallbacks, and lineage."""
-    article = clean_item(raw, settings, learned)
+def clean_raw(raw: RawItem, settings: Settings) -> tuple[Article, str]:
+    """clean_and_learn plus the feed's own metadata as fallbacks, and lineage.
+
+    Returns the article and its learning text (what per-source boilerplate
+    learning reads; see `newsflow.clean.learning_text`).
+    """
+    article, learning = clean_and_learn(raw, settings)
     article.source = article.source or raw.source
     article.url = article.url or raw.url
     article.feed_url = article.feed_url or raw.feed_url
@@ -93,7 +97,21 @@ def clean_raw(raw: RawItem, settings: Settings, learned: frozenset[str] = frozen
     if not article.description and raw.feed_summary:
         article.description = raw.feed_summary[:500]
     article.pipeline_version = PIPELINE_VERSION
-    return article
+    return article, learning
+
+
+def clean_batch(raws: Iterable[RawItem], settings: Settings, remembered: Iterable[str] = ()) -> tuple[
+    list[Article], list[str]
+]:
+    """Clean one source's items, then strip the furniture learned from its recent articles
+    (`remembered`) and from this batch itself, so even a first run learns."""
+    cleaned = [clean_raw(raw, settings) for raw in raws]
+    learning = [text for art, text in cleaned if not art.rejected]
+    learned = learn_boilerplate([*remembered, *learning])
+    articles = [apply_learned(art, text, learned, settings) for art, text in cleaned]
+    if learned:
+        log.info("stripped %d learned furniture lines where present", len(learned))
+    return articles, learning
 
 
 def clean_stage(fetch_result: dict[str, Any], settings: Settings, run_id: str) -> dict[str, Any]:
@@ -104,23 +122,15 @@ def clean_stage(fetch_result: dict[str, Any], settings: Settings, run_id: str) -
     out = run_dir(settings, run_id) / "clean" / f"{safe_name(source)}.jsonl"
     raw_path = fetch_result.get("raw")
     memory = BoilerplateMemory(settings, source)
-    learned = memory.learned()
-    raws = list(read_raw(Path(raw_path))) if raw_path and Path(raw_path).exists() else []
-    memory.observe(r.body for r in raws if not r.error)
-    rejected = 0
-
-    def articles() -> Iterator[Article]:
-        nonlocal rejected
-        for raw in raws:
-            art = clean_raw(raw, settings, learned)
-            art.ingest_run_id = run_id
-            if art.status == REJECTED:
-                rejected += 1
-            yield art
-
-    count = write_jsonl(out, articles())
+    raws = read_raw(Path(raw_path)) if raw_path and Path(raw_path).exists() else iter(())
+    articles, learning = clean_batch(raws, settings, memory.recent)
+    for art in articles:
+        art.ingest_run_id = run_id
+    count = write_jsonl(out, articles)
+    memory.observe(learning)
     memory.save()
-    log.info("cleaned %d items of source %s (%d rejected so far)", count, source, rejected)
+    rejected = sum(1 for a in articles if a.rejected)
+    log.info("cleaned %d items of source %s (%d rejected)", count, source, rejected)
     return {"source": source, "path": str(out), "count": count, "rejected": rejected}
 
 
@@ -234,17 +244,19 @@ def _status_counts(articles: Iterable[Article]) -> dict[str, int]:
 def process_items(raws: Iterable[RawItem], settings: Settings) -> list[Article]:
     """Clean, dedupe and enrich items without an index: what `newsflow process` prints.
 
-    Per-source boilerplate is learned from the items themselves first, so the
-    CLI removes the same recurring furniture the DAG would.
+    Items are grouped by source for boilerplate learning (as the DAG does per
+    source), then decided in input order.
     """
-    from newsflow.clean import learn_boilerplate
-
     raws = list(raws)
-    by_source: dict[str, list[str]] = {}
-    for raw in raws:
-        if not raw.error:
-            by_source.setdefault(raw.source, []).append(raw.body)
-    learned = {name: learn_boilerplate(bodies) for name, bodies in by_source.items()}
-    cleaned = [clean_raw(raw, settings, learned.get(raw.source, frozenset())) for raw in raws]
-    decided = Deduplicator(MemoryStore(), policy=settings.duplicate_policy).process(cleaned)
+    by_source: dict[str, list[int]] = {}
+    for pos, raw in enumerate(raws):
+        by_source.setdefault(raw.source, []).append(pos)
+    cleaned: list[Article | None] = [None] * len(raws)
+    for positions in by_source.values():
+        articles, _ = clean_batch([raws[p] for p in positions], settings)
+        for pos, art in zip(positions, articles, strict=True):
+            cleaned[pos] = art
+    decided = Deduplicator(MemoryStore(), policy=settings.duplicate_policy).process(
+        [a for a in cleaned if a is not None]
+    )
     return [enrich_article(a, {}) for a in decided]

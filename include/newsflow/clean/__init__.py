@@ -37,6 +37,8 @@ from newsflow.models import Article, RawItem
 __all__ = [
     "RULES",
     "StripResult",
+    "apply_learned",
+    "clean_and_learn",
     "clean_item",
     "clean_text",
     "learn_boilerplate",
@@ -213,7 +215,23 @@ def clean_item(
     raw: RawItem, settings: Settings | None = None, learned: frozenset[str] = frozenset()
 ) -> Article:
     """Clean one raw item into an Article; rejected items keep their lineage, text and title."""
-    settings = settings or Settings()
+    return _clean(raw, settings or Settings(), learned, None)
+
+
+def clean_and_learn(
+    raw: RawItem, settings: Settings | None = None, learned: frozenset[str] = frozenset()
+) -> tuple[Article, str]:
+    """`clean_item` plus the item's `learning_text`, from the same single parse of the page.
+
+    The pipeline learns each source's furniture as it cleans; extracting every
+    page twice for that would double the cost of the most expensive step.
+    """
+    sink: list[str] = []
+    article = _clean(raw, settings or Settings(), learned, sink)
+    return article, (sink[0] if sink else "")
+
+
+def _clean(raw: RawItem, settings: Settings, learned: frozenset[str], sink: list[str] | None) -> Article:
     art = Article(
         url=raw.url,
         source=raw.source,
@@ -235,6 +253,8 @@ def clean_item(
     body = ext.text if payload.kind == "html" else payload.body
     title = (ext.title if payload.kind == "html" else "") or payload.title or raw.feed_title
     art.extractor = ext.extractor if payload.kind == "html" else "text"
+    if sink is not None:
+        sink.append("\n".join(strip_boilerplate(normalize_text(body)).lines))
 
     cleaned = clean_text(body, title, learned)
     credits = cleaned.strip.credits
@@ -295,3 +315,24 @@ def clean_item(
     if reason:
         return art.reject(reason)
     return art
+
+
+def apply_learned(
+    article: Article, learning: str, learned: frozenset[str], settings: Settings | None = None
+) -> Article:
+    """Strip a source's learned furniture from an article cleaned without it.
+
+    `learning` is the item's `learning_text` (from `clean_and_learn`), so the
+    page is not extracted again. An article that only furniture kept long
+    enough is rejected as too short, like any other.
+    """
+    if article.rejected or not learned or not learning:
+        return article
+    if not any(line_key(line) in learned for line in learning.split("\n") if line.strip()):
+        return article
+    article.text = clean_text(learning, article.title, learned).text
+    article.word_count = count_words(article.text)
+    reason = check_too_short(article.word_count, (settings or Settings()).min_words)
+    if reason:
+        article.reject(reason)
+    return article

@@ -8,14 +8,15 @@ rejected and decides, in order, one of:
 | id already decided earlier in this run (this instance) | `duplicate` | reason `same_url: <id>`, `duplicate_of`, cluster of the first |
 | id known to the store, same text hash | `unchanged` | `cluster_id`, `is_canonical` from the stored record |
 | id known to the store, other text | `updated` | keeps the stored `cluster_id`/`is_canonical` |
-| text hash of another document (store first, then this call) | `duplicate` | reason `exact: copy of <id>`, `duplicate_of`, `similarity` 1.0 |
+| text hash of another document (store first, then this run) | `duplicate` | reason `exact: copy of <id>`, `duplicate_of`, `similarity` 1.0 |
 | LSH candidate verified (see `minhash.is_near_duplicate`) | `new` (policy `cluster`) or `duplicate` (policy `drop`, reason `near: <similarity> to <id>`, `duplicate_of`) | `cluster_id` of the best candidate, `is_canonical=False`, `similarity` |
 | otherwise: a new story | `new` | `cluster_id = id`, `is_canonical=True` |
 
 Decisions (deliberate, so tell us before changing them):
 
-- Dedupe sets `new`/`updated`/`unchanged` itself; the indexer writes `new` and `updated`
-  and skips `unchanged` and `duplicate`.
+- Dedupe sets `new`/`updated`/`unchanged` itself (never leaves "" on a decided article);
+  the indexer is expected to write `new` and `updated` and to skip `unchanged` and
+  `duplicate`. Rejected articles are left untouched (no id, no fingerprint).
 - `id = doc_id(canonical_url)`. The canonical URL comes from the fetched `url`; a
   canonical URL already on the article (the page's `<link rel=canonical>`, set by clean)
   is preferred only when it is on the same host (after dropping `www.`/`m.`/`amp.`) and

@@ -1,0 +1,46 @@
+"""Per-source boilerplate memory, kept with the source across runs (see pipeline.clean_batch).
+
+Lines that recur across many of a source's recent articles are that site's
+furniture, whatever it says. The memory keeps the last `KEEP` articles' texts
+(as seen before learned lines are removed, see `clean.learning_text`) in a
+small JSON file per source, so learning is bounded and survives restarts.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+from pathlib import Path
+
+from newsflow.config import Settings
+
+log = logging.getLogger("newsflow.boilerplate")
+
+KEEP = 60  # recent articles remembered per source
+MAX_CHARS = 20_000  # of each article's text
+
+
+class BoilerplateMemory:
+    def __init__(self, settings: Settings, source: str, keep: int = KEEP) -> None:
+        self.path = Path(settings.state) / "sources" / source / "boilerplate.json"
+        self.keep = keep
+        self.recent: list[str] = []
+        if self.path.exists():
+            try:
+                self.recent = list(json.loads(self.path.read_text(encoding="utf-8")).get("recent", []))
+            except (OSError, ValueError) as exc:
+                # A damaged memory only costs learning; say so and start afresh.
+                log.warning("ignoring unreadable boilerplate memory %s: %s", self.path, exc)
+
+    def observe(self, texts: Iterable[str]) -> None:
+        for text in texts:
+            if text:
+                self.recent.append(text[:MAX_CHARS])
+        self.recent = self.recent[-self.keep :]
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        tmp.write_text(json.dumps({"recent": self.recent}, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(self.path)
