@@ -40,6 +40,9 @@ def _unique(values: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(v for v in values if v))
 
 
+MAX_CLAUSES = 1000
+
+
 class EsCandidateStore:
     """`CandidateStore` backed by the index (read alias `settings.index_alias`)."""
 
@@ -90,15 +93,30 @@ class EsCandidateStore:
         return out
 
     def by_lsh(self, keys: Iterable[str], limit: int = 50) -> list[dict[str, Any]]:
+        """Records sharing band keys, most shared first.
+
+        A bool `should` of constant-score terms scores each document by the number of keys it
+        shares. Keys go in chunks of `MAX_CLAUSES`, below Elasticsearch's `max_clause_count`
+        on a small heap; the chunks' hits are merged and ranked by all keys they share.
+        """
         keys = _unique(keys)
         if not keys or limit <= 0:
             return []
-        should = [{"constant_score": {"filter": {"term": {"lsh": key}}, "boost": 1.0}} for key in keys]
-        return self._search(
-            query={"bool": {"should": should, "minimum_should_match": 1}},
-            sort=[{"_score": {"order": "desc"}}, {"id": {"order": "asc"}}],
-            size=limit,
-        )
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(keys), MAX_CLAUSES):
+            should = [
+                {"constant_score": {"filter": {"term": {"lsh": key}}, "boost": 1.0}}
+                for key in keys[start : start + MAX_CLAUSES]
+            ]
+            for rec in self._search(
+                query={"bool": {"should": should, "minimum_should_match": 1}},
+                sort=[{"_score": {"order": "desc"}}, {"id": {"order": "asc"}}],
+                size=limit,
+            ):
+                found.setdefault(rec["id"], rec)
+        wanted = set(keys)
+        ranked = sorted(found.values(), key=lambda r: (-len(wanted.intersection(r.get("lsh") or ())), r["id"]))
+        return ranked[:limit]
 
     def add(self, records: Iterable[dict[str, Any]]) -> None:
         """No-op: indexed articles are found by the next look-up."""
