@@ -12,12 +12,15 @@ import shutil
 import time
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 from newsflow.config import INCLUDE_DIR, Settings
 
 DEMO_DIR = INCLUDE_DIR / "demo"
-# One interval inside the demo corpus' publication dates, so backfill-style filters keep it.
-DEMO_LOGICAL_DATE = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+# The demo runs news_ingest daily over 2026-11-20, the day the demo corpus was published: each
+# run owns its data interval, and the dated local archive is filtered to it.
+DEMO_SCHEDULE = "0 0 * * *"
+DEMO_LOGICAL_DATE = datetime(2026, 11, 21, 0, 0, tzinfo=UTC)
 
 # Searches the demo prints: (title, query, filters).
 DEMO_SEARCHES: list[tuple[str, str, dict]] = [
@@ -47,15 +50,7 @@ def run_demo(verbose: bool = False, keep: bool = False) -> int:
     with EmbeddedSearch() as server, serve_site(DEMO_DIR / "site") as site_url:
         settings = replace(settings, es_url=server.url, es_embedded=True)
         print(f"demo newsroom served at {site_url}; embedded search server at {server.url}")
-        env = {
-            "NEWSFLOW_ES_URL": server.url,
-            "NEWSFLOW_ES_EMBEDDED": "1",
-            "NEWSFLOW_ALLOW_PRIVATE": "1",
-            "NEWSFLOW_DEMO_BASE_URL": site_url,
-            "NEWSFLOW_SOURCES_FILE": str(settings.sources_file),
-            # Airflow's metadata DB is kept between demos (migrating it takes a while).
-            "AIRFLOW_HOME": str(base.home / "airflow"),
-        }
+        env = demo_env(settings, site_url, airflow_home=base.home / "airflow")
         print("running news_ingest with dag.test() (first run migrates Airflow's SQLite DB) ...")
         first = run_dag("news_ingest", settings, DEMO_LOGICAL_DATE, env, quiet=not verbose)
         print(_rule("Ledger of the first run"))
@@ -82,6 +77,21 @@ def run_demo(verbose: bool = False, keep: bool = False) -> int:
             except KeyboardInterrupt:
                 pass
     return 0 if ok else 1
+
+
+def demo_env(settings: Settings, site_url: str, airflow_home: Path) -> dict[str, str]:
+    """The environment the demo's DAG runs need: embedded search, loopback site, daily interval."""
+    return {
+        "NEWSFLOW_ES_URL": settings.es_url,
+        "NEWSFLOW_ES_EMBEDDED": "1" if settings.es_embedded else "0",
+        "NEWSFLOW_ALLOW_PRIVATE": "1",
+        "NEWSFLOW_DEMO_BASE_URL": site_url,
+        "NEWSFLOW_SOURCES_FILE": str(settings.sources_file),
+        "NEWSFLOW_SCHEDULE": DEMO_SCHEDULE,
+        "NEWSFLOW_HOME": str(settings.home),
+        # Airflow's metadata DB can be kept between demos (migrating it takes a while).
+        "AIRFLOW_HOME": str(airflow_home),
+    }
 
 
 def _check(first: dict, second: dict) -> bool:

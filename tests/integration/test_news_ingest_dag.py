@@ -10,7 +10,7 @@ import pytest
 
 from newsflow.airflow_runner import run_dag
 from newsflow.config import INCLUDE_DIR, Settings
-from newsflow.demo import DEMO_LOGICAL_DATE
+from newsflow.demo import DEMO_LOGICAL_DATE, demo_env
 
 pytestmark = pytest.mark.integration
 
@@ -30,15 +30,7 @@ def stack(tmp_path_factory):
             allow_private=True,
             sources_file=INCLUDE_DIR / "demo" / "sources.yaml",
         )
-        env = {
-            "NEWSFLOW_ES_URL": server.url,
-            "NEWSFLOW_ES_EMBEDDED": "1",
-            "NEWSFLOW_ALLOW_PRIVATE": "1",
-            "NEWSFLOW_DEMO_BASE_URL": site_url,
-            "NEWSFLOW_SOURCES_FILE": str(settings.sources_file),
-            "NEWSFLOW_HOME": str(home),
-            "AIRFLOW_HOME": str(home / "airflow"),
-        }
+        env = demo_env(settings, site_url, airflow_home=home / "airflow")
         first = run_dag("news_ingest", settings, DEMO_LOGICAL_DATE, env)
         second = run_dag("news_ingest", settings, DEMO_LOGICAL_DATE, env)
         yield settings, first, second
