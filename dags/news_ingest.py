@@ -10,7 +10,17 @@ import os
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import CronDataIntervalTimetable, TriggerRule, dag, get_current_context, task
+from airflow.sdk import (
+    Asset,
+    AsyncCallback,
+    CronDataIntervalTimetable,
+    DeadlineAlert,
+    DeadlineReference,
+    TriggerRule,
+    dag,
+    get_current_context,
+    task,
+)
 
 DOC = """
 ### news_ingest
@@ -24,16 +34,28 @@ Elasticsearch (alias `NEWSFLOW_INDEX_ALIAS`, default `news`).
 * **ledger** returns the run's counts (see its XCom):
   fetched = new + updated + unchanged + duplicates + rejected (by reason).
 * Re-running an interval changes nothing: document ids come from canonical URLs.
+* **Backfills** (`airflow backfill create --dag-id news_ingest --from-date … --to-date …`):
+  sitemaps and dated file archives return each interval's articles; RSS feeds have no history,
+  so a backfill replays them from the raw archive and the ledger says so.
+* **Health** of every source (consecutive failures, last success, last item seen) is in the
+  ledger's `health`, in `<NEWSFLOW_STATE_DIR>/health.json` and in `newsflow health`.
+* The **index** task updates the asset `newsflow_articles`: schedule a DAG on it to react to
+  new articles. A run still going `NEWSFLOW_RUN_DEADLINE_MINUTES` after it was queued raises
+  a deadline alert (triggerer log, `<state>/alerts.jsonl`).
 """
 
 # The cron string is configuration, read from the environment; an interval timetable gives
 # each run a real window (a bare cron string gives zero-width windows in Airflow 3).
 SCHEDULE = os.environ.get("NEWSFLOW_SCHEDULE", "*/30 * * * *")
+RUN_DEADLINE_MINUTES = float(os.environ.get("NEWSFLOW_RUN_DEADLINE_MINUTES", "25"))
+
+# Updated by the index task (extra: the run's counts); downstream DAGs can schedule on it.
+NEWS_ARTICLES = Asset(name="newsflow_articles", uri="newsflow://index/news", group="newsflow")
 
 default_args = {
     "owner": "newsflow",
     "retries": 2,
-    "retry_delay": timedelta(seconds=30),
+    "retry_delay": timedelta(seconds=float(os.environ.get("NEWSFLOW_RETRY_DELAY", "30"))),
     "retry_exponential_backoff": True,
     "max_retry_delay": timedelta(minutes=10),
     "execution_timeout": timedelta(minutes=30),
@@ -49,6 +71,11 @@ default_args = {
     default_args=default_args,
     tags=["newsflow", "ingest"],
     doc_md=DOC,
+    deadline=DeadlineAlert(
+        reference=DeadlineReference.DAGRUN_QUEUED_AT,
+        interval=timedelta(minutes=RUN_DEADLINE_MINUTES),
+        callback=AsyncCallback("newsflow.alerts.run_overran", kwargs={"minutes": RUN_DEADLINE_MINUTES}),
+    ),
 )
 def news_ingest():
     @task(doc_md="Load and validate the sources file; one entry per source to fetch.")
@@ -77,20 +104,34 @@ def news_ingest():
         context["source_name"] = source["name"]
         src = Source.from_dict(source)
         ti = context["ti"]
+        settings = task_settings()
+        dag_run = context["dag_run"]
+        is_backfill = str(getattr(dag_run, "run_type", "")).lower().endswith("backfill")
         try:
-            return fetch_stage(
+            result = fetch_stage(
                 src,
-                task_settings(),
+                settings,
                 context["run_id"],
-                context["data_interval_start"],
-                context["data_interval_end"],
+                context.get("data_interval_start"),
+                context.get("data_interval_end"),
+                live=False if is_backfill else None,
             )
         except Exception as exc:
             # Retry while tries remain; on the last try record the failure so the rest of
-            # the run goes on and the ledger names the source that failed.
+            # the run goes on and the ledger (and the source's health) names the source.
             if ti.try_number <= ti.max_tries:
                 raise
-            return {"source": src.name, "raw": "", "fetched": 0, "error": f"{type(exc).__name__}: {exc}"}
+            from newsflow.health import record_failure
+
+            error = f"{type(exc).__name__}: {exc}"
+            health = record_failure(settings, src.name, context["run_id"], error)
+            print(f"source {src.name}: FAILED after {ti.try_number} tries "
+                  f"({health['consecutive_failures']} runs in a row): {error}")
+            return {"source": src.name, "raw": "", "fetched": 0, "error": error}
+        print(f"source {src.name}: fetched {result['fetched']} items ({result['status']})")
+        for note in result.get("notes", []):
+            print(note)
+        return result
 
     @task(doc_md="Extract main text and metadata, strip boilerplate, reject non-articles with a reason.",
           map_index_template="{{ source_name }}")
@@ -127,8 +168,9 @@ def news_ingest():
         sources = {s.name: s for s in load_sources_lenient(settings.sources_file)[0]}
         return enrich_stage(batch, settings, context["run_id"], sources.get(batch["source"]))
 
-    @task(doc_md="Bulk-index into the write alias; per-document failures go to the dead-letter store.",
-          trigger_rule=TriggerRule.NONE_FAILED)
+    @task(doc_md="Bulk-index into the write alias; per-document failures go to the dead-letter store. "
+                 "Updates the asset `newsflow_articles` (extra: indexed count, run id).",
+          trigger_rule=TriggerRule.NONE_FAILED, outlets=[NEWS_ARTICLES])
     def index(batches: list[dict]) -> dict:
         from newsflow.index import make_client
         from newsflow.pipeline import index_stage
@@ -136,22 +178,51 @@ def news_ingest():
 
         settings = task_settings()
         require_search(settings)
-        return index_stage(list(batches or []), settings, get_current_context()["run_id"], make_client(settings))
+        context = get_current_context()
+        result = index_stage(list(batches or []), settings, context["run_id"], make_client(settings))
+        context["outlet_events"][NEWS_ARTICLES].extra = {
+            "run_id": context["run_id"],
+            "indexed": result.get("indexed", 0),
+            "alias": settings.index_alias,
+        }
+        return result
 
     @task(doc_md="Count what happened to every fetched item; the return value is the run ledger.",
           trigger_rule=TriggerRule.ALL_DONE)
     def ledger(fetch_results: list[dict], index_result: dict | None) -> dict:
-        from newsflow.pipeline import ledger_stage, save_ledger
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from newsflow.pipeline import ledger_stage, save_ledger, source_file_errors
         from newsflow.runtime import task_settings
 
         run_id = get_current_context()["run_id"]
+        settings = task_settings()
         batches = (index_result or {}).get("batches", [])
-        result = ledger_stage(list(fetch_results or []), batches, run_id)
+        result = ledger_stage(list(fetch_results or []), batches, run_id, source_file_errors(settings.sources_file))
         if index_result is None:
             result.notes.append("index task did not finish: see its log; re-run the run to complete it")
         print(result.format_table())
-        save_ledger(task_settings(), result)
-        return result.to_dict()
+        save_ledger(settings, result)
+        ledger_dict = result.to_dict()
+        ledger_dict["health"] = _health_and_telemetry(settings, ledger_dict, list(fetch_results or []))
+        if index_result is None:
+            # The ledger is the only leaf: fail it (no retry) so the run shows as failed.
+            raise AirflowFailException("the run did not finish indexing; its ledger is saved; re-run it")
+        return ledger_dict
+
+    def _health_and_telemetry(settings, ledger_dict: dict, fetch_results: list[dict]) -> dict:
+        """The run's sources' health (also printed), and the ledger written to the telemetry index."""
+        from newsflow.health import format_health, read_health
+        from newsflow.index import make_client, write_ledger
+
+        health = read_health(settings, sorted(r["source"] for r in fetch_results))
+        print(format_health(health))
+        if settings.es_url:
+            try:
+                write_ledger(make_client(settings), settings, {**ledger_dict, "dag_id": "news_ingest"})
+            except Exception as exc:  # noqa: BLE001 - telemetry must never fail the run's ledger
+                print(f"telemetry: the ledger could not be written to the telemetry index: {exc}")
+        return health
 
     fetched = fetch.expand(source=load_sources())
     cleaned = clean.expand(fetch_result=fetched)

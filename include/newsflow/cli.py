@@ -73,21 +73,29 @@ def _search_settings(args: argparse.Namespace) -> Settings:
 
 def cmd_search(args: argparse.Namespace) -> int:
     from newsflow.index import make_client
-    from newsflow.index.search import format_result, search
+    from newsflow.index.search import format_result, parse_cursor, search
 
+    try:
+        cursor = parse_cursor(args.after)
+    except ValueError as exc:
+        print(f"newsflow search: {exc}", file=sys.stderr)
+        return 2
+    langs = [x.strip() for x in (args.lang or "").split(",") if x.strip()]
     settings = _search_settings(args)
     client = make_client(settings)
     result = search(
         client,
         settings,
         args.query,
-        lang=args.lang,
+        lang=langs or None,
         source=args.source,
         country=args.country,
         agency=args.agency,
         date_from=args.date_from,
         date_to=args.date_to,
         size=args.size,
+        search_after=cursor,
+        prefer_lang=args.prefer_lang or (langs[0] if len(langs) > 1 else None),
     )
     if args.json:
         print(json.dumps(result.to_dict() if hasattr(result, "to_dict") else result, ensure_ascii=False, default=str))
@@ -147,6 +155,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(verbose=args.verbose, keep=args.keep)
 
 
+def cmd_health(args: argparse.Namespace) -> int:
+    """Per-source health and recent overrun alerts, from the state folder the DAG writes."""
+    from newsflow.alerts import read_alerts
+    from newsflow.health import format_health, read_health
+
+    settings = Settings.from_env()
+    health = read_health(settings)
+    alerts = read_alerts(settings)
+    if args.json:
+        print(json.dumps({"sources": health, "alerts": alerts}, indent=2, ensure_ascii=False))
+    else:
+        print(format_health(health))
+        for alert in alerts:
+            print(f"ALERT {alert['at']}: run {alert['run_id']} overran its {alert['deadline_minutes']:g} min deadline")
+    return 1 if any(h["state"] == "failing" for h in health.values()) else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsflow", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="show library logs")
@@ -161,13 +186,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("search", help="search the index: one hit per story, with facets")
     s.add_argument("query", help="query-string syntax, e.g. 'port AND strike'")
-    s.add_argument("--lang", help="only this language (ISO 639-1)")
+    s.add_argument("--lang", help="only these languages (ISO 639-1, comma-separated); the first ranks first")
+    s.add_argument("--prefer-lang", help="rank this language first without filtering the others out")
     s.add_argument("--source", help="only this source")
     s.add_argument("--country", help="only articles mentioning this country (ISO alpha-2)")
     s.add_argument("--agency", help="only this wire agency (e.g. AFP)")
     s.add_argument("--from", dest="date_from", help="published on or after (YYYY-MM-DD)")
     s.add_argument("--to", dest="date_to", help="published on or before (YYYY-MM-DD)")
     s.add_argument("--size", type=int, default=10, help="stories per page (default 10)")
+    s.add_argument("--after", help="next page: the cursor the previous page printed (e.g. '[10]')")
     s.add_argument("--json", action="store_true", help="machine-readable output")
     s.add_argument("--es-url", help="Elasticsearch URL (default: NEWSFLOW_ES_URL or a running serve-search)")
     s.set_defaults(func=cmd_search)
@@ -178,6 +205,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser("serve-search", help="start the embedded search server and keep it running")
     e.set_defaults(func=cmd_serve_search)
+
+    h = sub.add_parser("health", help="per-source health: failures in a row, last success, last item seen")
+    h.add_argument("--json", action="store_true", help="machine-readable output")
+    h.set_defaults(func=cmd_health)
 
     d = sub.add_parser("demo", help="run the pipeline on the bundled demo newsroom and print searches")
     d.add_argument("--keep", action="store_true", help="keep the servers up after the demo until Ctrl-C")

@@ -120,6 +120,9 @@ class Article:
     # outcome
     status: str = ""
     reason: str = ""
+    # related coverage (set after indexing, see newsflow.dedupe.related)
+    story_id: str = ""  # the event this article's story belongs to; never the copy cluster_id's job
+    related_ids: list[str] = field(default_factory=list)  # independently written articles on the event
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -34,6 +34,41 @@ from newsflow.sources import Source
 
 log = logging.getLogger("newsflow.pipeline")
 
+NOT_PROCESSED = "not_processed"
+"""Ledger reason for archived items a run never decided (a later task failed): re-run to index them."""
+
+
+class ArchiveError(RuntimeError):
+    """The raw archive could not be written (disk full, read-only): the fetch task fails and is retried."""
+
+
+class SearchUnavailable(RuntimeError):
+    """Elasticsearch failed a whole request (down, overloaded, refusing): the task fails and is retried."""
+
+
+def _search_failure(exc: Exception, client: Any, stage: str, settings: Settings, run_id: str) -> Exception:
+    """A clear error for a failed Elasticsearch request, or `exc` itself when it is something else.
+
+    Says where the run's data is, so a reader knows nothing is lost. Credentials never appear:
+    the URL is the node's base URL, which the client keeps without user info.
+    """
+    from elastic_transport import TransportError
+    from elasticsearch import ApiError
+
+    if not isinstance(exc, (TransportError, ApiError)):
+        return exc
+    from newsflow.index.client import client_url
+
+    status = getattr(exc, "status_code", None) if isinstance(exc, ApiError) else None
+    what = f"answered HTTP {status}" if status else "is unreachable"
+    detail = re.sub(r"\s+", " ", str(exc))[:300]
+    return SearchUnavailable(
+        f"{stage}: Elasticsearch at {client_url(client)} {what} ({type(exc).__name__}: {detail}). "
+        f"Nothing is lost: the raw archive and this run's batch files under {run_dir(settings, run_id)} "
+        "are kept. The task fails so Airflow retries it; a retry or a re-run writes each article "
+        "exactly once (document ids come from canonical URLs)."
+    )
+
 
 def safe_name(value: str) -> str:
     """Run ids contain ':' and '+'; file systems and object stores prefer they did not."""
@@ -61,15 +96,42 @@ def fetch_stage(
     run_id: str,
     window_start: datetime | None = None,
     window_end: datetime | None = None,
+    live: bool | None = None,
 ) -> dict[str, Any]:
-    """Fetch one source into the raw archive; the archive file is the batch the next stage reads."""
+    """Fetch one source into the raw archive; the archive file is the batch the next stage reads.
+
+    `live=False` marks a backfill run (feeds are replayed from the archive, not polled). The
+    source's health (`newsflow.health`) records the success; the task records a final failure.
+    """
     from newsflow.fetch import fetch_source
+    from newsflow.health import record_success
 
     day = (window_start or datetime.now(UTC)).date()
-    items = fetch_source(source, settings, window_start, window_end)
-    path, count = archive_batch(settings, source.name, run_id, items, day)
+    report: dict[str, Any] = {}
+    items = fetch_source(source, settings, window_start, window_end, report=report, live=live)
+    try:
+        path, count = archive_batch(settings, source.name, run_id, items, day)
+    except OSError as exc:
+        # write_jsonl renames a finished temp file into place: a failed write leaves no half batch,
+        # only the temp file, which is removed here (best effort: the disk may be the problem).
+        for leftover in Path(settings.archive).glob(f"source={source.name}/date={day:%Y-%m-%d}/*.tmp"):
+            leftover.unlink(missing_ok=True)
+        raise ArchiveError(
+            f"source {source.name!r}: cannot write the raw archive under {settings.archive}: "
+            f"{exc.strerror or exc} (errno {exc.errno}). Nothing of this source was processed in this "
+            "try; free space or make the folder writable, and the retry fetches it again."
+        ) from exc
     log.info("fetched %d items from source %s into %s", count, source.name, path)
-    return {"source": source.name, "raw": str(path), "fetched": count, "error": ""}
+    status = report.get("status", "ok")
+    record_success(settings, source.name, run_id, count, status, report.get("last_item"))
+    return {
+        "source": source.name,
+        "raw": str(path),
+        "fetched": count,
+        "error": "",
+        "status": status,
+        "notes": list(report.get("notes", [])),
+    }
 
 
 # --------------------------------------------------------------------------- clean
@@ -149,7 +211,10 @@ def dedupe_stage(
     results = []
     for res in sorted(clean_results, key=lambda r: r["source"]):
         articles = list(read_articles(Path(res["path"])))
-        decided = dedup.process(articles)
+        try:
+            decided = dedup.process(articles)
+        except Exception as exc:
+            raise _search_failure(exc, getattr(index_store, "client", None), "dedupe", settings, run_id) from exc
         out = run_dir(settings, run_id) / "dedupe" / f"{safe_name(res['source'])}.jsonl"
         write_jsonl(out, decided)
         counts = _status_counts(decided)
@@ -181,10 +246,18 @@ def enrich_stage(batch: dict[str, Any], settings: Settings, run_id: str, source:
 # --------------------------------------------------------------------------- index
 def index_stage(batches: Iterable[dict[str, Any]], settings: Settings, run_id: str, client: Any) -> dict[str, Any]:
     """Bulk-index the run's articles; per-document failures become rejections with the server's reason."""
+    try:
+        return _index_batches(batches, settings, run_id, client)
+    except Exception as exc:
+        raise _search_failure(exc, client, "index", settings, run_id) from exc
+
+
+def _index_batches(batches: Iterable[dict[str, Any]], settings: Settings, run_id: str, client: Any) -> dict[str, Any]:
     from newsflow.index import ensure_index, index_articles, record_links
 
     ensure_index(client, settings)
     final = []
+    written: list[str] = []  # ids this run wrote: checked for split clusters and related stories
     indexed = failed = 0
     for batch in sorted(batches, key=lambda b: b["source"]):
         articles = list(read_articles(Path(batch["path"])))
@@ -193,6 +266,7 @@ def index_stage(batches: Iterable[dict[str, Any]], settings: Settings, run_id: s
         for art in articles:
             if art.id in failures:
                 art.status, art.reason = REJECTED, f"index_error: {failures[art.id]}"
+        written += [a.id for a in articles if a.status in ("new", "updated")]
         out = run_dir(settings, run_id) / "final" / f"{safe_name(batch['source'])}.jsonl"
         write_jsonl(out, articles)
         indexed += report.indexed
@@ -204,8 +278,13 @@ def index_stage(batches: Iterable[dict[str, Any]], settings: Settings, run_id: s
 
         record_links(client, settings, [(r["original"], r["url"]) for r in read_jsonl(links_path)])
     client.indices.refresh(index=settings.index_alias)
+    from newsflow.dedupe.merge import merge_clusters
+    from newsflow.dedupe.related import link_related
+
+    merged = merge_clusters(client, settings, written)  # copies written at once by two workers
+    related = link_related(client, settings, written)  # story_id / related_ids (after the merge)
     log.info("indexed %d documents (%d failed) for run %s", indexed, failed, run_id)
-    return {"batches": final, "indexed": indexed, "failed": failed}
+    return {"batches": final, "indexed": indexed, "failed": failed, "merged": merged, "related": related}
 
 
 # --------------------------------------------------------------------------- ledger
@@ -213,14 +292,42 @@ def ledger_stage(
     fetch_results: Iterable[dict[str, Any]],
     final_batches: Iterable[dict[str, Any]],
     run_id: str,
+    source_errors: Iterable[str] = (),
 ) -> Ledger:
+    """The run's ledger from its final batches.
+
+    A source that was fetched but has no final batch (dedupe or index failed for good) is
+    counted from its raw archive file, every item rejected as `not_processed`: the ledger
+    still adds up, names what the run did not finish, and nothing fetched goes uncounted.
+    `source_errors` (bad entries of the sources file, each naming its line) become notes.
+    """
     ledger = Ledger(run_id=run_id)
+    final_batches = list(final_batches)
+    finished = {b["source"] for b in final_batches}
     for res in fetch_results:
+        ledger.notes.extend(res.get("notes") or [])
         if res.get("error"):
             ledger.sources_failed[res["source"]] = res["error"]
+        elif res["source"] not in finished and res.get("raw") and Path(res["raw"]).exists():
+            for raw in read_raw(Path(res["raw"])):
+                ledger.add(
+                    Article(source=raw.source, url=raw.url, status=REJECTED,
+                            reason=f"{NOT_PROCESSED}: the run stopped before this item was indexed; re-run it")
+                )
     for batch in final_batches:
         ledger.extend(read_articles(Path(batch["path"])))
+    ledger.notes.extend(f"sources file: {error}" for error in source_errors)
     return ledger
+
+
+def source_file_errors(path: Path) -> list[str]:
+    """Every problem of the sources file, each naming its line (the DAG still runs the good entries)."""
+    from newsflow.sources import SourcesError, load_sources_lenient
+
+    try:
+        return load_sources_lenient(path)[1]
+    except SourcesError as exc:
+        return list(exc.errors)
 
 
 def save_ledger(settings: Settings, ledger: Ledger) -> Path:

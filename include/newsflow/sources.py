@@ -3,7 +3,7 @@
 ```yaml
 sources:
   - name: harbour_herald            # safe identifier: used in file paths and task names
-    type: rss                       # rss (RSS or Atom feed) | files (a local folder)
+    type: rss                       # rss (RSS or Atom feed) | files (a local folder) | sitemap (a news sitemap)
     url: ${NEWSFLOW_DEMO_BASE_URL:-http://127.0.0.1:8765}/harbour-herald/feed.xml
     publisher: Harbour Herald
     country: GB                     # ISO 3166-1 alpha-2 of the outlet
@@ -33,7 +33,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
-TYPES = ("rss", "files")
+TYPES = ("rss", "files", "sitemap")
+URL_TYPES = ("rss", "sitemap")  # types fetched from a URL
 NAME_RE = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
 _COUNTRY_RE = re.compile(r"^[A-Za-z]{2}$")
 _LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
@@ -245,9 +246,9 @@ def _parse_entry(loader: yaml.SafeLoader, node: yaml.Node, base: Path, env: Mapp
 
     url = text("url")
     folder: Path | None = None
-    if stype == "rss":
+    if stype in URL_TYPES:
         if not url:
-            raise _EntryError(line, f"{where}: type 'rss' needs a 'url'")
+            raise _EntryError(line, f"{where}: type '{stype}' needs a 'url'")
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https"):
             raise _EntryError(
@@ -290,7 +291,7 @@ def _parse_entry(loader: yaml.SafeLoader, node: yaml.Node, base: Path, env: Mapp
     return Source(
         name=name,
         type=stype,
-        url=url if stype == "rss" else "",
+        url=url if stype in URL_TYPES else "",
         path=folder,
         publisher=text("publisher"),
         country=country,

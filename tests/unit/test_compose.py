@@ -69,6 +69,22 @@ def test_elasticsearch_runs_with_security_and_kibana_logs_in():
     assert scheduler_env["NEWSFLOW_ES_PASSWORD"].startswith("${ELASTIC_PASSWORD")
 
 
+def test_kibana_setup_imports_the_saved_objects_once_kibana_is_up():
+    services = _compose()["services"]
+    setup = services["kibana-setup"]
+    assert setup["command"][:3] == ["python", "-m", "newsflow.kibana"]
+    url = setup["command"][setup["command"].index("--url") + 1]
+    assert url == "http://kibana:5601" and "5601:5601" in services["kibana"]["ports"]
+    assert setup["depends_on"] == {"kibana": {"condition": "service_healthy"}}
+    assert setup["restart"] == "no"
+    env = setup["environment"]
+    assert env["NEWSFLOW_ES_USERNAME"] == "elastic"
+    assert env["NEWSFLOW_ES_PASSWORD"].startswith("${ELASTIC_PASSWORD"), "credentials from .env, never code"
+    assert "./include:/opt/airflow/include" in setup["volumes"]
+    assert (ROOT / "include" / "kibana" / "saved_objects.ndjson").exists()
+    assert (ROOT / "include" / "newsflow" / "kibana.py").exists()
+
+
 def test_depends_on_refers_to_defined_services():
     services = _compose()["services"]
     for name, svc in services.items():

@@ -79,7 +79,7 @@ def test_unset_variable_names_the_line(tmp_path):
         (
             "  - name: a\n    type: rsss\n    url: http://x.example/f",
             3,
-            "unknown type 'rsss' (expected one of: rss, files)",
+            "unknown type 'rsss' (expected one of: rss, files, sitemap)",
         ),
         ("  - name: a\n    type: rss", 2, "source 'a': type 'rss' needs a 'url'"),
         ("  - name: a\n    type: files", 2, "source 'a': type 'files' needs a 'path' (a folder)"),
@@ -158,7 +158,7 @@ def test_lenient_keeps_good_entries(tmp_path):
     sources, errors = load_sources_lenient(path)
     assert [s.name for s in sources] == ["good", "also_good"]
     assert errors == [
-        "sources.yaml line 6: unknown type 'rsss' (expected one of: rss, files)",
+        "sources.yaml line 6: unknown type 'rsss' (expected one of: rss, files, sitemap)",
         "sources.yaml line 11: source 'nourl': type 'rss' needs a 'url'",
     ]
     with pytest.raises(SourcesError) as err:

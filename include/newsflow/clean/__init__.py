@@ -130,6 +130,14 @@ def _looks_like_title(line: str) -> bool:
     return not (line.endswith(".") and words > 12)
 
 
+_SITE_SUFFIX = re.compile(r"\s+(?:[|·•»]|::|[-–—])\s+(?!.*\s(?:[|·•»]|::|[-–—])\s)[^|]{1,60}$")
+
+
+def _title_head(title: str) -> str:
+    """The headline without a trailing " | Site name" (or " - Site", " — Site")."""
+    return _SITE_SUFFIX.sub("", title).strip() or title
+
+
 def _synth_title(first_paragraph: str) -> str:
     """A title from the first sentence, for text items that have none ("first sentence…")."""
     sentence = re.split(r"(?<=[.!?])\s", first_paragraph, maxsplit=1)[0]
@@ -163,9 +171,12 @@ def clean_text(text: str, title: str = "", learned: frozenset[str] = frozenset()
     content = [i for i, line in enumerate(lines) if line]
     title = normalize_line(title)
     if title:
-        # The page or feed repeats its headline as the first line: drop the copy.
-        tkey = line_key(title)
-        while content and line_key(lines[content[0]]) == tkey:
+        # The page or feed repeats its headline as the first line: drop the copy. A page title
+        # often carries the site's name ("Headline | Site"): the body's copy is the headline alone.
+        head = _title_head(title)
+        keys = {line_key(title), line_key(head)}
+        while content and line_key(lines[content[0]]) in keys:
+            title = title if line_key(lines[content[0]]) == line_key(title) else head
             lines[content.pop(0)] = ""
     elif content and len(content) > 1 and _looks_like_title(lines[content[0]]):
         title = lines[content[0]]
@@ -308,6 +319,8 @@ def _clean(raw: RawItem, settings: Settings, learned: frozenset[str], sink: list
     reason = detect_index_page(page.split("\n"), ext.link_density)
     if reason:
         return art.reject(reason)
+    if ext.video and art.word_count < settings.min_words:
+        return art.reject(f"no_text: video page ({art.word_count} words beside the player)")
     if art.word_count == 0:
         what = "extractor found no article text" if payload.kind == "html" else "empty body"
         return art.reject(f"no_text: {what}")

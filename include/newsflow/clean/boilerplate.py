@@ -127,6 +127,10 @@ _LOGIN_TOKEN = (
     r"(?: (?:with|via|using) (?:twitter|facebook|google|apple|linkedin|e-?mail|x))?|register(?: now)?"
     r"|create (?:an |your |a free )?account|don'?t have an account\??|not a member\??|join now|username"
     r"|password|keep me (?:logged|signed) in|my account|or|reset password|new here\??|welcome back"
+    # fr, de, es, it, pt
+    r"|se (?:connecter|d[ée]connecter)|connexion|s'inscrire|mon compte|mot de passe(?: oubli[ée])?"
+    r"|anmelden|abmelden|registrieren|mein konto|passwort(?: vergessen)?|iniciar sesi[óo]n|registrarse"
+    r"|mi cuenta|contrase[ñn]a|accedi|registrati|entrar|cadastre-se|minha conta"
 )
 LOGIN_RE = _full(rf"(?:{_LOGIN_TOKEN})(?:\s*[|/·•,]?\s*(?:{_LOGIN_TOKEN}))*[\s|/·•]*")
 
@@ -134,6 +138,8 @@ _SHARE_TOKEN = (
     r"share(?: (?:this|this (?:article|story|page)|on \w+|via \w+|article|story))?|tweet|facebook|twitter|x"
     r"|linkedin|whatsapp|telegram|reddit|pinterest|messenger|flipboard|e-?mail|print|copy (?:link|url)"
     r"|link copied|\d+ comments?|comments?|save|bookmark|follow us(?: on \w+)?|like us on facebook|\d+ shares?"
+    r"|partager(?: (?:sur|par) [\w-]+)?|imprimer|commentaires?|teilen|auf \w+ teilen|drucken|kommentare?"
+    r"|compartir(?: en \w+)?|imprimir|comentarios?|correo|condividi|stampa|commenti|compartilhar"
 )
 SHARE_RE = _full(rf"(?:{_SHARE_TOKEN})(?:\s*[|/·•,]?\s*(?:{_SHARE_TOKEN}))*[\s|/·•]*")
 
@@ -150,6 +156,13 @@ FURNITURE_RE = _full(
     r"|(?:this|the) (?:content|article|story) is (?:only )?(?:available )?(?:for|to) (?:paying )?"
     r"(?:subscribers|members).{0,60}|we use cookies.{0,200}|(?:accept|reject|manage) (?:all )?cookies"
     r"|cookie (?:policy|settings|preferences)"
+    # the same furniture in fr, de, es, it, pt
+    r"|publicit[ée]|anzeige|werbung|publicidad|pubblicit[àa]|publicidade"
+    r"|.{0,100}(?:tous droits r[ée]serv[ée]s|alle rechte vorbehalten|todos los derechos reservados"
+    r"|tutti i diritti riservati|todos os direitos reservados)\.?"
+    r"|(?:inscrivez-vous|abonnez-vous) [àa] (?:notre|nos) .{0,40}(?:lettre|newsletter).{0,100}"
+    r"|(?:melden sie sich|abonnieren sie) .{0,60}newsletter.{0,100}|suscr[íi]b(?:ete|ase) a nuestr[oa] .{0,120}"
+    r"|iscriviti alla (?:nostra )?newsletter.{0,100}"
 )
 
 RULE_LINE_RE = re.compile(r"^[\s_\-=*~•·.#+]{3,}$")
@@ -158,21 +171,28 @@ MACHINE_TRANSLATION_RE = _full(
     r"powered by (?:automated|automatic|machine|google|ai) translation\.?"
     r"|(?:automatically|machine)[- ]translated\b.{0,80}"
     r"|this (?:article|story|text|page) (?:was|has been|is) (?:automatically |machine[- ]|ai[- ])?translated\b.{0,100}"
+    r"|(?:cet article a été |ce texte a été )?traduit automatiquement\b.{0,100}|traduction automatique\b.{0,80}"
+    r"|(?:dieser (?:artikel|text) wurde )?(?:automatisch|maschinell) übersetzt\b.{0,100}|maschinelle übersetzung\b.{0,80}"
+    r"|(?:este (?:artículo|texto) (?:fue|ha sido) )?traducido automáticamente\b.{0,100}|traducción automática\b.{0,80}"
 )
 
 # --- photos ----------------------------------------------------------------------------------------
 
 _PHOTO_SOURCES = r"afp|reuters|ap|epa|getty(?: images)?|anadolu|xinhua|sana|dpa|ansa|efe|shutterstock|istock"
+# "photo" in the languages we index: en, fr, de, es, it, pt
+_PHOTO_WORDS = r"photo|photograph|picture|pic|image|file|via getty|foto|bild|imagen|immagine|fotograf[íi]a|cr[ée]dit photo"
 # A credit closing a caption: "... / AFP PHOTO / STRINGER", "(Reuters/John Doe)", "Photo: AFP".
 PHOTO_CREDIT_RE = re.compile(
     r"(?:/\s*[A-Z][\w.\- ]{1,30}\s+PHOTOS?\b[^a-z]{0,60}$"
-    rf"|\((?:[^()]*\b(?:photo|photograph|picture|pic|image|file|via getty)\b[^()]*|(?:{_PHOTO_SOURCES})\s*/[^()]*)\)\s*$"
-    r"|\b(?:photo|picture|image|photograph|credit)s?\s*(?:by|:|/|credit:)\s*(?-i:[A-Z])[\w'&/-]*(?: [\w'&/-]+){0,4}$"
+    rf"|\((?:[^()]*\b(?:{_PHOTO_WORDS})\b[^()]*|(?:{_PHOTO_SOURCES})\s*/[^()]*)\)\s*$"
+    rf"|\b(?:{_PHOTO_WORDS}|credit)s?\s*(?:by|:|/|credit:)\s*(?-i:[A-Z])[\w'&/-]*(?: [\w'&/-]+){{0,4}}$"
     rf"|/\s*(?:{_PHOTO_SOURCES})(?:\s*/\s*(?:file|[A-Z][\w.' -]{{1,30}}))?\s*$)",
     re.I,
 )
 _PHOTO_CREDIT_START = re.compile(
-    r"^(?:photo|picture|image|credit|photo credit|photograph)\s*(?:by|:)\s*\S", re.I
+    r"^\(?(?:photo|picture|image|credit|photo credit|photograph|foto|bild|imagen|immagine|cr[ée]dit photo)"
+    r"\s*(?:by|:)\s*\S",
+    re.I,
 )
 IMAGE_ALT_PREFIX_RE = re.compile(r"^(?:article ?image|image|photo|video|gallery)(?=[A-Z])|^article image\s+")
 
@@ -194,14 +214,27 @@ _LIST_HEADING = (
     r"|top (?:news|stories|headlines)|most (?:read|popular|viewed|shared|watched)|trending(?: now| stories)?"
     r"|recommended(?: for you| stories| reading)?|you (?:may|might) also (?:like|be interested in)"
     r"|editor'?s picks|don'?t miss|further reading|what to read next|in other news|popular(?: now)?"
+    # fr, de, es, it, pt
+    r"|(?:[àa] )?lire aussi|voir aussi|sur le m[êe]me sujet|les plus (?:lus|partag[ée]s|consult[ée]s)"
+    r"|plus d'(?:actualit[ée]s|infos|articles)(?: [\w .'’&-]{1,40})?|derni[èe]res (?:actualit[ée]s|infos|nouvelles)"
+    r"|articles? (?:r[ée]cents|similaires|li[ée]s)|lesen sie auch|auch interessant|mehr zum thema|meistgelesen"
+    r"|das k[öo]nnte sie (?:auch )?interessieren|weitere (?:nachrichten|artikel|beitr[äa]ge)(?: [\w .'’&-]{1,40})?"
+    r"|neueste (?:beitr[äa]ge|nachrichten|artikel)|noticias relacionadas|lo m[áa]s (?:le[íi]do|visto|compartido)"
+    r"|m[áa]s noticias(?: [\w .'’&-]{1,40})?|(?:tambi[ée]n )?te puede interesar|[úu]ltimas noticias"
+    r"|entradas recientes|le[ae] tambi[ée]n|leggi anche|articoli correlati|notizie correlate|i pi[ùu] letti"
+    r"|leia tamb[ée]m|veja tamb[ée]m|mais lidas|not[íi]cias relacionadas"
 )
 LIST_HEADING_RE = _full(rf"(?:{_LIST_HEADING})\s*[:»›>|\-–—]*")
 INLINE_RELATED_RE = re.compile(
-    r"^(?:read (?:more|also|next)|also read|see also|related|more on this|watch|listen|recommended)\s*[:»›|]\s*\S",
+    r"^(?:read (?:more|also|next)|also read|see also|related|more on this|watch|listen|recommended"
+    r"|(?:[àa] )?lire aussi|voir aussi|lesen sie (?:auch|mehr)|auch interessant|mehr zum thema|le[ae] tambi[ée]n"
+    r"|ver tambi[ée]n|leggi anche|leia tamb[ée]m|veja tamb[ée]m)\s*[:»›|]\s*\S",
     re.I,
 )
 TAG_LIST_RE = re.compile(
-    r"^(?:more about|tags?|topics?|filed under|categories|related topics|keywords|more on)\s*:?\s+\S", re.I
+    r"^(?:more about|tags?|topics?|filed under|categories|related topics|keywords|more on|mots-cl[ée]s|th[èe]mes"
+    r"|schlagw[öo]rter|schlagworte|themen|etiquetas|temas|argomenti)\s*:?\s+\S",
+    re.I,
 )
 CREDITS_LINE_RE = re.compile(
     r"^\(?(?:(?:additional )?reporting|writing|written|editing|edited|compiled|produced|translated)"

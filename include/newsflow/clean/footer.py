@@ -177,7 +177,9 @@ def parse_byline(line: str) -> Credits | None:
     Only lines that are nothing but a byline qualify ("By the time ..." is a sentence).
     """
     m = _BYLINE.match(line.strip())
-    if not m or len(line.split()) > 20:
+    if not m:
+        return _name_date_line(line)
+    if len(line.split()) > 20:
         return None
     rest = m.group("rest")
     published = None
@@ -200,6 +202,24 @@ def parse_byline(line: str) -> Credits | None:
     credits.published_at = published
     credits.section = section
     return credits
+
+
+_META_SEPARATOR = re.compile(r"\s+[|·•–—]\s+|\s*[|·•]\s*")
+
+
+def _name_date_line(line: str) -> Credits | None:
+    """ "Jane Doe | 14 May 2024" or "2024-05-14 · Jane Doe": a byline without "By", names and a date only."""
+    parts = [p for p in _META_SEPARATOR.split(line.strip()) if p.strip()]
+    if len(parts) != 2 or len(line.split()) > 16:
+        return None
+    for names, date in (parts, parts[::-1]):
+        parsed = parse_date_line(date)
+        credits = split_names(names) if parsed else None
+        if parsed and credits and (credits.authors or credits.agency):
+            credits.published_at = parsed[1] if parsed[0] == "published" else None
+            credits.updated_at = parsed[1] if parsed[0] == "updated" else None
+            return credits
+    return None
 
 
 _PUBLISHED_IN = re.compile(

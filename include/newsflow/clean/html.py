@@ -46,6 +46,7 @@ class Extraction:
     link_density: float | None = None
     page_text: str = ""  # all visible text (only when the extraction was short): shows walls and shells
     parse_error: str = ""
+    video: bool = False  # the page is built around a video player (only looked at when the text is short)
 
 
 def _meta(tree: lxml.html.HtmlElement, *names: str) -> str:
@@ -81,6 +82,21 @@ def _canonical(tree: lxml.html.HtmlElement, base: str) -> str:
     return urljoin(base, og) if og else ""
 
 
+_PLAYER = (
+    "//video | //iframe[contains(@src, 'youtube') or contains(@src, 'vimeo') or contains(@src, 'dailymotion')"
+    " or contains(@src, 'player')] | //*[contains(concat(' ', normalize-space(@class), ' '), ' video-player ')]"
+)
+
+
+def has_video(tree: lxml.html.HtmlElement) -> bool:
+    """True when the page declares itself a video (og:type, og:video, twitter:player) or embeds a player."""
+    if _meta(tree, "og:type").lower().startswith("video"):
+        return True
+    if _meta(tree, "og:video", "og:video:url", "og:video:secure_url", "twitter:player"):
+        return True
+    return bool(tree.xpath(_PLAYER))
+
+
 def link_density(tree: lxml.html.HtmlElement) -> float | None:
     """Share of the visible body text that sits inside links (index pages are mostly links)."""
     bodies = tree.xpath("//body")
@@ -98,6 +114,122 @@ def link_density(tree: lxml.html.HtmlElement) -> float | None:
             linked += text
         total += len((node.tail or "").strip())
     return linked / total if total else None
+
+
+_NOT_PROSE = frozenset(
+    {
+        "a",
+        "nav",
+        "footer",
+        "header",
+        "aside",
+        "form",
+        "figcaption",
+        "button",
+        "label",
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "head",
+        "select",
+        "option",
+    }
+)
+PROSE_MIN_WORDS = 12  # a text run this long is a sentence of someone's prose, not a label or a link
+COVERAGE = 0.6  # below this share of the page's prose, the main extraction lost part of the story
+
+
+def prose_words(tree: lxml.html.HtmlElement) -> int:
+    """Words in the page's sentence-length text runs outside links, navigation, headers and footers.
+
+    An upper bound of what the story can be: when the precision extraction
+    keeps much less than this (a live blog cut after its first entry, a story
+    split over sibling blocks), the generic extractors get a chance.
+    """
+    total = 0
+    for node in tree.iter():
+        if not isinstance(node.tag, str) or node.tag in _NOT_PROSE:
+            continue
+        if any(a.tag in _NOT_PROSE for a in node.iterancestors()):
+            continue
+        words = len((node.text or "").split())
+        if words >= PROSE_MIN_WORDS:
+            total += words
+    return total
+
+
+LAYOUT_CELL_WORDS = 80  # a table cell holding this many words is a page column, not data
+_BLOCKS = ("table", "div", "p", "h1", "h2", "h3", "ul", "ol", "article", "section")
+
+
+def unwrap_layout_tables(tree: lxml.html.HtmlElement) -> int:
+    """Turn layout tables (pages built as a grid of cells) into plain blocks; returns how many.
+
+    Extractors keep tables as data and print a layout table's navigation,
+    story and sidebar as one row of cells. A table whose cell holds a column
+    of prose, or nested blocks, is layout: its rows and cells become <div>s
+    (inner tables first), so the story can be told apart from its neighbours.
+    """
+    changed = 0
+    for table in reversed(list(tree.iter("table"))):
+        cells = table.xpath("./tr/td | ./tbody/tr/td | ./thead/tr/td")
+        layout = any(
+            len(" ".join(cell.itertext()).split()) >= LAYOUT_CELL_WORDS or cell.find(".//table") is not None
+            or any(child.tag in _BLOCKS for child in cell)
+            for cell in cells
+        )  # fmt: skip
+        if not layout:
+            continue
+        for node in [table, *table.iter("tbody", "thead", "tfoot", "tr", "td", "th")]:
+            node.tag = "div"
+            for attr in ("width", "valign", "colspan", "rowspan", "align"):
+                node.attrib.pop(attr, None)
+        _split_br_paragraphs(table)
+        changed += 1
+    return changed
+
+
+_BR = object()  # a <br> in a token stream
+
+
+def _split_br_paragraphs(root: lxml.html.HtmlElement) -> None:
+    """ "text<br><br>text" inside a block: each run between double breaks becomes its own <p>."""
+    for block in list(root.iter("div")):
+        if sum(1 for c in block if c.tag == "br") < 2:
+            continue
+        tokens: list[object] = [block.text or ""]
+        for child in list(block):
+            block.remove(child)
+            if child.tag == "br":
+                tokens.extend([_BR, child.tail or ""])
+            else:
+                tokens.append(child)  # keeps its tail
+        block.text = None
+        paragraphs: list[list[object]] = [[]]
+        for token in tokens:
+            current = paragraphs[-1]
+            if token is _BR:
+                blank = [t for t in current if not (isinstance(t, str) and not t.strip())]
+                if blank and blank[-1] is _BR:  # the second break of a pair: a new paragraph
+                    while current and current[-1] is not _BR:
+                        current.pop()
+                    current.pop()
+                    paragraphs.append([])
+                    continue
+            current.append(token)
+        for parts in paragraphs:
+            p = etree.SubElement(block, "p")
+            for part in parts:
+                if isinstance(part, str):
+                    if len(p):
+                        p[-1].tail = (p[-1].tail or "") + part
+                    else:
+                        p.text = (p.text or "") + part
+                else:
+                    p.append(etree.Element("br") if part is _BR else part)  # type: ignore[arg-type]
+            if not "".join(p.itertext()).strip():
+                block.remove(p)
 
 
 def visible_text(tree: lxml.html.HtmlElement) -> str:
@@ -164,6 +296,7 @@ def extract_html(html: str, url: str = "", min_words: int = 40) -> Extraction:
     out.page_language = _page_language(tree)
     out.canonical_url = _canonical(tree, url)
     lang = out.page_language.split("-")[0].lower() or None
+    unwrap_layout_tables(tree)
 
     doc = None
     try:
@@ -199,14 +332,21 @@ def extract_html(html: str, url: str = "", min_words: int = 40) -> Extraction:
     out.section = out.section or _meta(tree, "article:section")
     out.title = out.title or " ".join(" ".join(tree.xpath("//title//text()")).split())
 
-    if count_words(out.text) < min_words:
-        best = (count_words(out.text), out.extractor, out.text)
+    words = count_words(out.text)
+    short = words < min_words
+    prose = prose_words(tree)
+    if short or words < COVERAGE * prose:
+        # Generic extractors, longest wins; past 1.5 times the page's prose a result is the whole page.
+        ceiling = 1.5 * prose + min_words
+        best = (words, out.extractor, out.text)
         for name, text in _fallbacks(tree, url, lang):
-            words = count_words(text)
-            if words > best[0]:
-                best = (words, name, text)
+            found = count_words(text)
+            if found > best[0] and (short or found <= ceiling):
+                best = (found, name, text)
         _, out.extractor, out.text = best
         out.extractor = out.extractor or "trafilatura"
+    if short:
+        out.video = has_video(tree)
         out.link_density = link_density(tree)
         out.page_text = visible_text(tree)
     return out

@@ -1,4 +1,4 @@
-"""Enrich stage: language, publication date, outlet, wire agency, word count.
+"""Enrich stage: language, dates, outlet, wire agency, places, keywords, word count.
 
 `enrich_article(article, source_meta)` runs each enricher of `ENRICHERS` in turn. An
 enricher is a small pure function `(article, source_meta) -> {field: value}`; the stage
@@ -23,9 +23,11 @@ from datetime import datetime
 from typing import Any
 
 from newsflow.enrich.agency import agencies_in, merge_agencies
-from newsflow.enrich.dates import published_date
+from newsflow.enrich.dates import published_date, updated_date
+from newsflow.enrich.keywords import keywords_of
 from newsflow.enrich.language import UNDETERMINED, detect_language
-from newsflow.enrich.outlet import outlet, registered_domain
+from newsflow.enrich.outlet import outlet, registered_domain, section_of, tld_country
+from newsflow.enrich.places import places_in
 from newsflow.models import Article
 
 __all__ = [
@@ -34,6 +36,8 @@ __all__ = [
     "agencies_in",
     "detect_language",
     "enrich_article",
+    "keywords_of",
+    "places_in",
     "published_date",
     "reading_time",
     "registered_domain",
@@ -68,18 +72,33 @@ def enrich_language(article: Article, meta: Meta) -> dict[str, Any]:
 
 def enrich_dates(article: Article, meta: Meta, now: datetime | None = None) -> dict[str, Any]:
     published, flags = published_date(article.published_at, meta, article.title, article.text, now=now)
-    return {"published_at": published, "date_flags": flags}
+    updated, updated_flags = updated_date(article.updated_at, published, meta, article.text, now=now)
+    return {"published_at": published, "updated_at": updated, "date_flags": flags + updated_flags}
 
 
 def enrich_outlet(article: Article, meta: Meta) -> dict[str, Any]:
     publisher, domain, country = outlet(
         article.canonical_url or article.url, article.site_name, article.publisher, meta
     )
-    return {"publisher": publisher, "domain": domain, "country": country or article.country}
+    return {
+        "publisher": publisher,
+        "domain": domain,
+        "country": country or article.country or tld_country(domain),
+        "section": section_of(article.section or str(meta.get("section") or "")),
+    }
 
 
 def enrich_agency(article: Article, meta: Meta) -> dict[str, Any]:
     return {"agency": merge_agencies(article.agency, agencies_in(article.text, article.title))}
+
+
+def enrich_places(article: Article, meta: Meta) -> dict[str, Any]:
+    places, countries = places_in(article.text, article.title)
+    return {"places": places, "countries": countries}
+
+
+def enrich_keywords(article: Article, meta: Meta) -> dict[str, Any]:
+    return {"keywords": keywords_of(article.title, article.text, article.language)}
 
 
 def enrich_counts(article: Article, meta: Meta) -> dict[str, Any]:
@@ -96,9 +115,11 @@ class Enricher:
 
 ENRICHERS: list[Enricher] = [
     Enricher("language", enrich_language, ("language", "language_confidence")),
-    Enricher("dates", enrich_dates, ("published_at", "date_flags")),
-    Enricher("outlet", enrich_outlet, ("publisher", "domain", "country")),
+    Enricher("dates", enrich_dates, ("published_at", "updated_at", "date_flags")),
+    Enricher("outlet", enrich_outlet, ("publisher", "domain", "country", "section")),
     Enricher("agency", enrich_agency, ("agency",)),
+    Enricher("places", enrich_places, ("places", "countries")),
+    Enricher("keywords", enrich_keywords, ("keywords",)),  # after language: it uses its stopwords
     Enricher("counts", enrich_counts, ("word_count", "reading_time_min")),
 ]
 

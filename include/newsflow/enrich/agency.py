@@ -3,8 +3,10 @@
 Read from the places agencies are credited, never from any mention in the story:
 
 - a byline: "By AFP", "By Reuters Staff", "By The Associated Press", "By AFP and Reuters";
-- a wire dateline: "WASHINGTON (Reuters) -", "PARIS, Nov 5 (AFP) —" (in the head);
-- a credit line: "Source: AFP", "Sources: AFP, Reuters", "With AFP", "AFP/dpa", "- AFP",
+- a wire dateline: "WASHINGTON (Reuters) -", "PARIS, Nov 5 (AFP) —", "MADRID (EFE).-",
+  "BERLIN (dpa) -", "BEIJING (Xinhua) --" (in the head);
+- a credit line: "Source: AFP", "Sources: AFP, Reuters", "Quelle: dpa", "Fonte: ANSA",
+  "Fuente: EFE", "Credit: AFP", "(c) Reuters", "© 2017 AFP", "With AFP", "AFP/dpa", "- AFP",
   "(AFP)" as a whole short line (a few words, in the last lines or the first lines);
 - "told AFP" / "told Reuters": only an agency's own reporters are *told* things, so a quote
   given to the agency means the text is (or is built on) that agency's copy. This is a
@@ -74,10 +76,11 @@ _LIST = rf"{_AG}(?:\s*(?:/|,|&|\band\b|\+)\s*{_AG})*"
 # "By AFP", "By Reuters Staff", "By AFP and Reuters", "By AFP     Nov 8, 2017 in World"
 _BYLINE = re.compile(rf"^\s*(?:By|BY|Par|Von|Por)\s+(?P<list>{_LIST})(?:\s+(?:Staff|staff|Reporters?))?\b")
 # "WASHINGTON (Reuters) -", "PARIS, Nov 5 (AFP) —", "(AP) —"
-_DATELINE = re.compile(rf"\((?P<list>{_LIST})\)\s*[-–—:]")
+_DATELINE = re.compile(rf"\((?P<list>{_LIST})\)\s*\.?\s*[-–—:]")
 # A whole short credit line: "Source: AFP", "Souece: AFP", "With AFP", "- AFP", "(AFP)", "AFP/dpa"
 _CREDIT_LINE = re.compile(
-    rf"^\s*[-–—(\[]*\s*(?:(?:[A-Z][a-z]{{2,8}}s?|[Ww]ith|[Vv]ia)\s*:?\s+|[A-Z][a-z]{{2,8}}s?\s*:\s*)?"
+    rf"^\s*(?:(?:\([cC]\)|©|[Cc]opyright)\s*(?:(?:19|20)\d\d\s*)?)?"
+    rf"[-–—(\[]*\s*(?:(?:[A-Z][a-z]{{2,8}}s?|[Ww]ith|[Vv]ia)\s*:?\s+|[A-Z][a-z]{{2,8}}s?\s*:\s*)?"
     rf"(?P<list>{_LIST})\s*[)\]]?\s*\.?\s*$"
 )
 _TOLD = re.compile(rf"\btold\s+(?P<list>{_AG})")

@@ -1,15 +1,27 @@
-"""Publication date: the first trustworthy date from, in order,
+"""Publication and update dates.
+
+`published_at`: the first trustworthy date from, in order,
 
 1. what clean already found on the page (`article.published_at`: meta tags, byline, footer);
 2. the feed's date (`source_meta["feed_published"]`, passed by the pipeline from the RawItem);
 3. a date written in the text: one announced as such ("Published in Dawn, November 5th,
-   2017", "Posted on ...", "First published ..." at the start of a line), else the first one in the head
+   2017", "Posted on ...", "First published ...", "Publié le", "Veröffentlicht am",
+   "Publicado el", "Pubblicato il", "Gepubliceerd op" at the start of a line), else the first one in the head
    (`HEAD_CHARS`, where bylines and datelines sit: "By AFP  Nov 8, 2017"), else the last one
    in the tail (`TAIL_CHARS`, where footers sit). Other dates in the middle of the text are
    the events the story tells, not its publication, and are not used.
 
 Formats in the text: "Nov 8, 2017", "November 5th, 2017", "5 Nov 2017", "8 November 2017",
-"2017-11-08" (English month names; other languages give no text date).
+"2017-11-08", "08.11.2017" (day first), and month names in French, German, Spanish,
+Italian, Portuguese, Dutch and Russian: "8 novembre 2017", "1er mai 2020",
+"8. November 2017", "8 de noviembre de 2017", "8 ноября 2017".
+
+`updated_at`: clean's `article.updated_at` (the page's `article:modified_time`), else the
+feed's `source_meta["feed_updated"]`, else a date announced on a line of the text ("Updated
+...", "Last updated ...", "Mis à jour le ...", "Aktualisiert am ...", "Actualizado ...",
+"Aggiornato ...", "Atualizado ...", "Bijgewerkt ..."). An update before the publication
+date is not one (`updated_before_published`); an untrusted update date is flagged
+`updated_suspicious_past`/`updated_suspicious_future`; either leaves `updated_at` empty.
 
 Results are timezone-aware ISO 8601: a date with an offset keeps it, one without a zone is
 taken as UTC, a text date is midnight UTC. A date before `EARLIEST` (1990) or later than
@@ -33,42 +45,115 @@ TAIL_CHARS = 400
 SUSPICIOUS_PAST = "suspicious_past"
 SUSPICIOUS_FUTURE = "suspicious_future"
 
-_MONTHS = {
-    "jan": 1,
-    "feb": 2,
-    "mar": 3,
-    "apr": 4,
-    "may": 5,
-    "jun": 6,
-    "jul": 7,
-    "aug": 8,
-    "sep": 9,
-    "oct": 10,
-    "nov": 11,
-    "dec": 12,
+# Month names and abbreviations in the languages newsflow indexes (lower case, accents kept
+# and dropped). No name means two different months in two languages.
+_MONTH_NAMES: dict[int, tuple[str, ...]] = {
+    1: (
+        "january",
+        "jan",
+        "janvier",
+        "janv",
+        "januar",
+        "jänner",
+        "enero",
+        "ene",
+        "gennaio",
+        "gen",
+        "janeiro",
+        "januari",
+        "января",
+        "январь",
+    ),
+    2: (
+        "february",
+        "feb",
+        "février",
+        "fevrier",
+        "févr",
+        "fevr",
+        "février",
+        "februar",
+        "febrero",
+        "febbraio",
+        "fevereiro",
+        "fev",
+        "februari",
+        "февраля",
+        "февраль",
+    ),
+    3: ("march", "mar", "mars", "märz", "maerz", "mär", "marzo", "março", "marco", "maart", "марта", "март"),
+    4: ("april", "apr", "avril", "avr", "abril", "abr", "aprile", "апреля", "апрель"),
+    5: ("may", "mai", "mayo", "maggio", "mag", "maio", "mei", "мая", "май"),
+    6: ("june", "jun", "juin", "juni", "junio", "giugno", "giu", "junho", "июня", "июнь"),
+    7: ("july", "jul", "juillet", "juil", "juli", "julio", "luglio", "lug", "julho", "июля", "июль"),
+    8: ("august", "aug", "août", "aout", "agosto", "ago", "augustus", "августа", "август"),
+    9: (
+        "september",
+        "sep",
+        "sept",
+        "septembre",
+        "septiembre",
+        "setiembre",
+        "settembre",
+        "set",
+        "setembro",
+        "сентября",
+        "сентябрь",
+    ),
+    10: (
+        "october",
+        "oct",
+        "octobre",
+        "oktober",
+        "okt",
+        "octubre",
+        "ottobre",
+        "ott",
+        "outubro",
+        "out",
+        "октября",
+        "октябрь",
+    ),
+    11: ("november", "nov", "novembre", "noviembre", "novembro", "ноября", "ноябрь"),
+    12: (
+        "december",
+        "dec",
+        "décembre",
+        "decembre",
+        "déc",
+        "dezember",
+        "dez",
+        "diciembre",
+        "dic",
+        "dicembre",
+        "dezembro",
+        "декабря",
+        "декабрь",
+    ),
 }
-_MONTH = (
-    r"(?P<{0}>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
-)
-_DAY = r"(?P<{0}>[0-3]?\d)(?:st|nd|rd|th)?"
+_MONTHS = {name: number for number, names in _MONTH_NAMES.items() for name in names}
+_MONTH_ALT = "|".join(re.escape(n) for n in sorted(_MONTHS, key=len, reverse=True))
+_MONTH = r"(?P<{0}>" + _MONTH_ALT + r")\.?"
+_DAY = r"(?P<{0}>[0-3]?\d)(?:st|nd|rd|th|er|\.|º|°)?"
 _YEAR = r"(?P<{0}>(?:19|20)\d\d)"
 _TEXT_DATE = re.compile(
-    r"\b(?:"
-    + _MONTH.format("m1")
+    r"(?<!\w)(?:"
+    + _MONTH.format("m1")  # November 5th, 2017 / Nov. 8 2017
     + r"\s+"
     + _DAY.format("d1")
     + r",?\s+"
     + _YEAR.format("y1")
     + r"|"
-    + _DAY.format("d2")
-    + r"\s+(?:of\s+)?"
+    + _DAY.format("d2")  # 8 November 2017 / 8. November 2017 / 8 de noviembre de 2017 / 1er mai 2020
+    + r"\s*(?:of\s+|de\s+)?"
     + _MONTH.format("m2")
-    + r",?\s+"
+    + r",?\s+(?:de\s+|del\s+)?"
     + _YEAR.format("y2")
     + r"|"
-    + r"(?P<y3>(?:19|20)\d\d)-(?P<m3>[01]\d)-(?P<d3>[0-3]\d)"
-    + r")\b",
+    + r"(?P<y3>(?:19|20)\d\d)-(?P<m3>[01]\d)-(?P<d3>[0-3]\d)"  # 2017-11-08
+    + r"|"
+    + r"(?P<d4>[0-3]?\d)\.(?P<m4>[01]?\d)\.(?P<y4>(?:19|20)\d\d)"  # 08.11.2017 (day first)
+    + r")(?!\w)",
     re.IGNORECASE,
 )
 
@@ -93,9 +178,11 @@ def parse_datetime(value: str) -> datetime | None:
 def _match_date(m: re.Match[str]) -> datetime | None:
     if m.group("y3"):
         year, month, day = int(m.group("y3")), int(m.group("m3")), int(m.group("d3"))
+    elif m.group("y4"):
+        year, month, day = int(m.group("y4")), int(m.group("m4")), int(m.group("d4"))
     else:
         i = "1" if m.group("y1") else "2"
-        year, month, day = int(m.group("y" + i)), _MONTHS[m.group("m" + i)[:3].lower()], int(m.group("d" + i))
+        year, month, day = int(m.group("y" + i)), _MONTHS[m.group("m" + i).lower()], int(m.group("d" + i))
     try:
         return datetime(year, month, day, tzinfo=UTC)
     except ValueError:  # 31 Nov
@@ -108,16 +195,34 @@ def dates_in_text(text: str) -> list[datetime]:
 
 
 # A line that starts by announcing the date: "Published in Dawn, ", "First published on ".
-_ANNOUNCED = re.compile(r"\s*(?:first\s+)?(?:published|posted)\b[^\n]{0,50}$", re.IGNORECASE)
+_ANNOUNCED = re.compile(
+    r"\s*(?:first\s+)?(?:published|posted|publié|publiée|mis en ligne|veröffentlicht|publicado|publicada"
+    r"|pubblicato|pubblicata|gepubliceerd|опубликовано)(?!\w)[^\n]{0,50}$",
+    re.IGNORECASE,
+)
+# A line that announces an update: "Updated 5 Nov 2017", "Mis à jour le 8 novembre 2017".
+_UPDATED = re.compile(
+    r"\s*(?:last\s+)?(?:updated|modified|mis à jour|mise à jour|aktualisiert|geändert|actualizado|actualizada"
+    r"|aggiornato|aggiornata|atualizado|atualizada|bijgewerkt|обновлено)(?!\w)[^\n]{0,50}$",
+    re.IGNORECASE,
+)
+UPDATED_BEFORE_PUBLISHED = "updated_before_published"
+
+
+def _announced_date(text: str, announcer: re.Pattern[str]) -> datetime | None:
+    for m in _TEXT_DATE.finditer(text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        if announcer.fullmatch(text, line_start, m.start()) and (d := _match_date(m)):
+            return d
+    return None
 
 
 def text_date(title: str, text: str) -> datetime | None:
     """An announced date, else the first date of the head, else the last of the tail."""
     text = text or ""
-    for m in _TEXT_DATE.finditer(text):
-        line_start = text.rfind("\n", 0, m.start()) + 1
-        if _ANNOUNCED.fullmatch(text, line_start, m.start()) and (d := _match_date(m)):
-            return d
+    announced = _announced_date(text, _ANNOUNCED)
+    if announced:
+        return announced
     head = dates_in_text(f"{title or ''}\n{text[:HEAD_CHARS]}")
     if head:
         return head[0]
@@ -155,6 +260,40 @@ def published_date(
         if dt is None:
             continue
         flag = check_date(dt, now)
+        if not flag:
+            return dt.isoformat(), flags
+        if flag not in flags:
+            flags.append(flag)
+    return None, flags
+
+
+def updated_date(
+    current: str | None,
+    published: str | None,
+    source_meta: dict[str, Any] | None,
+    text: str,
+    now: datetime | None = None,
+) -> tuple[str | None, list[str]]:
+    """(ISO 8601 update date or None, flags): see the module docstring."""
+    meta = source_meta or {}
+    flags: list[str] = []
+    published_dt = parse_datetime(published or "")
+    candidates = (
+        lambda: parse_datetime(current or ""),
+        lambda: parse_datetime(str(meta.get("feed_updated") or "")),
+        lambda: _announced_date(text or "", _UPDATED),
+    )
+    for candidate in candidates:
+        dt = candidate()
+        if dt is None:
+            continue
+        flag = check_date(dt, now)
+        if flag:
+            flag = f"updated_{flag}"
+        elif published_dt is not None and dt < published_dt.replace(
+            hour=0, minute=0, second=0, microsecond=0
+        ):
+            flag = UPDATED_BEFORE_PUBLISHED  # a text date is midnight: same day is not "before"
         if not flag:
             return dt.isoformat(), flags
         if flag not in flags:

@@ -162,6 +162,9 @@ def parse_feed(content: bytes | str, base_url: str) -> list[FeedEntry]:
         )
     if skipped:
         log.warning("feed %s: %d entries without a usable link were skipped", base_url, skipped)
+    if not out and bozo_exc is not None and not _harmless(bozo_exc):
+        # A truncated feed can "recover" a stub entry without a link: still a broken feed, not an empty one.
+        raise FeedError(f"malformed feed: {_bozo_message(bozo_exc)}")
     return out
 
 

@@ -9,6 +9,12 @@ private, loopback, link-local or otherwise non-public address is refused. Redire
 followed by hand (at most 5) and every hop is checked again. The address actually
 connected to is checked as well (a DNS answer that changes between the check and the
 connection cannot slip through).
+
+robots.txt is honoured with our User-Agent (`urllib.robotparser`, fetched once per host and
+session, i.e. once per task): a disallowed URL is refused before it is requested. Following
+RFC 9309, a robots.txt answering 4xx allows everything, one answering 5xx disallows
+everything (the task's retry tries again later); when it cannot be reached at all the page
+request itself reports the network error.
 """
 
 from __future__ import annotations
@@ -19,9 +25,11 @@ import logging
 import re
 import socket
 import time
-from dataclasses import dataclass, field
+import weakref
+from dataclasses import dataclass, field, replace
 from email.message import Message
 from urllib.parse import urljoin, urlsplit
+from urllib.robotparser import RobotFileParser
 
 import charset_normalizer
 import requests
@@ -39,6 +47,7 @@ MAX_REDIRECTS = 5
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 MAX_RETRY_AFTER = 30.0  # seconds; a longer Retry-After is capped (the task retry covers the rest)
 _CHUNK = 64 * 1024
+ROBOTS_MAX_BYTES = 500 * 1024  # RFC 9309: crawlers may ignore what follows the first 500 KiB
 
 _TEXT_TYPES = {
     "application/xml",
@@ -300,8 +309,9 @@ def _fmt_seconds(value: float) -> str:
     return f"{value:g}s"
 
 
-def fetch_url(session: requests.Session, url: str, settings: Settings) -> FetchResult:
-    """GET one URL (text only, size-capped, redirects checked); never raises for HTTP/network errors."""
+def fetch_url(session: requests.Session, url: str, settings: Settings, robots: bool = True) -> FetchResult:
+    """GET one URL (text only, size-capped, redirects and robots.txt checked at every hop);
+    never raises for HTTP/network errors. `robots=False` is for fetching robots.txt itself."""
     result = FetchResult(url=url, final_url=url)
     started = time.monotonic()
     timeout = float(settings.fetch_timeout)
@@ -310,7 +320,7 @@ def fetch_url(session: requests.Session, url: str, settings: Settings) -> FetchR
     current = url
     try:
         for hop in range(MAX_REDIRECTS + 1):
-            problem = _check_url(current, settings)
+            problem = _check_url(current, settings) or (robots_problem(session, current, settings) if robots else "")
             if problem:
                 result.error = problem
                 return result
@@ -357,6 +367,50 @@ def fetch_url(session: requests.Session, url: str, settings: Settings) -> FetchR
     finally:
         result.elapsed = time.monotonic() - started
     return result
+
+
+# Parsed robots.txt per session (one session per task) and per scheme://host:port; a string
+# is a standing refusal (robots.txt answered 5xx).
+_ROBOTS: weakref.WeakKeyDictionary[requests.Session, dict[str, RobotFileParser | str]] = weakref.WeakKeyDictionary()
+
+
+def robots_problem(session: requests.Session, url: str, settings: Settings) -> str:
+    """'' when the host's robots.txt lets our User-Agent fetch `url`, else the reason for refusing.
+
+    Cached per session and host so a feed of 500 pages costs one robots.txt request.
+    """
+    parts = urlsplit(url)
+    root = f"{parts.scheme}://{parts.netloc}"
+    cache = _ROBOTS.setdefault(session, {})
+    rules = cache.get(root)
+    if rules is None:
+        loaded = _load_robots(session, root, settings)
+        if loaded is None:
+            return ""  # unreachable: the page request reports the network error itself
+        rules = cache[root] = loaded
+    if isinstance(rules, str):
+        return rules
+    if rules.can_fetch(settings.user_agent, url):
+        return ""
+    agent = settings.user_agent.split("/", 1)[0]
+    return f"refused: robots.txt of {root} disallows {parts.path or '/'} for User-Agent {agent!r}"
+
+
+def _load_robots(session: requests.Session, root: str, settings: Settings) -> RobotFileParser | str | None:
+    capped = replace(settings, max_bytes=min(int(settings.max_bytes), ROBOTS_MAX_BYTES))
+    got = fetch_url(session, f"{root}/robots.txt", capped, robots=False)
+    parser = RobotFileParser(f"{root}/robots.txt")
+    if got.status_code is None:
+        log.info("robots.txt of %s could not be fetched (%s)", root, got.error)
+        return None
+    if got.status_code >= 500:
+        return f"refused: robots.txt of {root} answered HTTP {got.status_code} (RFC 9309: treated as disallow all)"
+    if got.ok and got.status_code < 300:
+        parser.parse(got.text.splitlines())
+    else:  # 4xx (or an unreadable body): no rules, everything allowed
+        parser.parse([])
+    parser.modified()
+    return parser
 
 
 def _read_response(

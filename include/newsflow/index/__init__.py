@@ -8,6 +8,7 @@ from newsflow.index.bulk import IndexReport, index_articles, record_links
 from newsflow.index.client import make_client, wait_for
 from newsflow.index.documents import to_document
 from newsflow.index.store import EsCandidateStore
+from newsflow.index.telemetry import write_ledger
 from newsflow.index.template import ensure_index, render_template
 
 __all__ = [
@@ -20,4 +21,5 @@ __all__ = [
     "render_template",
     "to_document",
     "wait_for",
+    "write_ledger",
 ]

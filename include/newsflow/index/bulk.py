@@ -12,6 +12,10 @@
   `<home>/dead_letters/<UTC date>.jsonl` with its error and counted in the report; the
   others are indexed. An error that concerns the whole request (cluster down, auth)
   raises, so the task fails and Airflow retries it.
+- A large load (`LARGE_LOAD` documents or more, or `relax_refresh=True`) turns the target
+  index's `refresh_interval` off while it runs and restores the previous value after
+  (`newsflow.index.versions.relaxed_refresh`): refreshing every second while a backfill or
+  reindex pours in documents costs indexing throughput for searches nobody runs.
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ from __future__ import annotations
 import json
 import logging
 from collections import defaultdict, deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sized
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
@@ -41,6 +46,8 @@ MAX_RETRIES = 5
 INITIAL_BACKOFF = 1.0
 MAX_BACKOFF = 30.0
 RETRY_ON_STATUS = (429, 503)
+LARGE_LOAD = 1000
+"""Loads of at least this many articles relax the target index's refresh interval."""
 
 
 @dataclass
@@ -116,12 +123,12 @@ def _batched(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
         yield batch
 
 
-def _existing_also_urls(client: Elasticsearch, settings: Settings, ids: list[str]) -> dict[str, list[str]]:
+def _existing_also_urls(client: Elasticsearch, index: str, ids: list[str]) -> dict[str, list[str]]:
     """also_urls already stored for these ids (kept when an article is updated in place)."""
     if not ids:
         return {}
     try:
-        resp = client.mget(index=settings.index_alias, ids=ids, source_includes=["also_urls"])
+        resp = client.mget(index=index, ids=ids, source_includes=["also_urls"])
     except NotFoundError:
         return {}
     return {
@@ -140,8 +147,24 @@ def index_articles(
     settings: Settings,
     articles: Iterable[Article],
     dead_letter_dir: Path | None = None,
+    *,
+    index: str | None = None,
+    relax_refresh: bool | None = None,
+    max_retries: int = MAX_RETRIES,
+    initial_backoff: float = INITIAL_BACKOFF,
 ) -> IndexReport:
-    """Bulk-index the articles that change the index; refresh the alias at the end."""
+    """Bulk-index the articles that change the index; refresh it at the end.
+
+    `index` is the target (default: the write alias; the reindex passes the new version,
+    which no alias points at yet). `relax_refresh=None` relaxes the refresh interval when
+    `articles` is a sized collection of at least `LARGE_LOAD`.
+    """
+    from newsflow.index.versions import relaxed_refresh
+
+    target = index or settings.write_alias
+    read_from = index or settings.index_alias
+    if relax_refresh is None:
+        relax_refresh = isinstance(articles, Sized) and len(articles) >= LARGE_LOAD
     report = IndexReport()
     dead = _DeadLetters(dead_letter_dir or settings.home / "dead_letters")
     pending: dict[str, deque[tuple[str, dict[str, Any]]]] = defaultdict(deque)
@@ -151,74 +174,97 @@ def index_articles(
         for batch in _batched(articles, CHUNK_SIZE):
             written = [a for a in batch if a.status in WRITTEN_STATUSES and a.id]
             report.skipped += len(batch) - len(written)
-            known = _existing_also_urls(client, settings, [a.id for a in written if a.status == UPDATED])
+            known = _existing_also_urls(client, read_from, [a.id for a in written if a.status == UPDATED])
             for article in written:
                 doc = to_document(article, indexed_at)
                 if known.get(article.id):
                     doc["also_urls"] = _merge(known[article.id], doc.get("also_urls") or [])
                 pending[article.id].append((article.url, doc))
-                yield {"_op_type": "index", "_index": settings.write_alias, "_id": article.id, "_source": doc}
+                yield {"_op_type": "index", "_index": target, "_id": article.id, "_source": doc}
 
+    relaxing = relaxed_refresh(client, target) if relax_refresh else nullcontext()
     try:
-        for ok, item in streaming_bulk(
-            client,
-            actions(),
-            chunk_size=CHUNK_SIZE,
-            max_chunk_bytes=settings.bulk_chunk_bytes,
-            raise_on_error=False,
-            raise_on_exception=True,
-            max_retries=MAX_RETRIES,
-            initial_backoff=INITIAL_BACKOFF,
-            max_backoff=MAX_BACKOFF,
-            retry_on_status=RETRY_ON_STATUS,
-        ):
-            info = next(iter(item.values()))
-            doc_id = str(info.get("_id", ""))
-            queue = pending.get(doc_id)
-            url, doc = queue.popleft() if queue else ("", None)
-            if queue is not None and not queue:
-                del pending[doc_id]
-            if ok:
-                report.indexed += 1
-                if info.get("result") == "created":
-                    report.created += 1
-                else:
-                    report.updated += 1
-                continue
-            reason = error_reason(info.get("error"))
-            report.failed += 1
-            report.failures.append((doc_id, reason))
-            log.warning("document %s (%s) not indexed: %s", doc_id, url, reason)
-            dead.write(
-                {
-                    "id": doc_id,
-                    "url": url,
-                    "status": info.get("status"),
-                    "error": reason,
-                    "failed_at": _now(),
-                    "index": settings.write_alias,
-                    "document": doc,
-                }
-            )
+        with relaxing:
+            _load(report, dead, pending, target, settings, client, actions(), max_retries, initial_backoff)
     finally:
         dead.close()
     if dead.used:
         report.dead_letters = dead.path
     if report.indexed or report.failed:
-        client.indices.refresh(index=settings.index_alias)
+        client.indices.refresh(index=read_from)
     log.info(
-        "indexed %d (%d new, %d overwritten), skipped %d, failed %d",
+        "indexed %d (%d new, %d overwritten), skipped %d, failed %d into %s",
         report.indexed,
         report.created,
         report.updated,
         report.skipped,
         report.failed,
+        target,
     )
     return report
 
 
+def _load(
+    report: IndexReport,
+    dead: _DeadLetters,
+    pending: dict[str, deque[tuple[str, dict[str, Any]]]],
+    target: str,
+    settings: Settings,
+    client: Elasticsearch,
+    actions: Iterator[dict[str, Any]],
+    max_retries: int,
+    initial_backoff: float,
+) -> None:
+    """Run streaming_bulk over `actions`, counting results and dead-lettering failures."""
+    for ok, item in streaming_bulk(
+        client,
+        actions,
+        chunk_size=CHUNK_SIZE,
+        max_chunk_bytes=settings.bulk_chunk_bytes,
+        raise_on_error=False,
+        raise_on_exception=True,
+        max_retries=max_retries,
+        initial_backoff=initial_backoff,
+        max_backoff=MAX_BACKOFF,
+        retry_on_status=RETRY_ON_STATUS,
+    ):
+        info = next(iter(item.values()))
+        doc_id = str(info.get("_id", ""))
+        queue = pending.get(doc_id)
+        url, doc = queue.popleft() if queue else ("", None)
+        if queue is not None and not queue:
+            del pending[doc_id]
+        if ok:
+            report.indexed += 1
+            if info.get("result") == "created":
+                report.created += 1
+            else:
+                report.updated += 1
+            continue
+        reason = error_reason(info.get("error"))
+        report.failed += 1
+        report.failures.append((doc_id, reason))
+        log.warning("document %s (%s) not indexed: %s", doc_id, url, reason)
+        dead.write(
+            {
+                "id": doc_id,
+                "url": url,
+                "status": info.get("status"),
+                "error": reason,
+                "failed_at": _now(),
+                "index": target,
+                "document": doc,
+            }
+        )
+
+
 def record_links(
-    client: Elasticsearch, settings: Settings, links: list[tuple[str, str]], attempts: int = 3
+    client: Elasticsearch,
+    settings: Settings,
+    links: list[tuple[str, str]],
+    attempts: int = 3,
+    *,
+    index: str | None = None,
 ) -> int:
     """Add exact-copy URLs to their original's `also_urls`: `links` are (original id, copy URL).
 
@@ -226,6 +272,7 @@ def record_links(
     guarded by `if_seq_no`/`if_primary_term` and retried on conflict) because the embedded
     server has no scripted updates; on Elasticsearch alone a painless `update` would do.
     Originals not in the index (yet) are skipped. Returns the number of documents changed.
+    `index` defaults to the read alias (the reindex passes the version it is building).
     """
     wanted: dict[str, list[str]] = defaultdict(list)
     for original_id, url in links:
@@ -236,7 +283,7 @@ def record_links(
         if not wanted:
             break
         try:
-            resp = client.mget(index=settings.index_alias, ids=list(wanted))
+            resp = client.mget(index=index or settings.index_alias, ids=list(wanted))
         except NotFoundError:
             return changed
         operations: list[dict[str, Any]] = []

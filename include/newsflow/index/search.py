@@ -12,10 +12,14 @@
   `search_after`. Elasticsearch refuses `search_after` with `collapse` unless sorting on the
   collapse field alone, so for relevance-ranked, collapsed results the cursor carries the
   offset of the next page (`[offset]`).
+- `prefer_lang` ranks articles in that language (the language of the query) above the
+  others: a constant-score clause whose boost outweighs any text score, so within each
+  group the text relevance still orders the hits.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -25,6 +29,8 @@ from newsflow.config import Settings
 from newsflow.index.documents import language_fields
 
 FACETS = ("publisher", "language", "country", "agency", "keywords")
+PREFERRED_BOOST = 1000.0
+"""Boost of `prefer_lang`: larger than any BM25 score of a news article."""
 FACET_SIZE = 10
 OUTLETS_SIZE = 20
 HIT_FIELDS = [
@@ -120,6 +126,7 @@ def build_query(
     agency: str | list[str] | None = None,
     date_from: str | None = None,
     date_to: str | None = None,
+    prefer_lang: str | None = None,
 ) -> dict[str, Any]:
     """The bool query: full text in every language field, keyword and date filters."""
     must: list[dict[str, Any]] = []
@@ -151,7 +158,12 @@ def build_query(
         if date_to:
             rng["lte"] = date_to
         filters.append({"range": {"published_at": rng}})
-    return {"bool": {"must": must or [{"match_all": {}}], "filter": filters}}
+    query_body: dict[str, Any] = {"bool": {"must": must or [{"match_all": {}}], "filter": filters}}
+    if prefer_lang:
+        query_body["bool"]["should"] = [
+            {"constant_score": {"filter": {"term": {"language": prefer_lang}}, "boost": PREFERRED_BOOST}}
+        ]
+    return query_body
 
 
 def _aggs() -> dict[str, Any]:
@@ -213,12 +225,13 @@ def search(
     date_to: str | None = None,
     size: int = 10,
     search_after: list[Any] | None = None,
+    prefer_lang: str | None = None,
 ) -> SearchResult:
     """One page of stories matching `query` and the filters, with facets over all matches."""
     offset = int(search_after[0]) if search_after else 0
     has_text = bool((query or "").strip()) and query.strip() != "*"
     sort: list[Any] = [{"published_at": {"order": "desc", "missing": "_last"}}, {"id": "asc"}]
-    if has_text:
+    if has_text or prefer_lang:
         sort.insert(0, "_score")
     body: dict[str, Any] = {
         "query": build_query(
@@ -229,6 +242,7 @@ def search(
             agency=agency,
             date_from=date_from,
             date_to=date_to,
+            prefer_lang=prefer_lang,
         ),
         "collapse": {
             "field": "cluster_id",
@@ -319,7 +333,8 @@ def format_result(result: SearchResult) -> str:
                 "     also carried by: " + ", ".join(names) + (f" (+{more} more)" if more > 0 else "")
             )
     if result.next_search_after:
-        lines.append(f"     more: next page cursor {result.next_search_after}")
+        cursor = json.dumps(result.next_search_after, separators=(",", ":"))
+        lines.append(f"     more: next page with --after '{cursor}'")
     for name, buckets in result.facets.items():
         if not buckets:
             continue
@@ -371,3 +386,17 @@ def top_story(client: Elasticsearch, settings: Settings) -> str | None:
             f"({(src.get('published_at') or '')[:10] or 'undated'}{extra}): {src.get('url', '')}"
         )
     return "\n".join(lines)
+
+
+def parse_cursor(value: str | None) -> list[Any] | None:
+    """A `--after` value as printed by `format_result` (`[10]`), or a bare offset (`10`)."""
+    if not value:
+        return None
+    try:
+        cursor = json.loads(value)
+    except ValueError as exc:
+        raise ValueError(f"not a search cursor: {value!r} (pass what the last page printed)") from exc
+    cursor = cursor if isinstance(cursor, list) else [cursor]
+    if not cursor or not isinstance(cursor[0], int) or cursor[0] < 0:
+        raise ValueError(f"not a search cursor: {value!r} (pass what the last page printed)")
+    return cursor

@@ -120,3 +120,41 @@ class EsCandidateStore:
 
     def add(self, records: Iterable[dict[str, Any]]) -> None:
         """No-op: indexed articles are found by the next look-up."""
+
+
+def cluster_members(client: Elasticsearch, alias: str, cluster_ids: Iterable[str], limit: int = 10_000) -> list[
+    dict[str, Any]
+]:
+    """`id`, `cluster_id`, `is_canonical` of every document in these clusters (one request)."""
+    wanted = _unique(cluster_ids)
+    if not wanted:
+        return []
+    try:
+        resp = client.search(
+            index=alias,
+            ignore_unavailable=True,
+            query={"terms": {"cluster_id": wanted}},
+            source_includes=["id", "cluster_id", "is_canonical"],
+            sort=[{"id": {"order": "asc"}}],
+            size=limit,
+        )
+    except NotFoundError:
+        return []
+    return [{**(h.get("_source") or {}), "id": h["_id"]} for h in resp.body["hits"]["hits"]]
+
+
+def update_fields(client: Elasticsearch, index: str, updates: dict[str, dict[str, Any]]) -> int:
+    """Partial updates (`doc`) of several documents in one bulk request; returns how many succeeded.
+
+    Partial `doc` updates work on Elasticsearch and on the embedded server (which has no
+    scripted updates). Two workers writing the same values converge: the last write wins
+    and both computed the same thing.
+    """
+    if not updates:
+        return 0
+    operations: list[dict[str, Any]] = []
+    for doc_id, fields in updates.items():
+        operations.append({"update": {"_index": index, "_id": doc_id, "retry_on_conflict": 3}})
+        operations.append({"doc": fields})
+    result = client.bulk(operations=operations, refresh=True)
+    return sum(1 for item in result.body.get("items", []) if 200 <= next(iter(item.values())).get("status", 500) < 300)

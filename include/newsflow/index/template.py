@@ -137,16 +137,25 @@ def _version(index: str) -> int:
     return int(found.group(1)) if found else 0
 
 
+def put_template(client: Elasticsearch, settings: Settings) -> dict[str, Any]:
+    """Render the template for this server (probing analyzers on the embedded one) and put it.
+
+    Returns the rendered body. Idempotent; every new `<alias>-v<N>` gets this mapping.
+    """
+    available = probe_analyzers(client) if settings.es_embedded else None
+    body = render_template(settings, set(available) if available is not None else None)
+    client.indices.put_index_template(name=template_name(settings), **body)
+    return body
+
+
 def ensure_index(client: Elasticsearch, settings: Settings) -> dict[str, Any]:
     """Put the template and make sure an index sits behind both aliases. Idempotent.
 
     Returns `{"template", "alias", "write_alias", "index", "created", "standard_languages",
     "analyzers"}`; `index` is the concrete index the write alias points at.
     """
-    available = probe_analyzers(client) if settings.es_embedded else None
-    body = render_template(settings, set(available) if available is not None else None)
+    body = put_template(client, settings)
     name = template_name(settings)
-    client.indices.put_index_template(name=name, **body)
     std = standard_languages(body)
 
     alias, write_alias = settings.index_alias, settings.write_alias

@@ -33,6 +33,8 @@ def client(settings: Settings) -> Iterator[Elasticsearch]:
     wait_for(es, timeout=10)
     yield es
     es.indices.delete(index=f"{settings.index_alias}-v*", ignore_unavailable=True)
+    es.indices.delete(index=f"{settings.index_alias}-telemetry", ignore_unavailable=True)
+    es.indices.delete_index_template(name=f"{settings.index_alias}-telemetry-template", ignore=[404])
     es.indices.delete_index_template(name=f"{settings.index_alias}-template", ignore=[404])
     es.close()
 

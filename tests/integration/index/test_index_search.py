@@ -150,3 +150,41 @@ def test_top_story_lists_every_outlet(client: Elasticsearch, settings: Settings)
 
 def test_top_story_none_without_a_shared_story(client: Elasticsearch, settings: Settings) -> None:
     assert top_story(client, settings) is None
+
+
+@pytest.mark.usefixtures("corpus")
+def test_the_query_language_ranks_first(client: Elasticsearch, settings: Settings) -> None:
+    plain = search(client, settings, "")
+    assert plain.hits[0].language == "fr"  # newest first
+    english_first = search(client, settings, "", prefer_lang="en")
+    assert [h.language for h in english_first.hits] == ["en", "en", "fr"]
+    # a text query too: the French article matches "banque", the English story "bank"
+    both = search(client, settings, "banque | bank", prefer_lang="en")
+    assert [h.language for h in both.hits] == ["en", "fr"]
+    assert [h.language for h in search(client, settings, "banque | bank", prefer_lang="fr").hits] == ["fr", "en"]
+
+
+@pytest.mark.usefixtures("corpus")
+def test_cli_pages_with_after_and_prints_json(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from newsflow.cli import main
+
+    monkeypatch.setenv("NEWSFLOW_ES_URL", settings.es_url)
+    monkeypatch.setenv("NEWSFLOW_ES_EMBEDDED", "1")
+    monkeypatch.setenv("NEWSFLOW_INDEX_ALIAS", settings.index_alias)
+    assert main(["search", "*", "--size", "2"]) == 0
+    text = capsys.readouterr().out
+    assert "more: next page with --after '[2]'" in text
+    assert main(["search", "*", "--size", "2", "--after", "[2]", "--json"]) == 0
+    page = json.loads(capsys.readouterr().out)
+    assert len(page["hits"]) == 1 and page["next_search_after"] is None
+    assert main(["search", "*", "--lang", "fr,en", "--json"]) == 0
+    ranked = json.loads(capsys.readouterr().out)
+    assert [h["language"] for h in ranked["hits"]] == ["fr", "en", "en"]
+    assert main(["search", "*", "--country", "GB", "--agency", "Reuters", "--from", "2024-05-01", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["total"] == 1
+    assert main(["search", "*", "--after", "next"]) == 2
+    assert "not a search cursor" in capsys.readouterr().err

@@ -10,8 +10,8 @@ import pytest
 import newsflow.enrich as enrich
 from newsflow.enrich import enrich_article, reading_time, word_count
 from newsflow.enrich.agency import agencies_in, merge_agencies
-from newsflow.enrich.dates import dates_in_text, parse_datetime, published_date, text_date
-from newsflow.enrich.outlet import outlet, registered_domain
+from newsflow.enrich.dates import dates_in_text, parse_datetime, published_date, text_date, updated_date
+from newsflow.enrich.outlet import outlet, registered_domain, section_of, tld_country
 from newsflow.models import Article
 
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
@@ -192,3 +192,91 @@ def test_seeds_enrich_as_english(seed_files: list[Path]) -> None:
         a = enrich_article(Article(url=path.resolve().as_uri(), title=text.splitlines()[0], text=text))
         assert a.language == "en" and a.enrich_errors == [], path.name
         assert a.domain == "" and a.word_count > 300
+
+
+# -- issue 5 additions: other languages' dates, updates, TLD country, section, agencies ----
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Publié le 8 novembre 2017 à 10h", "2017-11-08"),
+        ("1er mai 2020", "2020-05-01"),
+        ("Berlin, 8. November 2017", "2017-11-08"),
+        ("Madrid, 8 de noviembre de 2017", "2017-11-08"),
+        ("Roma, 3 settembre 2019", "2019-09-03"),
+        ("Lisboa, 5 de março de 2019", "2019-03-05"),
+        ("Amsterdam, 12 maart 2018", "2018-03-12"),
+        ("Москва, 8 ноября 2017 г.", "2017-11-08"),
+        ("Stand: 08.11.2017", "2017-11-08"),
+    ],
+)
+def test_dates_in_other_languages(text: str, expected: str) -> None:
+    assert [d.date().isoformat() for d in dates_in_text(text)] == [expected]
+
+
+def test_words_that_look_like_months_are_not_dates() -> None:
+    assert dates_in_text("The mar 2017 figure and 31.13.2017 and may 5") == []
+
+
+def test_updated_date_sources_and_flags() -> None:
+    pub = "2017-11-08T00:00:00+00:00"
+    assert updated_date("2017-11-09T08:00:00Z", pub, {}, "", now=NOW) == ("2017-11-09T08:00:00+00:00", [])
+    assert updated_date(None, pub, {}, f"{BODY}\nMis à jour le 9 novembre 2017", now=NOW) == (
+        "2017-11-09T00:00:00+00:00",
+        [],
+    )
+    assert (
+        updated_date(None, pub, {"feed_updated": "2017-11-10"}, "", now=NOW)[0] == "2017-11-10T00:00:00+00:00"
+    )
+    assert updated_date("2017-01-01", pub, {}, "", now=NOW) == (None, ["updated_before_published"])
+    assert updated_date("2031-01-01", pub, {}, "", now=NOW) == (None, ["updated_suspicious_future"])
+    # a date in the story's text is not an update unless announced as one
+    assert updated_date(None, pub, {}, "Talks on 9 November 2017 failed.", now=NOW) == (None, [])
+
+
+def test_outlet_country_from_the_tld_and_section() -> None:
+    assert tld_country("lemonde.fr") == "FR" and tld_country("bbc.co.uk") == "GB"
+    assert tld_country("example.com") == "" and tld_country("news.tv") == "" and tld_country("") == ""
+    assert (
+        section_of("News > World") == "World" and section_of("  Sport  ") == "Sport" and section_of("") == ""
+    )
+    a = enrich_article(Article(url="https://www.lemonde.fr/a", text=BODY, section="International / Europe"))
+    assert (a.country, a.section, a.domain) == ("FR", "Europe", "lemonde.fr")
+    # the source's declaration wins over the TLD
+    b = enrich_article(Article(url="https://www.lemonde.fr/a", text=BODY), {"country": "be"})
+    assert b.country == "BE"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("BERLIN (dpa) - Die Regierung hat beschlossen.", ["dpa"]),
+        ("ROMA (ANSA) - Il governo ha deciso.", ["ANSA"]),
+        ("MADRID, 8 nov (EFE).- El Gobierno aprobó.", ["EFE"]),
+        ("Text des Artikels.\nQuelle: dpa", ["dpa"]),
+        ("Testo dell'articolo.\nFonte: ANSA", ["ANSA"]),
+        ("Texto de la noticia.\nFuente: EFE", ["EFE"]),
+        ("BEIJING, Nov. 8 (Xinhua) -- China said.", ["Xinhua"]),
+        ("NEW DELHI (PTI) - The government said.", ["PTI"]),
+        ("By Kyodo News\nTOKYO - Japan said.", ["Kyodo"]),
+        ("SEOUL, Nov. 8 (Yonhap) -- South Korea said.", ["Yonhap"]),
+        ("Text of the story.\n(c) Reuters", ["Reuters"]),
+        ("Text of the story.\nCredit: AFP", ["AFP"]),
+    ],
+)
+def test_agencies_in_other_languages_and_credits(text: str, expected: list[str]) -> None:
+    assert agencies_in(text) == expected
+
+
+def test_article_gets_places_keywords_and_updated() -> None:
+    a = Article(
+        url="https://example.org/a",
+        title="Farmers in Spain get help",
+        text=BODY + " Farmers in Spain and Portugal said the drought was the worst.\nUpdated 9 Nov 2017",
+        published_at="2017-11-08T10:00:00Z",
+    )
+    enrich_article(a)
+    assert {"ES", "PT"} <= set(a.countries) and "Spain" in a.places
+    assert "drought" in a.keywords or "farmers" in a.keywords
+    assert a.updated_at == "2017-11-09T00:00:00+00:00" and a.enrich_errors == []

@@ -59,3 +59,37 @@ def test_body_is_bounded() -> None:
     # the head decides: a long English tail after a French opening does not flip it
     text = " ".join([FR] * 8) + " " + " ".join([EN] * 200)
     assert detect_language("", text)[0] == "fr"
+
+
+@pytest.mark.parametrize(
+    ("title", "lang"),
+    [
+        # titles plain langdetect gets wrong (written for newsflow's benchmark set)
+        ("Shares slide as oil prices jump", "en"),
+        ("Multa recorde para gigante tecnológica", "pt"),
+        ("Oppositie wil vervroegde verkiezingen", "nl"),
+        ("Sismo: equipas de resgate procuram sobreviventes", "pt"),
+        ("Teachers vote to strike over pay", "en"),
+        ("Rubl' ukrepilsya", "und"),  # too few letters for any answer
+    ],
+)
+def test_short_titles_use_the_second_detector(title: str, lang: str) -> None:
+    assert detect_language(title, "")[0] == lang
+
+
+@pytest.mark.parametrize(
+    ("title", "lang"),
+    [
+        ("Strajk w porcie zakończony po porozumieniu płacowym", "pl"),
+        ("Sağlık bakanı istifa etti", "tr"),
+        ("Riksbanken lämnar räntan oförändrad", "sv"),
+    ],
+)
+def test_titles_outside_the_second_detectors_languages_keep_their_language(title: str, lang: str) -> None:
+    assert detect_language(title, "")[0] == lang
+
+
+def test_short_titles_are_deterministic_and_hint_only_breaks_ties() -> None:
+    titles = ["Macron reçoit Scholz à l'Élysée", "Merkel trifft Macron in Berlin", "Benfica vence no Porto"]
+    assert [detect_language(t, "") for t in titles] == [detect_language(t, "") for t in titles]
+    assert detect_language("Le gouvernement annonce des mesures", "", hint="de")[0] == "fr"

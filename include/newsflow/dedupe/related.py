@@ -1,0 +1,212 @@
+"""Related coverage: independently written articles on one event share a `story_id`.
+
+Copies (exact or near) share a `cluster_id`; that stays the job of MinHash. Two outlets
+writing their own text about the same event share too few word shingles for that, so
+after indexing each article that starts a cluster is compared with the index by a
+TF-IDF-style score:
+
+- candidates: one `more_like_this` query per article (all of a batch in one `msearch`),
+  on the article's language field, filtered to the same `language`, to cluster starters
+  (`is_canonical`), to other clusters, and to `published_at` within `window_days` of the
+  article's date (undated articles on either side are compared on text alone); at most
+  `candidates` hits. The index's own term statistics supply the IDF, so no other state is
+  kept and the cost per article is one bounded query, whatever the index size;
+- score: the candidate's MLT score divided by the article's own score for the same query
+  (the article itself is let through for that), so 1.0 means "carries all of the
+  article's most distinctive terms as strongly as the article itself"; for two articles
+  of one run the higher of both directions counts;
+- decision: score >= `threshold` (default `RELATED_THRESHOLD`, chosen on the labelled
+  pairs in `benchmarks/data/dedupe/`, see docs/readme/dedupe.md).
+
+Articles are then taken in date order: an article joins the `story_id` of its best related
+article that already has one (an older article, or one of this run placed before it);
+otherwise its story is its own `cluster_id`. Copies take their cluster's `story_id`.
+Older articles are never re-pointed (that would chain a long-running topic into one
+story); their `related_ids` are not updated either: the link is stored on the newer
+article and `story_id` groups both.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from elasticsearch import Elasticsearch
+
+from newsflow.config import Settings
+from newsflow.index.documents import language_field
+
+log = logging.getLogger(__name__)
+
+RELATED_THRESHOLD = 0.30
+WINDOW_DAYS = 3.0
+CANDIDATES = 10
+MAX_QUERY_TERMS = 100  # 25 (the default) missed 5 of 16 related pairs entirely, 100 none
+MAX_RELATED = 5
+BATCH = 50
+_FIELDS = ["id", "cluster_id", "is_canonical", "language", "published_at", "story_id", "related_ids"]
+
+
+def related_threshold() -> float:
+    """`NEWSFLOW_RELATED_THRESHOLD`, read at run time (0 < t <= 1)."""
+    return float(os.environ.get("NEWSFLOW_RELATED_THRESHOLD") or RELATED_THRESHOLD)
+
+
+def window_days() -> float:
+    """`NEWSFLOW_RELATED_WINDOW_DAYS`, read at run time."""
+    return float(os.environ.get("NEWSFLOW_RELATED_WINDOW_DAYS") or WINDOW_DAYS)
+
+
+def _parse(date: str | None) -> datetime | None:
+    if not date:
+        return None
+    try:
+        return datetime.fromisoformat(str(date).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def mlt_query(
+    index: str, rec: dict[str, Any], *, days: float, candidates: int = CANDIDATES
+) -> dict[str, Any]:
+    """The MLT search body for one article (itself included, for the self score)."""
+    own_cluster = rec.get("cluster_id") or rec["id"]
+    filters: list[dict[str, Any]] = [
+        {"term": {"language": rec.get("language") or "und"}},
+        {"bool": {"should": [{"term": {"is_canonical": True}}, {"ids": {"values": [rec["id"]]}}]}},
+    ]
+    when = _parse(rec.get("published_at"))
+    if when is not None and days > 0:
+        span = {"gte": (when - timedelta(days=days)).isoformat(), "lte": (when + timedelta(days=days)).isoformat()}
+        filters.append(
+            {
+                "bool": {
+                    "should": [
+                        {"range": {"published_at": span}},
+                        {"bool": {"must_not": {"exists": {"field": "published_at"}}}},
+                    ]
+                }
+            }
+        )
+    return {
+        "query": {
+            "bool": {
+                "must": {
+                    "more_like_this": {
+                        "fields": [language_field("text", rec.get("language") or "")],
+                        "like": [{"_index": index, "_id": rec["id"]}],
+                        "min_term_freq": 1,
+                        "min_doc_freq": 1,
+                        "max_query_terms": MAX_QUERY_TERMS,
+                        "include": True,
+                    }
+                },
+                "filter": filters,
+                "must_not": {
+                    "bool": {"filter": {"term": {"cluster_id": own_cluster}}, "must_not": {"ids": {"values": [rec["id"]]}}}
+                },
+            }
+        },
+        "size": candidates + 1,
+        "_source": _FIELDS,
+    }
+
+
+def scores_from_hits(self_id: str, hits: list[dict[str, Any]]) -> dict[str, float]:
+    """`{candidate id: score / self score}`; empty when the article itself is not among the hits."""
+    own = next((h.get("_score") or 0.0 for h in hits if h["_id"] == self_id), 0.0)
+    if own <= 0:
+        return {}
+    return {h["_id"]: round(min(1.0, (h.get("_score") or 0.0) / own), 4) for h in hits if h["_id"] != self_id}
+
+
+def assign_stories(
+    run: dict[str, dict[str, Any]],
+    others: dict[str, dict[str, Any]],
+    scores: dict[tuple[str, str], float],
+    threshold: float,
+) -> dict[str, tuple[str, list[str]]]:
+    """`{run article id: (story_id, related ids)}` (see the module docstring for the rule).
+
+    `run` are this run's cluster starters, `others` the candidates from earlier runs, and
+    `scores` the pair scores (a pair of two run articles in both orders).
+    """
+    best: dict[tuple[str, str], float] = {}
+    for (a, b), s in scores.items():
+        best[(a, b)] = max(best.get((a, b), 0.0), s, scores.get((b, a), 0.0))
+    story: dict[str, str] = {i: (r.get("story_id") or r.get("cluster_id") or i) for i, r in others.items()}
+    out: dict[str, tuple[str, list[str]]] = {}
+    for aid in sorted(run, key=lambda i: (str(run[i].get("published_at") or "~"), i)):
+        related = sorted(
+            ((s, b) for (a, b), s in best.items() if a == aid and b != aid and s >= threshold),
+            key=lambda t: (-t[0], t[1]),
+        )
+        placed = [(s, b) for s, b in related if b in story]
+        story[aid] = story[placed[0][1]] if placed else (run[aid].get("cluster_id") or aid)
+        out[aid] = (story[aid], [b for _, b in related[:MAX_RELATED]])
+    return out
+
+
+def link_related(
+    client: Elasticsearch,
+    settings: Settings,
+    ids: Iterable[str],
+    *,
+    threshold: float | None = None,
+    days: float | None = None,
+    candidates: int = CANDIDATES,
+) -> int:
+    """Set `story_id` and `related_ids` on the written articles `ids`; returns documents updated."""
+    from newsflow.index.store import update_fields
+
+    threshold = related_threshold() if threshold is None else threshold
+    days = window_days() if days is None else days
+    ids = list(dict.fromkeys(i for i in ids if i))
+    alias = settings.index_alias
+    records: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(ids), BATCH):
+        resp = client.mget(index=alias, ids=ids[start : start + BATCH], source_includes=_FIELDS)
+        records.update({d["_id"]: {**d["_source"], "id": d["_id"]} for d in resp.body["docs"] if d.get("found")})
+    starters = {i: r for i, r in records.items() if (r.get("cluster_id") or i) == i}
+    scores: dict[tuple[str, str], float] = {}
+    others: dict[str, dict[str, Any]] = {}
+    order = sorted(starters)
+    for start in range(0, len(order), BATCH):
+        chunk = order[start : start + BATCH]
+        searches: list[dict[str, Any]] = []
+        for aid in chunk:
+            searches += [{"index": alias}, mlt_query(alias, starters[aid], days=days, candidates=candidates)]
+        responses = client.msearch(searches=searches).body["responses"]
+        for aid, resp in zip(chunk, responses, strict=True):
+            hits = (resp.get("hits") or {}).get("hits") or []
+            for bid, s in scores_from_hits(aid, hits).items():
+                scores[(aid, bid)] = s
+            for h in hits:
+                if h["_id"] not in starters:
+                    others.setdefault(h["_id"], {**(h.get("_source") or {}), "id": h["_id"]})
+    placed = assign_stories(starters, others, scores, threshold)
+    # copies take their cluster's story (the starter may be this run's or an older one)
+    roots = {r.get("cluster_id") for i, r in records.items() if i not in starters}
+    missing = sorted(c for c in roots if c and c not in placed)
+    if missing:
+        resp = client.mget(index=alias, ids=missing, source_includes=_FIELDS)
+        for d in resp.body["docs"]:
+            if d.get("found"):
+                src = d["_source"]
+                placed[d["_id"]] = (src.get("story_id") or src.get("cluster_id") or d["_id"], [])
+    updates: dict[str, dict[str, Any]] = {}
+    for i, rec in records.items():
+        if i in starters:
+            story_id, related = placed[i]
+        else:
+            cluster = rec.get("cluster_id") or i
+            story_id, related = (placed.get(cluster) or (cluster, []))[0], []
+        if rec.get("story_id") != story_id or list(rec.get("related_ids") or []) != related:
+            updates[i] = {"story_id": story_id, "related_ids": related}
+    changed = update_fields(client, settings.write_alias, updates)
+    log.info("related coverage: %d of %d article(s) linked to another story", sum(1 for v in placed.values() if v[1]),
+             len(starters))
+    return changed
