@@ -131,12 +131,6 @@ sources:
     publisher: Harbour Herald
     country: GB
     language: en
-  - name: hafenbote
-    type: rss
-    url: ${NEWSFLOW_DEMO_BASE_URL}/hafenbote/feed.xml
-    publisher: Der Hafenbote
-    country: DE
-    language: de
   - name: tidewater_gazette
     type: sitemap
     url: ${NEWSFLOW_DEMO_BASE_URL}/tidewater-gazette/sitemap.xml
@@ -211,7 +205,7 @@ def services(tmp_path_factory):
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
             "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
             "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
-            "AIRFLOW__CORE__PARALLELISM": "4",
+            "AIRFLOW__CORE__PARALLELISM": "6",
             "AIRFLOW__CORE__AUTH_MANAGER":
                 "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager",
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
@@ -296,11 +290,13 @@ def _backfill(services) -> list[str]:
     """`airflow backfill create` over the three days, reprocessing completed runs; their run ids."""
     api, env = services["api"], services["env"]
     before = {b["id"] for b in api.get("/api/v2/backfills?dag_id=news_ingest")["backfills"]}
-    out = subprocess.run(
-        [BIN / "airflow", "backfill", "create", "--dag-id", "news_ingest", "--from-date", HISTORY_DAYS[0],
-         "--to-date", HISTORY_DAYS[-1], "--reprocess-behavior", "completed", "--max-active-runs", "1"],
-        env=env, capture_output=True, text=True, timeout=120,
-    )
+    cmd = [BIN / "airflow", "backfill", "create", "--dag-id", "news_ingest", "--from-date", HISTORY_DAYS[0],
+           "--to-date", HISTORY_DAYS[-1], "--reprocess-behavior", "completed", "--max-active-runs", "3"]
+    for _ in range(5):  # SQLite has one writer: the CLI may meet the scheduler's lock; try again
+        out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+        if out.returncode == 0 or "database is locked" not in out.stderr:
+            break
+        time.sleep(2)
     assert out.returncode == 0, out.stdout + out.stderr
     backfill = _wait("the backfill to be created",
                      lambda: [b for b in api.get("/api/v2/backfills?dag_id=news_ingest")["backfills"]
@@ -329,8 +325,8 @@ def test_triggered_run_indexes_the_live_feeds_with_a_ledger_and_health(services,
     api, settings = services["api"], services["settings"]
     ledger = _ledger(api, triggered)
     assert ledger["balanced"] and ledger["run_id"] == triggered
-    assert set(ledger["per_source"]) == {"harbour_herald", "hafenbote"}, ledger["per_source"]
-    assert ledger["new"] >= 5 and not ledger["sources_failed"]
+    assert set(ledger["per_source"]) == {"harbour_herald"}, ledger["per_source"]
+    assert ledger["new"] >= 3 and not ledger["sources_failed"]
     # The sitemap has nothing in today's window, and its health says it ran fine.
     assert ledger["health"]["tidewater_gazette"]["state"] == "healthy"
     assert ledger["health"]["tidewater_gazette"]["last_fetched"] == 0
@@ -343,8 +339,7 @@ def test_triggered_run_indexes_the_live_feeds_with_a_ledger_and_health(services,
     assert "harbour_herald" in out and "healthy" in out, out
     # The mapped fetch tasks are named after their sources.
     tis = api.get(f"/api/v2/dags/news_ingest/dagRuns/{quote(triggered, safe='')}/taskInstances/fetch/listMapped")
-    assert sorted(t["rendered_map_index"] for t in tis["task_instances"]) == [
-        "hafenbote", "harbour_herald", "tidewater_gazette"]
+    assert sorted(t["rendered_map_index"] for t in tis["task_instances"]) == ["harbour_herald", "tidewater_gazette"]
 
 
 def test_backfill_indexes_each_day_once_and_again_changes_nothing(services, triggered):
@@ -393,7 +388,7 @@ def test_ui_shows_the_run_with_per_source_task_names(services, triggered):
     page = _chromium(["--dump-dom", f"{base}/dags/news_ingest/runs/{run}/tasks/fetch/mapped"], tmp)
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", re.sub(r"<(style|script)[^>]*>.*?</\1>", "", page.stdout,
                                                                  flags=re.S)))
-    for name in ("harbour_herald", "hafenbote", "tidewater_gazette"):
+    for name in ("harbour_herald", "tidewater_gazette"):
         assert name in text, f"{name} not on the mapped-task page: {text[:2000]}"
     assert "success" in text.lower()
     ARTIFACTS.mkdir(exist_ok=True)

@@ -101,7 +101,7 @@ PAGES: list[tuple[str, str]] = [
     ("/huge.html", "fetch_error: too_large: > 200000 bytes"),
     ("/gone404.html", "fetch_error: HTTP 404"),
     ("/gone410.html", "fetch_error: HTTP 410"),
-    ("/broken.html", "fetch_error: gave up after 2 retries"),
+    ("/broken.html", "fetch_error: HTTP 503"),  # after 2 retries
     ("/slow.html", "fetch_error: timeout after 1s"),
     ("/reset.html", "fetch_error: connection error"),
     ("/private/memo.html", "fetch_error: refused: robots.txt"),
@@ -199,7 +199,7 @@ def test_bad_input_catalogue(site, rsettings, caplog):
     assert len(loops) == 1 and loops[0].reason == "fetch_error: too many redirects"
     assert len(final) == len(PAGES) + 1, "listed twice = fetched once; no link / ftp link = not fetched"
     assert "entries without a usable link were skipped" in caplog.text
-    assert site.hits["/f0/a1.html"] == 1 and site.hits["/busy.html"] == 2 and site.hits["/private/memo.html"] == 0
+    assert site.hits["/f0/a1.html"] == 1 and site.hits["/busy.html"] == 2 and site.hits["/broken.html"] == 3 and site.hits["/private/memo.html"] == 0
     assert site.hits["/robots.txt"] == 1, "robots.txt is read once per host and task"
     assert run.ledger.rejected_by_reason == {"fetch_error": 10}
 

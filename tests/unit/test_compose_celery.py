@@ -75,7 +75,7 @@ def test_every_dependency_and_extended_service_exists():
 
 def test_every_airflow_component_runs_the_celery_executor():
     services = merged()
-    airflow = {n: s for n, s in services.items() if s.get("command") in AIRFLOW_COMMANDS}
+    airflow = {n: s for n, s in services.items() if str(s.get("command")) in AIRFLOW_COMMANDS}
     assert {"airflow-scheduler", "airflow-apiserver", "airflow-worker"} <= set(airflow)
     for name, svc in [*airflow.items(), ("airflow-init", services["airflow-init"])]:
         assert _env(svc)["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor", name

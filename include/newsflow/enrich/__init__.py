@@ -8,7 +8,7 @@ drops an article. Every article is enriched, rejected ones too (the ledger and t
 letters show their language).
 
 `source_meta` is what the pipeline knows about the item's source and feed: `publisher`,
-`country`, `language` (a hint), `feed_published` (the feed's date, ISO 8601). Enriching
+`country`, `language` (a hint), `feed_published` and `feed_updated` (the feed's dates, ISO 8601), `section` (a fallback for the page's). Enriching
 again gives the same result (errors are recounted, not accumulated).
 """
 

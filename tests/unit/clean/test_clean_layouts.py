@@ -113,7 +113,9 @@ def test_byline_without_by() -> None:
      "Lea también: El ayuntamiento amplía su horario", "Publicité", "Anzeige", "Publicidad",
      "Partager sur Facebook", "Auf Facebook teilen", "Compartir en Facebook", "Se connecter", "Iniciar sesión",
      "© 2024 Le Courrier. Tous droits réservés.", "Alle Rechte vorbehalten.", "(Foto: Jonas Weber)",
-     "Imagen: Elena Prieto", "Mots-clés : crues, pont", "Schlagworte: Hochwasser, Brücke"],
+     "Imagen: Elena Prieto", "Mots-clés : crues, pont", "Schlagworte: Hochwasser, Brücke",
+     "Cet article a été traduit automatiquement.", "Dieser Artikel wurde maschinell übersetzt.",
+     "Este artículo fue traducido automáticamente."],
 )  # fmt: skip
 def test_furniture_in_other_languages(furniture: str) -> None:
     result = clean_text("\n\n".join([S[0], S[1], furniture, S[2]]), title="Bridge vote")

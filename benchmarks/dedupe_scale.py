@@ -1,0 +1,123 @@
+"""Dedupe cost per article as the index grows: 1k, 10k, 100k indexed articles.
+
+    .venv/bin/python benchmarks/dedupe_scale.py --sizes 1k,10k,100k [--batch 500]
+
+Why its own script: the target is that deduplicating a batch costs the same per
+article whether the index holds a thousand articles or a hundred thousand, and
+filling an index with 100k fully cleaned and enriched articles takes longer than
+the question deserves. Here the index (the embedded server, the real template) is
+filled with what dedupe reads: each corpus article fingerprinted (`fingerprint`:
+id, text hash, MinHash, LSH keys, shingle count) and bulk-indexed with its text
+left out (text fields are what make indexing slow on the embedded server, and
+dedupe never reads them). Then the same batch of `--batch` articles that the index
+does not hold (the corpus continued past the largest size, syndicated copies of
+indexed stories included) is deduplicated against it with `EsCandidateStore`, as
+the DAG's dedupe task does, and the cost per article is printed for each size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from corpus import DEFAULT_SEED, SIZES, article, raw_record  # noqa: E402
+
+
+def _articles(start: int, stop: int, seed: int) -> list:
+    from newsflow.models import Article
+
+    out = []
+    for i in range(start, stop):
+        gen = article(i, seed)
+        rec = raw_record(gen, "text")
+        out.append(Article(url=str(rec["url"]), source=str(rec["source"]), title=gen.title, text=gen.text))
+    return out
+
+
+def _batch(start: int, n: int, seed: int) -> list:
+    """The same batch for every size: 80% articles the index does not hold, 20% edited copies
+    of stories among the first 1000 (in the index at every size), under new URLs."""
+    import random
+
+    from corpus import _edit, _story
+    from newsflow.models import Article
+
+    copies = n // 5
+    out = _articles(start, start + n - copies, seed)
+    for k in range(copies):
+        lang, title, paragraphs, _ = _story((k * 37) % 1000, seed)
+        text = "\n\n".join(_edit(paragraphs, random.Random(f"scale:{k}"), lang))
+        out.append(Article(url=f"http://wire-copy.example/{k}.html", source="wire_copy", title=title, text=text))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="dedupe cost per article against indices of growing size")
+    parser.add_argument("--sizes", default="1k,10k", help="comma-separated: 1k,10k,100k or numbers")
+    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    args = parser.parse_args(argv)
+    sizes = sorted(SIZES.get(s.strip().lower()) or int(s) for s in args.sizes.split(","))
+
+    from newsflow.config import Settings
+    from newsflow.dedupe import Deduplicator, fingerprint
+    from newsflow.dedupe.store import LayeredStore, MemoryStore
+    from newsflow.index import EsCandidateStore, ensure_index, index_articles, make_client
+    from newsflow.index.embedded import EmbeddedSearch
+    from newsflow.models import NEW
+
+    home = Path(os.environ.get("TMPDIR", "/tmp")) / f"newsflow-dedupe-scale-{os.getpid()}"
+    print(f"dedupe scale: sizes {sizes}, batch {args.batch}, load average {os.getloadavg()[0]:.2f}")
+    rows = []
+    with EmbeddedSearch() as search:
+        settings = search.settings(Settings(home=home))
+        client = make_client(settings)
+        ensure_index(client, settings)
+        filled = 0
+        batch_start = sizes[-1] + 1_000_000  # far past every size: never in the index
+        for size in sizes:
+            started = time.perf_counter()
+            for chunk in range(filled, size, 2000):
+                arts = _articles(chunk, min(size, chunk + 2000), args.seed)
+                for art in arts:
+                    fingerprint(art)
+                    art.status, art.cluster_id, art.is_canonical = NEW, art.id, True
+                    art.text = ""  # dedupe reads the fingerprint fields only
+                index_articles(client, settings, arts, home / "dead_letters")
+            fill_s = time.perf_counter() - started
+            filled = size
+            client.indices.refresh(index=settings.index_alias)
+            count = client.count(index=settings.index_alias)["count"]
+            batch = _batch(batch_start, args.batch, args.seed)
+            store = LayeredStore(MemoryStore(), EsCandidateStore(client, settings))
+            cpu0, t0 = time.process_time(), time.perf_counter()
+            decided = Deduplicator(store, policy=settings.duplicate_policy).process(batch)
+            wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+            counts: dict[str, int] = {}
+            for art in decided:
+                counts[art.status] = counts.get(art.status, 0) + 1
+            row = (size, count, len(batch), 1000 * wall / len(batch), 1000 * cpu / len(batch), fill_s, counts)
+            rows.append(row)
+            print(
+                f"  index {count:>7} docs (filled in {fill_s:6.1f} s): dedupe {len(batch)} articles "
+                f"{row[3]:7.2f} ms/article wall, {row[4]:6.2f} ms/article client CPU  {counts}",
+                flush=True,
+            )
+    base = rows[0][3]
+    print(f"\ndedupe cost per article vs the smallest index ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC):")
+    for _size, count, _, wall, cpu, _, _ in rows:
+        print(f"  {count:>7} indexed: {wall:7.2f} ms/article (x{wall / base:.2f}), client CPU {cpu:.2f} ms")
+    worst = max(r[3] for r in rows) / base
+    print(f"  {'OK  ' if worst <= 1.5 else 'MISS'} flat within 1.5x from {rows[0][1]} to {rows[-1][1]}: x{worst:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
