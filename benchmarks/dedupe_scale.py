@@ -102,7 +102,9 @@ def main(argv: list[str] | None = None) -> int:
             wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
             counts: dict[str, int] = {}
             for art in decided:
-                counts[art.status] = counts.get(art.status, 0) + 1
+                # under the `cluster` policy a near-duplicate is `new`, joined to its story's cluster
+                what = "joined_story" if art.status == NEW and art.cluster_id != art.id else art.status
+                counts[what] = counts.get(what, 0) + 1
             row = (size, count, len(batch), 1000 * wall / len(batch), 1000 * cpu / len(batch), fill_s, counts)
             rows.append(row)
             print(

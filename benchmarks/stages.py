@@ -192,8 +192,9 @@ def dedupe_warm(state: State) -> tuple[int, dict[str, Any]]:
     decided = Deduplicator(store, policy=settings.duplicate_policy).process(articles)
     wall = time.perf_counter() - started
     counts: dict[str, int] = {}
-    for art in decided:
-        counts[art.status or "undecided"] = counts.get(art.status or "undecided", 0) + 1
+    for art in decided:  # under the `cluster` policy a near-duplicate is `new`, joined to a story
+        what = "joined_story" if art.status == "new" and art.cluster_id != art.id else art.status or "undecided"
+        counts[what] = counts.get(what, 0) + 1
     return len(decided), {
         "timed_wall_s": round(wall, 4),
         "timed_cpu_s": round(time.process_time() - cpu0, 4),

@@ -155,9 +155,14 @@ mode, home, url = sys.argv[1:4]
 if mode == "full":
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writing past the limit raises EFBIG instead
     resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
-elif mode == "readonly" and os.geteuid() == 0:
-    os.setgid(65534); os.setuid(65534)  # root writes anywhere: become nobody so the mode bits count
 settings = Settings(home=__import__("pathlib").Path(home), allow_private=True)
+if mode == "readonly" and os.geteuid() == 0:
+    # Root writes anywhere: become nobody so the mode bits count (after one fetch elsewhere, so
+    # every module is imported while the interpreter's own files are still readable).
+    import dataclasses, tempfile
+    fetch_stage(Source(name="feed0", type="rss", url=url),
+                dataclasses.replace(settings, home=__import__("pathlib").Path(tempfile.mkdtemp())), "warm")
+    os.setgid(65534); os.setuid(65534)
 try:
     print(json.dumps(fetch_stage(Source(name="feed0", type="rss", url=url), settings, "run-1")))
 except Exception as exc:
@@ -230,8 +235,8 @@ index_stage(json.loads(sys.argv[2]), settings, "run-1", make_client(settings))
 
 
 def test_worker_killed_mid_index(site, rsettings, proxy):
-    from newsflow.pipeline import clean_stage, dedupe_stage, enrich_stage
     from newsflow.index import EsCandidateStore
+    from newsflow.pipeline import clean_stage, dedupe_stage, enrich_stage
 
     client = make_client(rsettings)
     fetched = [fetch_stage(s, rsettings, "run-1") for s in _sources(site)]
