@@ -1,7 +1,7 @@
 """One command for every figure: `make bench` (or `.venv/bin/python benchmarks/run_all.py`).
 
-    benchmarks/run_all.py                 # 1k articles (about 3 minutes on 2 cores)
-    benchmarks/run_all.py --size 10k      # 10k (about 20 minutes)
+    benchmarks/run_all.py                 # 1k articles (about 5 minutes on an idle 2-core machine)
+    benchmarks/run_all.py --size 10k      # 10k (about 45 minutes: enrich and indexing dominate)
     benchmarks/run_all.py --quick         # 200 articles, small samples: a smoke run
     benchmarks/run_all.py --size 100k --fetch-pages 5000 --skip-text
 

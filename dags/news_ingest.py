@@ -71,11 +71,14 @@ default_args = {
     default_args=default_args,
     tags=["newsflow", "ingest"],
     doc_md=DOC,
+    # 0 turns the alert off (newsflow.airflow_runner does, for dag.test()).
     deadline=DeadlineAlert(
         reference=DeadlineReference.DAGRUN_QUEUED_AT,
         interval=timedelta(minutes=RUN_DEADLINE_MINUTES),
         callback=AsyncCallback("newsflow.alerts.run_overran", kwargs={"minutes": RUN_DEADLINE_MINUTES}),
-    ),
+    )
+    if RUN_DEADLINE_MINUTES > 0
+    else None,
 )
 def news_ingest():
     @task(doc_md="Load and validate the sources file; one entry per source to fetch.")

@@ -56,6 +56,15 @@ EXTRA = (
 )
 
 
+SYLLABLES = ("ka", "lo", "mer", "vin", "ta", "sel", "dor", "ri", "an", "bel", "co", "fen", "gar", "hul",
+             "is", "jor", "ke", "lun", "mo", "nes", "or", "pel", "qua", "ros", "sun", "tor", "ul", "vas")
+
+
+def _name(rnd: random.Random) -> str:
+    """A made-up proper noun: real news is full of names, and they keep unrelated texts apart."""
+    return "".join(rnd.choice(SYLLABLES) for _ in range(rnd.randint(2, 3))).capitalize()
+
+
 def article_text(feed: int, item: int, words: int = 160) -> tuple[str, list[str]]:
     """(title, paragraphs) of a fictional article, the same for the same (feed, item)."""
     rnd = random.Random(feed * 1_000_003 + item)
@@ -65,7 +74,8 @@ def article_text(feed: int, item: int, words: int = 160) -> tuple[str, list[str]
     while count < words:
         sentences = []
         for _ in range(3):
-            s = f"{rnd.choice(WHO)} {rnd.choice(DID)} {rnd.choice(WHAT)} {rnd.choice(WHERE)} {rnd.choice(WHY)}."
+            s = (f"{_name(rnd)} of {rnd.choice(WHO).lower()} {rnd.choice(DID)} {rnd.choice(WHAT)} {_name(rnd)} "
+                 f"{rnd.choice(WHERE)} {rnd.choice(WHY)}, {_name(rnd)} {_name(rnd)} said.")
             sentences.append(s)
             sentences.append(rnd.choice(EXTRA).format(n=rnd.randint(2, 9999)))
         para = " ".join(sentences)

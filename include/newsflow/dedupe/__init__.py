@@ -49,6 +49,11 @@ Decisions (deliberate, so tell us before changing them):
   updated records are `add`ed to the store (a `MemoryStore` remembers them for the next
   run; the index store learns by indexing).
 - Deterministic: no randomness, no clocks, ties broken by id.
+
+After indexing, two more steps run over the ids the run wrote (`pipeline.index_stage`):
+`merge.merge_clusters` joins clusters that two workers started at the same moment for
+copies of one story, and `related.link_related` sets `story_id`/`related_ids` for
+independently written articles on the same event (never touching `cluster_id`).
 """
 
 from __future__ import annotations

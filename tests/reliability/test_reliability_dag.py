@@ -1,0 +1,121 @@
+"""news_ingest through Airflow (`dag.test()`) under faults, bad sources and a secret password.
+
+Run 1: Elasticsearch is down for the whole run (the fault proxy refuses connections), one
+feed is malformed and the sources file has two bad entries. The DAG still parses, the good
+sources are fetched into the archive, dedupe fails on every try, the ledger still adds up
+(every archived item `not_processed`) and the run is marked failed.
+Run 2, same interval, Elasticsearch back: the run succeeds and the index holds every
+archived article exactly once. Neither the logs nor any XCom nor any file we wrote holds
+the Elasticsearch password, although every request carried it.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import sqlite3
+from dataclasses import replace
+
+import pytest
+
+from newsflow.airflow_runner import run_dag
+from newsflow.config import Settings
+from newsflow.demo import DEMO_LOGICAL_DATE
+from newsflow.index import make_client
+
+from .faultproxy import FaultProxy
+from .newsroom import Newsroom, send
+from .runner import archive_vs_index
+
+pytestmark = pytest.mark.integration
+
+SECRET = "pw-Kestrel-7f3a9-never-log-me"
+SOURCES = """\
+sources:
+  - name: gen_a
+    type: rss
+    url: {base}/feed-0.xml
+  - name: gen_b
+    type: rss
+    url: {base}/feed-1.xml
+  - name: broken_feed
+    type: rss
+    url: {base}/malformed.xml
+  - name: typo
+    type: rsss
+    url: {base}/feed-0.xml
+  - name: no_host
+    type: rss
+    url: "http:///feed.xml"
+"""
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory, request):
+    from newsflow.index.embedded import EmbeddedSearch
+
+    home = tmp_path_factory.mktemp("dagfaults")
+    with EmbeddedSearch() as server, FaultProxy(server.url) as proxy, Newsroom(feeds=2, per_feed=5) as site:
+        site.routes["/malformed.xml"] = lambda req, hit: send(
+            req, 200, b"<?xml version='1.0'?><rss version='2.0'><channel><item><title>cut", "application/xml")
+        sources = home / "sources.yaml"
+        sources.write_text(SOURCES.format(base=site.base_url))
+        settings = replace(Settings.from_env({}), home=home, es_url=proxy.url, es_embedded=True,
+                           es_username="elastic", es_password=SECRET, allow_private=True, sources_file=sources)
+        env = {
+            "NEWSFLOW_ES_URL": proxy.url, "NEWSFLOW_ES_EMBEDDED": "1",
+            "NEWSFLOW_ES_USERNAME": "elastic", "NEWSFLOW_ES_PASSWORD": SECRET,
+            "NEWSFLOW_ALLOW_PRIVATE": "1", "NEWSFLOW_SOURCES_FILE": str(sources), "NEWSFLOW_HOME": str(home),
+            "NEWSFLOW_SCHEDULE": "0 0 * * *", "NEWSFLOW_RETRY_DELAY": "1", "NEWSFLOW_FETCH_RETRIES": "0",
+            "AIRFLOW_HOME": str(home / "airflow"),
+        }
+        proxy.stop()
+        with pytest.raises(RuntimeError, match="DAG news_ingest failed") as failed:
+            run_dag("news_ingest", settings, DEMO_LOGICAL_DATE, env)
+        ledgers = sorted((home / "work" / "ledgers").glob("*.json"))
+        first = json.loads(ledgers[-1].read_text())
+        proxy.start()
+        second = run_dag("news_ingest", settings, DEMO_LOGICAL_DATE, env)
+        yield settings, first, second, str(failed.value), proxy, home
+
+
+def test_failed_run_still_counts_every_archived_item(runs):
+    _, first, _, error, _, _ = runs
+    assert first["balanced"] is True
+    assert first["fetched"] == 10 and first["rejected_by_reason"] == {"not_processed": 10}
+    assert "broken_feed" in first["sources_failed"] and "malformed feed" in first["sources_failed"]["broken_feed"]
+    assert "dedupe: Elasticsearch at" in error and "is unreachable" in error, error[-2000:]
+
+
+def test_rerun_after_the_fault_indexes_every_article_once(runs):
+    settings, _, second, _, _, _ = runs
+    assert second["state"].endswith("success"), second
+    ledger = second["ledger"]
+    assert ledger["balanced"] is True and ledger["new"] == 10
+    expected, docs = archive_vs_index(settings, make_client(replace(settings, es_password="", es_username="")))
+    assert len(expected) == len(docs) == 10
+
+
+def test_bad_source_entries_name_their_line_and_the_rest_runs(runs):
+    _, _, second, _, _, _ = runs
+    ledger = second["ledger"]
+    notes = "\n".join(ledger["notes"])
+    assert "line 12: unknown type 'rsss'" in notes, notes
+    assert "line 16:" in notes and "no host" in notes, notes
+    assert set(ledger["per_source"]) == {"gen_a", "gen_b"}
+    assert "malformed feed" in ledger["sources_failed"]["broken_feed"]
+
+
+def test_password_never_in_logs_xcom_or_files(runs):
+    _, _, _, error, proxy, home = runs
+    token = base64.b64encode(f"elastic:{SECRET}".encode()).decode()
+    assert proxy.auth_headers and all(h == f"Basic {token}" for h in proxy.auth_headers), "the password was used"
+    logs = list((home / "logs").glob("*.log"))
+    assert logs and any("adds up" in p.read_text() for p in logs), "task output is in the logs checked"
+    with sqlite3.connect(home / "airflow" / "airflow.db") as db:
+        xcoms = [str(v) for (v,) in db.execute("select value from xcom")]
+    assert any("fetched" in x for x in xcoms), "the ledger XCom is among those checked"
+    texts = [error, *xcoms] + [p.read_text(errors="replace") for p in home.rglob("*")
+                               if p.is_file() and p.suffix in (".log", ".json", ".jsonl", ".yaml", ".txt")]
+    for text in texts:
+        assert SECRET not in text and token not in text
