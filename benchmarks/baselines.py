@@ -114,10 +114,15 @@ def all_pairs_minhash(state: State) -> tuple[int, dict[str, Any]]:
 
 
 def one_at_a_time_index(state: State) -> tuple[int, dict[str, Any]]:
-    """`client.index()` per document, into an index made from the same template (alias `bench-single`)."""
+    """`client.index()` per document vs `index_articles` (bulk), side by side in this process.
+
+    Both write into an index made from the same template under the alias `bench-single`, half
+    of the sample each, so the comparison is not skewed by what else the index stage does
+    (related-story linking, cluster merging) or by a change of load between two processes.
+    """
     import dataclasses
 
-    from newsflow.index import ensure_index
+    from newsflow.index import ensure_index, index_articles
     from newsflow.index.documents import to_document
 
     settings = dataclasses.replace(settings_of(state), index_alias="bench-single")
@@ -125,12 +130,21 @@ def one_at_a_time_index(state: State) -> tuple[int, dict[str, Any]]:
     ensure_index(client, settings)
     arts = [a for a in _enriched(state, 10 * state["samples"]["single_index"]) if a.status in ("new", "updated")]
     arts = arts[: state["samples"]["single_index"]]
+    half = len(arts) // 2
     started = time.perf_counter()
-    for art in arts:
+    for art in arts[:half]:
         client.index(index=settings.write_alias, id=art.id, document=to_document(art, "2026-11-22T00:00:00Z"))
     client.indices.refresh(index=settings.index_alias)
-    wall = time.perf_counter() - started
-    return len(arts), {"timed_wall_s": round(wall, 3)}
+    single_s = time.perf_counter() - started
+    started = time.perf_counter()
+    report = index_articles(client, settings, arts[half:], Path(state["home"]) / "dead_letters")
+    bulk_s = time.perf_counter() - started
+    return len(arts), {
+        "single_docs_per_s": round(half / single_s, 2) if single_s else 0.0,
+        "bulk_docs_per_s": round(report.indexed / bulk_s, 2) if bulk_s else 0.0,
+        "single_docs": half,
+        "bulk_docs": report.indexed,
+    }
 
 
 def profile(state: State) -> tuple[int, dict[str, Any]]:

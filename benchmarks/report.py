@@ -129,11 +129,12 @@ def render(meta: dict[str, Any], results: dict[str, dict[str, Any]]) -> str:
             f"{ex['ms_per_article']:.2f} ms/article ({ex['counts']})  <- compare across --size runs (flat within 1.5x)"
         )
     single = results.get("one_at_a_time_index")
-    if single and "index" in results:
-        ours = _rate(results["index"]["extra"]["indexed"], results["index"]["wall_s"])
-        base = _rate(single["items"], single["wall_s"])
+    if single:
+        ex = single["extra"]
+        base, ours = ex["single_docs_per_s"], ex["bulk_docs_per_s"]
         lines.append(
-            f"  index: bulk {ours:.1f} docs/s vs one document a request {base:.1f} docs/s (x{ours / base if base else 0:.1f})"
+            f"  index: bulk {ours:.1f} docs/s vs one document a request {base:.1f} docs/s "
+            f"(x{ours / base if base else 0:.1f}; {ex['bulk_docs']} + {ex['single_docs']} docs side by side)"
         )
     peak = max((r["peak_rss_mb"] for k, r in results.items() if k in (*STAGES, *TEXT, "dedupe_warm")), default=0.0)
     checks.append(f"{_verdict(peak < 1024)} peak memory of any stage < 1 GiB: {peak:.0f} MB")
