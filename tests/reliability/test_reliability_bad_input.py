@@ -200,7 +200,7 @@ def test_bad_input_catalogue(site, rsettings, caplog):
     assert len(final) == len(PAGES) + 1, "listed twice = fetched once; no link / ftp link = not fetched"
     assert "entries without a usable link were skipped" in caplog.text
     assert site.hits["/f0/a1.html"] == 1 and site.hits["/busy.html"] == 2 and site.hits["/broken.html"] == 3 and site.hits["/private/memo.html"] == 0
-    assert site.hits["/robots.txt"] == 1, "robots.txt is read once per host and task"
+    assert site.hits["/robots.txt"] == len(sources), "robots.txt is read once per host and task (source)"
     assert run.ledger.rejected_by_reason == {"fetch_error": 10}
 
     # What reached the index is plain text, correctly decoded, and nothing else got there.

@@ -25,6 +25,7 @@ import logging
 import re
 import socket
 import time
+import unicodedata
 import weakref
 from dataclasses import dataclass, field, replace
 from email.message import Message
@@ -291,6 +292,8 @@ def decode_body(body: bytes, declared: str = "", media: str = "") -> tuple[str, 
             continue
     if is_utf8:
         return as_utf8, "utf-8"
+    if _thin_western(body):
+        return body.decode("cp1252"), "cp1252"
     best = charset_normalizer.from_bytes(body[:200_000]).best()
     if best is not None and best.encoding:
         name = _codec(best.encoding) or best.encoding
@@ -299,6 +302,20 @@ def decode_body(body: bytes, declared: str = "", media: str = "") -> tuple[str, 
         except (UnicodeDecodeError, LookupError):
             pass
     return body.decode("cp1252", errors="replace"), "cp1252"
+
+
+def _thin_western(body: bytes) -> bool:
+    """Too few non-ASCII bytes for detection to mean anything (an English page with one "café"
+    is guessed Baltic), and all of them letters in windows-1252: use the WHATWG default."""
+    sample = body[:200_000]
+    high = sum(1 for b in sample if b >= 0x80)
+    if not high or high > max(16, len(sample) // 50):
+        return False
+    try:
+        chars = bytes(sorted({b for b in sample if b >= 0x80})).decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    return all(unicodedata.category(c).startswith("L") or c in "‘’“”–—… °€£" for c in chars)
 
 
 def _whole_limit(timeout: float) -> float:
