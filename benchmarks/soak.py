@@ -94,6 +94,7 @@ def run_size(total: int, feeds: int, workers: int, es_url: str) -> dict[str, Any
                 "seconds": time.monotonic() - started,
                 "peak_rss_mb": max(rss for _, rss in done),
             }
+            print(f"   [{total}] {name}: {stats['stages'][name]}", flush=True)  # progress of a long run
             return [out for out, _ in done]
 
         with ProcessPoolExecutor(max_workers=1, mp_context=ctx, max_tasks_per_child=1) as pool:

@@ -166,7 +166,11 @@ def clean_text(text: str, title: str = "", learned: frozenset[str] = frozenset()
     otherwise the first sentence stands in (the paragraph stays in the text).
     """
     page = normalize_text(text)
-    result = strip_boilerplate(page, learned)
+    return _clean_page(page, strip_boilerplate(page, learned), title)
+
+
+def _clean_page(page: str, result: StripResult, title: str) -> CleanText:
+    """`clean_text` from the normalised page and its stripped lines (`result.lines` is consumed)."""
     lines = result.lines
     content = [i for i, line in enumerate(lines) if line]
     title = normalize_line(title)
@@ -264,10 +268,14 @@ def _clean(raw: RawItem, settings: Settings, learned: frozenset[str], sink: list
     body = ext.text if payload.kind == "html" else payload.body
     title = (ext.title if payload.kind == "html" else "") or payload.title or raw.feed_title
     art.extractor = ext.extractor if payload.kind == "html" else "text"
+    # One normalisation and, with nothing learned yet (the pipeline's first pass), one
+    # boilerplate pass serve both the learning text and the article.
+    page = normalize_text(body)
+    stripped = strip_boilerplate(page, learned)
     if sink is not None:
-        sink.append("\n".join(strip_boilerplate(normalize_text(body)).lines))
-
-    cleaned = clean_text(body, title, learned)
+        bare = stripped if not learned else strip_boilerplate(page)
+        sink.append("\n".join(bare.lines))
+    cleaned = _clean_page(page, stripped, title)
     credits = cleaned.strip.credits
     if cleaned.strip.removed:
         log.debug("%s: removed %s", raw.url, dict(cleaned.strip.reasons()))
@@ -343,7 +351,9 @@ def apply_learned(
         return article
     if not any(line_key(line) in learned for line in learning.split("\n") if line.strip()):
         return article
-    article.text = clean_text(learning, article.title, learned).text
+    # `learning` is already normalised (normalize_text's output is a fixed point of it: ftfy
+    # repairs each line until nothing changes), so only the boilerplate pass runs again.
+    article.text = _clean_page(learning, strip_boilerplate(learning, learned), article.title).text
     article.word_count = count_words(article.text)
     reason = check_too_short(article.word_count, (settings or Settings()).min_words)
     if reason:

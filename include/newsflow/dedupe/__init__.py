@@ -58,6 +58,7 @@ independently written articles on the same event (never touching `cluster_id`).
 
 from __future__ import annotations
 
+from array import array
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -141,6 +142,15 @@ def record_of(article: Article) -> dict[str, Any]:
     return rec
 
 
+def _run_record(article: Article) -> dict[str, Any]:
+    """`record_of` for the run's own store, which holds every article of the run: the signature
+    as 4-byte unsigned ints (its values are 31-bit) instead of a list of Python ints, 0.5 KB
+    instead of ~4.5 KB per article."""
+    rec = record_of(article)
+    rec["minhash"] = array("I", rec["minhash"] or ())
+    return rec
+
+
 class Deduplicator:
     """Decides each article's identity, copy status and story cluster (see the module docstring).
 
@@ -218,7 +228,7 @@ class Deduplicator:
             self._run_ids[article.id] = article.cluster_id or article.id
             if article.status != DUPLICATE:
                 this_call[article.id] = article
-                self._run.add([record_of(article)])
+                self._run.add([_run_record(article)])
 
     @staticmethod
     def _mark_duplicate(article: Article, original_id: str, cluster_id: str, reason: str) -> None:

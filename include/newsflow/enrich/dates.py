@@ -195,21 +195,30 @@ def dates_in_text(text: str) -> list[datetime]:
 
 
 # A line that starts by announcing the date: "Published in Dawn, ", "First published on ".
-_ANNOUNCED = re.compile(
-    r"\s*(?:first\s+)?(?:published|posted|publié|publiée|mis en ligne|veröffentlicht|publicado|publicada"
-    r"|pubblicato|pubblicata|gepubliceerd|опубликовано)(?!\w)[^\n]{0,50}$",
-    re.IGNORECASE,
+_ANNOUNCED_WORDS = (
+    r"(?:published|posted|publié|publiée|mis en ligne|veröffentlicht|publicado|publicada"
+    r"|pubblicato|pubblicata|gepubliceerd|опубликовано)"
 )
+_ANNOUNCED = re.compile(rf"\s*(?:first\s+)?{_ANNOUNCED_WORDS}(?!\w)[^\n]{{0,50}}$", re.IGNORECASE)
 # A line that announces an update: "Updated 5 Nov 2017", "Mis à jour le 8 novembre 2017".
-_UPDATED = re.compile(
-    r"\s*(?:last\s+)?(?:updated|modified|mis à jour|mise à jour|aktualisiert|geändert|actualizado|actualizada"
-    r"|aggiornato|aggiornata|atualizado|atualizada|bijgewerkt|обновлено)(?!\w)[^\n]{0,50}$",
-    re.IGNORECASE,
+_UPDATED_WORDS = (
+    r"(?:updated|modified|mis à jour|mise à jour|aktualisiert|geändert|actualizado|actualizada"
+    r"|aggiornato|aggiornata|atualizado|atualizada|bijgewerkt|обновлено)"
 )
+_UPDATED = re.compile(rf"\s*(?:last\s+)?{_UPDATED_WORDS}(?!\w)[^\n]{{0,50}}$", re.IGNORECASE)
+# The announcing word anywhere: without it no line can announce, and scanning every date of
+# the text (about 1.5 ms an article) is skipped.
+_ANNOUNCER_WORDS = {
+    _ANNOUNCED: re.compile(_ANNOUNCED_WORDS, re.IGNORECASE),
+    _UPDATED: re.compile(_UPDATED_WORDS, re.IGNORECASE),
+}
 UPDATED_BEFORE_PUBLISHED = "updated_before_published"
 
 
 def _announced_date(text: str, announcer: re.Pattern[str]) -> datetime | None:
+    words = _ANNOUNCER_WORDS.get(announcer)
+    if words is not None and not words.search(text):
+        return None
     for m in _TEXT_DATE.finditer(text):
         line_start = text.rfind("\n", 0, m.start()) + 1
         if announcer.fullmatch(text, line_start, m.start()) and (d := _match_date(m)):

@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-MAX_CHARS = 2000
+MAX_CHARS = 700
 MAX_KEYWORDS = 10
 MAX_WORDS = 2
 DEDUP_LIMIT = 0.7

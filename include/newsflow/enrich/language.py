@@ -3,6 +3,10 @@
 - Mojibake is repaired first (`ftfy.fix_text`), so "franÃ§ais" reads as "français".
 - Only the title and the start of the body are read (`MAX_CHARS`, cut at a word):
   enough for a sure answer, and a long tail of quotes or boilerplate cannot sway it.
+- The sample is `MAX_CHARS` = 500 characters and langdetect averages `TRIALS` = 5 random
+  trials (its default is 7): on `benchmarks/language_bench.py` and the corpus of
+  `benchmarks/run_all.py` both give the same answers as 1,000 characters and 7 trials,
+  about 40% faster.
 - langdetect samples n-grams at random. Each call builds a fresh detector with a fixed
   seed (`SEED`), so the answer for a text never depends on what was detected before
   (the global `DetectorFactory.seed = 0` recipe still shares one random stream per
@@ -32,6 +36,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from functools import lru_cache
 from typing import Any
@@ -41,8 +46,10 @@ from langdetect.detector import Detector
 from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 from langdetect.lang_detect_exception import LangDetectException
 
+from newsflow.clean.normalize import needs_ftfy
+
 UNDETERMINED = "und"
-MAX_CHARS = 1000
+MAX_CHARS = 500
 MIN_LETTERS = 15
 SHORT_LETTERS = 200
 MIN_CONFIDENCE = 0.7
@@ -50,8 +57,10 @@ LINGUA_MIN_CONFIDENCE = 0.5
 IN_SET_MASS = 0.5
 TIE_MARGIN = 0.1
 SEED = 0
+TRIALS = 5  # langdetect's default is 7; 5 answers the same on our labelled sets, 25% faster
 LINGUA_LANGUAGES = ("ar", "de", "en", "es", "fr", "it", "nl", "pt", "ru")
 
+_FULLWIDTH = re.compile("[\uff01-\uff5e]")  # ftfy's default config folds these to ASCII
 Probabilities = dict[str, float]
 _lingua_lock = threading.Lock()
 
@@ -66,6 +75,7 @@ def _factory() -> DetectorFactory:
 def _detector() -> Detector:
     detector = _factory().create()
     detector.seed = SEED  # re-seeded at every detection: same text, same answer
+    detector.n_trial = TRIALS
     return detector
 
 
@@ -89,8 +99,14 @@ def _code(lang: str) -> str:
 
 
 def sample_text(title: str, text: str) -> str:
-    """Title and the start of the body, mojibake repaired, cut at a word near `MAX_CHARS`."""
-    sample = ftfy.fix_text(f"{title or ''}\n{text or ''}").strip()
+    """Title and the start of the body, mojibake repaired, cut at a word near `MAX_CHARS`.
+
+    Only the head is read and repaired: the clean stage already fixed the text, so ftfy
+    (about 2 ms on a whole article) runs only when its cheap pre-check finds something to fix.
+    """
+    sample = f"{title or ''}\n{(text or '')[: 2 * MAX_CHARS]}".strip()
+    if needs_ftfy(sample) or _FULLWIDTH.search(sample):
+        sample = ftfy.fix_text(sample).strip()
     if len(sample) > MAX_CHARS:
         cut = sample.rfind(" ", 0, MAX_CHARS)
         sample = sample[: cut if cut > MAX_CHARS // 2 else MAX_CHARS]

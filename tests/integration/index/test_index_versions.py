@@ -162,8 +162,8 @@ def test_write_ledger_one_document_per_run(client: Elasticsearch, settings: Sett
         "sources_failed": {"broken_feed": "HTTPError: 500"},
         "per_source": {"x": {"fetched": 10}},
     }
-    doc = write_ledger(client, settings, ledger)
     write_ledger(client, settings, ledger)
+    doc = write_ledger(client, settings, ledger)  # the same run again replaces, never adds
     name = telemetry_index(settings)
     assert client.count(index=name)["count"] == 1
     stored = client.get(index=name, id=ledger["run_id"])["_source"]
