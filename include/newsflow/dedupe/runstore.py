@@ -1,0 +1,111 @@
+"""The deduplicator's memory of one run, compact enough for runs of 100k articles.
+
+A `MemoryStore` keeps, per article, 128 band-key strings in a dict of Python objects and a
+signature of 256 Python ints: about 25 KB an article, 2.5 GB for a 100k backfill run. The
+run store answers the same three look-ups from numpy arrays instead: band keys packed
+into `uint64` (band number in the high bits, the key's 48 hash bits below) in a sorted
+array with the matching document numbers, signatures as 4-byte unsigned ints, and
+records without their key list (the deduplicator never reads a run record's keys).
+
+New keys go to a small dict first and are merged into the sorted arrays when it holds
+`PENDING_KEYS` keys; the merge is a stable sort of two sorted runs (linear). A document
+added again under its id replaces the old one (which is skipped from then on), and the
+first record of a text hash is the one `by_text_hashes` answers, as in `MemoryStore`.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+PENDING_KEYS = 65_536
+_FOREIGN = 1 << 63  # keys not in `lsh_keys`' format are hashed into the top half
+
+
+def pack_key(key: str) -> int:
+    """`b017_3fa29c0d11e2` -> (17 << 48) | 0x3fa29c0d11e2; any other key to a hash with the top bit set."""
+    if len(key) == 17 and key[0] == "b" and key[4] == "_":
+        try:
+            return (int(key[1:4]) << 48) | int(key[5:], 16)
+        except ValueError:
+            pass
+    return _FOREIGN | (hash(key) & (_FOREIGN - 1))
+
+
+class RunStore:
+    """A `CandidateStore` for one run's own records (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self._recs: list[dict[str, Any] | None] = []  # document number -> record (None: replaced)
+        self._number: dict[str, int] = {}  # id -> its current document number
+        self._by_hash: dict[str, dict[str, Any]] = {}
+        self._keys = np.empty(0, dtype=np.uint64)  # sorted
+        self._docs = np.empty(0, dtype=np.int32)  # document number of each key
+        self._pending: dict[int, list[int]] = {}
+        self._pending_count = 0
+
+    def by_ids(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        return {i: self._recs[self._number[i]] for i in ids if i in self._number}  # type: ignore[misc]
+
+    def by_text_hashes(self, hashes: Iterable[str]) -> dict[str, dict[str, Any]]:
+        return {h: self._by_hash[h] for h in hashes if h in self._by_hash}
+
+    def by_lsh(self, keys: Iterable[str], limit: int = 50) -> list[dict[str, Any]]:
+        packed = list(dict.fromkeys(pack_key(k) for k in keys))  # a key asked twice counts once
+        hits: dict[int, int] = {}
+        if packed and self._keys.size:
+            query = np.asarray(packed, dtype=np.uint64)
+            lo = np.searchsorted(self._keys, query, side="left")
+            hi = np.searchsorted(self._keys, query, side="right")
+            for start, stop in zip(lo[hi > lo].tolist(), hi[hi > lo].tolist(), strict=True):
+                for doc in self._docs[start:stop].tolist():
+                    hits[doc] = hits.get(doc, 0) + 1
+        for key in packed:
+            for doc in self._pending.get(key, ()):
+                hits[doc] = hits.get(doc, 0) + 1
+        live = [(n, doc) for doc, n in hits.items() if self._recs[doc] is not None]
+        ranked = sorted(live, key=lambda nd: (-nd[0], self._recs[nd[1]]["id"]))[:limit]  # type: ignore[index]
+        return [self._recs[doc] for _, doc in ranked]  # type: ignore[misc]
+
+    def add(self, records: Iterable[dict[str, Any]]) -> None:
+        for rec in records:
+            doc_id = rec["id"]
+            old_number = self._number.get(doc_id)
+            if old_number is not None:
+                old = self._recs[old_number]
+                self._recs[old_number] = None  # its keys stay in the arrays and are skipped
+                old_hash = old.get("text_hash") if old else None
+                if old_hash and self._by_hash.get(old_hash, {}).get("id") == doc_id:
+                    del self._by_hash[old_hash]  # that text is no longer this document's
+            stored = {k: v for k, v in rec.items() if k != "lsh"}
+            stored["minhash"] = array("I", rec.get("minhash") or ())
+            number = len(self._recs)
+            self._recs.append(stored)
+            self._number[doc_id] = number
+            if stored.get("text_hash"):
+                self._by_hash.setdefault(stored["text_hash"], stored)
+            for key in dict.fromkeys(rec.get("lsh") or ()):
+                self._pending.setdefault(pack_key(key), []).append(number)
+                self._pending_count += 1
+            if self._pending_count >= PENDING_KEYS:
+                self._merge()
+
+    def _merge(self) -> None:
+        keys = np.fromiter((k for k, docs in self._pending.items() for _ in docs), dtype=np.uint64)
+        docs = np.fromiter((d for ds in self._pending.values() for d in ds), dtype=np.int32)
+        order = np.argsort(keys, kind="stable")
+        all_keys = np.concatenate([self._keys, keys[order]])
+        all_docs = np.concatenate([self._docs, docs[order]])
+        merged = np.argsort(all_keys, kind="stable")  # two sorted runs: timsort merges them
+        self._keys, self._docs = all_keys[merged], all_docs[merged]
+        self._pending.clear()
+        self._pending_count = 0
+
+    def __len__(self) -> int:
+        return len(self._number)
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self._number
