@@ -8,7 +8,7 @@ array with the matching document numbers, signatures as 4-byte unsigned ints, an
 records without their key list (the deduplicator never reads a run record's keys).
 
 New keys go to a small dict first and are merged into the sorted arrays when it holds
-`PENDING_KEYS` keys; the merge is a stable sort of two sorted runs (linear). A document
+`PENDING_KEYS` keys; the merge inserts them at their sorted places (one linear copy). A document
 added again under its id replaces the old one (which is skipped from then on), and the
 first record of a text hash is the one `by_text_hashes` answers, as in `MemoryStore`.
 """
@@ -97,10 +97,12 @@ class RunStore:
         keys = np.fromiter((k for k, docs in self._pending.items() for _ in docs), dtype=np.uint64)
         docs = np.fromiter((d for ds in self._pending.values() for d in ds), dtype=np.int32)
         order = np.argsort(keys, kind="stable")
-        all_keys = np.concatenate([self._keys, keys[order]])
-        all_docs = np.concatenate([self._docs, docs[order]])
-        merged = np.argsort(all_keys, kind="stable")  # two sorted runs: timsort merges them
-        self._keys, self._docs = all_keys[merged], all_docs[merged]
+        keys, docs = keys[order], docs[order]
+        at = np.searchsorted(self._keys, keys, side="right")
+        # One copy of each array at a time: at 100k articles (12.8M keys) the merge holds at
+        # most the old and the new key array, never a sort's index arrays beside them.
+        self._keys = np.insert(self._keys, at, keys)
+        self._docs = np.insert(self._docs, at, docs)
         self._pending.clear()
         self._pending_count = 0
 
