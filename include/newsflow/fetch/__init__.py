@@ -77,6 +77,24 @@ def _now() -> str:
     return datetime.now(UTC).isoformat()
 
 
+def _page_item(source: Source, meta: dict, page: FetchResult, url: str, **feed: str) -> RawItem:
+    """A fetched page as a RawItem; `feed` holds what the feed or sitemap said of it."""
+    return RawItem(
+        source=source.name,
+        url=page.final_url or url,
+        kind=_kind(page.content_type),
+        body=page.text,
+        fetched_at=_now(),
+        status_code=page.status_code,
+        content_type=page.content_type,
+        encoding=page.encoding,
+        error=page.error,
+        feed_url=source.url,
+        source_meta=dict(meta),
+        **feed,
+    )
+
+
 def _kind(content_type: str) -> str:
     if content_type == "text/plain":
         return "text"
@@ -162,23 +180,16 @@ def _fetch_rss(source: Source, settings: Settings, limit: int, report: dict[str,
         ok = failed = 0
         # A few pages at a time over this one session, in feed order (see newsflow.fetch.parallel).
         for n, (entry, page) in enumerate(fetch_pages(session, entries, settings), start=1):
-            item = RawItem(
-                source=source.name,
-                url=page.final_url or entry.link,
-                kind=_kind(page.content_type),
-                body=page.text,
-                fetched_at=_now(),
-                status_code=page.status_code,
-                content_type=page.content_type,
-                encoding=page.encoding,
-                error=page.error,
-                feed_url=source.url,
+            item = _page_item(
+                source,
+                meta,
+                page,
+                entry.link,
                 feed_title=entry.title,
                 feed_summary=entry.summary,
                 feed_published=entry.published,
                 feed_author=entry.author,
                 feed_section=entry.section,
-                source_meta=dict(meta),
             )
             if page.error:
                 failed += 1
@@ -324,22 +335,14 @@ def _fetch_sitemap(
         seen: set[str] = set()
         kept = [e for e in sorted(kept, key=lambda e: e.loc) if not (e.loc in seen or seen.add(e.loc))]
         log.info("source %s: sitemap lists %d entries, %d in the window", source.name, len(entries), len(kept))
-        for entry in kept[:limit]:
-            page = fetch_url(session, entry.loc, settings)
-            item = RawItem(
-                source=source.name,
-                url=page.final_url or entry.loc,
-                kind=_kind(page.content_type),
-                body=page.text,
-                fetched_at=_now(),
-                status_code=page.status_code,
-                content_type=page.content_type,
-                encoding=page.encoding,
-                error=page.error,
-                feed_url=source.url,
+        for entry, page in fetch_pages(session, kept[:limit], settings, url_of=lambda e: e.loc):
+            item = _page_item(
+                source,
+                meta,
+                page,
+                entry.loc,
                 feed_title=entry.title,
                 feed_published=entry.published.isoformat() if entry.published else "",
-                source_meta=dict(meta),
             )
             report["last_item"] = _newest(item, report.get("last_item"))
             yield item

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Protocol, TypeVar
 from urllib.parse import urlsplit
@@ -67,13 +67,18 @@ def fetch_pages(
     settings: Settings,
     workers: int = PAGE_WORKERS,
     per_host: int = PER_HOST,
+    url_of: Callable[[E], str] = lambda entry: entry.link,  # type: ignore[attr-defined]
 ) -> Iterator[tuple[E, FetchResult]]:
-    """(entry, page) for every entry, in order; `fetch_url` never raises, so neither does this."""
+    """(entry, page) for every entry, in order; `fetch_url` never raises, so neither does this.
+
+    `url_of` reads the page URL of an entry (feed entries have `.link`, sitemap entries `.loc`).
+    """
     limiter = HostLimiter(per_host)
 
     def fetch(entry: E) -> FetchResult:
-        with limiter.slot(entry.link):
-            return fetch_url(session, entry.link, settings)
+        url = url_of(entry)
+        with limiter.slot(url):
+            return fetch_url(session, url, settings)
 
     if workers <= 1:
         for entry in entries:
