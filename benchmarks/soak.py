@@ -68,7 +68,7 @@ def _baseline() -> float:
     return _rss_mb()
 
 
-def run_size(total: int, feeds: int, workers: int, es_url: str) -> dict[str, Any]:
+def run_size(total: int, feeds: int, workers: int, es_url: str, related: bool = True) -> dict[str, Any]:
     from newsflow.index import make_client
     from newsflow.pipeline import ledger_stage
 
@@ -79,7 +79,8 @@ def run_size(total: int, feeds: int, workers: int, es_url: str) -> dict[str, Any
     stats: dict[str, Any] = {"articles": per_feed * feeds, "stages": {}}
     with Newsroom(feeds=feeds, per_feed=per_feed) as site:
         settings = Settings(home=home, es_url=es_url, es_embedded=True, index_alias=f"soak{total}",
-                            allow_private=True, max_items_per_source=max(500, per_feed))
+                            allow_private=True, max_items_per_source=max(500, per_feed),
+                            related_coverage=related)
         sources = [Source(name=f"feed{n:02d}", type="rss", url=site.feed_url(n)) for n in range(feeds)]
         by_name = {s.name: s for s in sources}
         run_id = f"soak-{total}"
@@ -133,13 +134,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[5000, 20000])
     parser.add_argument("--feeds", type=int, default=50)
     parser.add_argument("--workers", type=int, default=2, help="tasks running at once (like an executor's slots)")
+    parser.add_argument("--no-related", action="store_true",
+                        help="skip related-coverage linking (one more_like_this query per story; slow on the "
+                             "embedded server)")
     args = parser.parse_args(argv)
     from newsflow.index.embedded import EmbeddedSearch
 
     results = []
     with EmbeddedSearch(startup_timeout=60) as es:
         for size in args.sizes:
-            stats = run_size(size, args.feeds, args.workers, es.url)
+            stats = run_size(size, args.feeds, args.workers, es.url, related=not args.no_related)
             report(stats)
             results.append(stats)
     if len(results) > 1:

@@ -62,6 +62,8 @@ class Settings:
     schedule: str = "*/30 * * * *"
     """Cron expression for news_ingest; each run owns the interval up to the next tick."""
     bulk_chunk_bytes: int = 5_000_000
+    related_coverage: bool = True
+    """Link independently written articles on one event (`story_id`); costs one query per new story."""
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: object) -> Settings:

@@ -290,7 +290,8 @@ def _index_batches(batches: Iterable[dict[str, Any]], settings: Settings, run_id
     from newsflow.dedupe.related import link_related
 
     merged = merge_clusters(client, settings, written)  # copies written at once by two workers
-    related = link_related(client, settings, written)  # story_id / related_ids (after the merge)
+    # story_id / related_ids (after the merge); one more_like_this query per new story
+    related = link_related(client, settings, written) if settings.related_coverage else 0
     log.info("indexed %d documents (%d failed) for run %s", indexed, failed, run_id)
     return {"batches": final, "indexed": indexed, "failed": failed, "merged": merged, "related": related}
 
