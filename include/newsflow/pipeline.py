@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -266,9 +266,13 @@ def _index_batches(batches: Iterable[dict[str, Any]], settings: Settings, run_id
     ensure_index(client, settings)
     final = []
     written: list[str] = []  # ids this run wrote: checked for split clusters and related stories
+    earliest = ""  # when the run's first item was fetched: dedupe looked at the index after that
     indexed = failed = 0
     for batch in sorted(batches, key=lambda b: b["source"]):
         articles = list(read_articles(Path(batch["path"])))
+        fetched = [a.fetched_at for a in articles if a.fetched_at]
+        if fetched and (not earliest or min(fetched) < earliest):
+            earliest = min(fetched)
         report = index_articles(client, settings, articles, settings.home / "dead_letters")
         failures = dict(report.failures)
         for art in articles:
@@ -289,11 +293,41 @@ def _index_batches(batches: Iterable[dict[str, Any]], settings: Settings, run_id
     from newsflow.dedupe.merge import merge_clusters
     from newsflow.dedupe.related import link_related
 
-    merged = merge_clusters(client, settings, written)  # copies written at once by two workers
+    merged = 0
+    if _other_writers_since(client, settings, earliest, written):
+        merged = merge_clusters(client, settings, written)  # copies written at once by two workers
     # story_id / related_ids (after the merge); one more_like_this query per new story
     related = link_related(client, settings, written) if settings.related_coverage else 0
     log.info("indexed %d documents (%d failed) for run %s", indexed, failed, run_id)
     return {"batches": final, "indexed": indexed, "failed": failed, "merged": merged, "related": related}
+
+
+def _other_writers_since(client: Any, settings: Settings, earliest: str, written: list[str]) -> bool:
+    """Could another worker have indexed a copy this run's dedupe did not see?
+
+    Only documents indexed after this run started fetching, and not written by it, can split
+    a story across two clusters. When there are none, the merge's look-ups (one LSH query per
+    50 new stories) are skipped: on a large load that is most of the index task's time. When
+    the start is unknown, assume there were.
+    """
+    if not written:
+        return False
+    if not earliest:
+        return True
+    try:
+        since = (datetime.fromisoformat(earliest) - timedelta(minutes=5)).isoformat()
+    except ValueError:
+        return True
+    query = {
+        "bool": {
+            "filter": [{"range": {"indexed_at": {"gte": since}}}],
+            "must_not": [{"ids": {"values": written}}],
+        }
+    }
+    others = client.count(index=settings.index_alias, query=query)["count"]
+    if not others:
+        log.info("no other writer since %s: no split cluster to repair", since)
+    return bool(others)
 
 
 # --------------------------------------------------------------------------- ledger

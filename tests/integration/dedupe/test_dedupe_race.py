@@ -73,3 +73,26 @@ def test_copies_indexed_concurrently_end_in_one_cluster(
     assert d001["cluster_id"] == d001["id"]
     merged = sum(int(out[src]["merged"]) for src in jobs)  # type: ignore[index]
     assert merged >= 1
+
+
+def test_merge_look_ups_run_only_when_another_writer_could_have_split_a_story(
+    client: Elasticsearch, settings: Settings
+) -> None:
+    """The post-index merge is skipped when nothing but this run was indexed since it began
+    fetching, and runs as soon as another worker's document appears in that window."""
+    from newsflow.index import index_articles
+    from newsflow.pipeline import _other_writers_since
+
+    ensure_index(client, settings)
+    started = "2026-01-02T00:00:00+00:00"
+    ours = [Article(id=f"ours{i}", url=f"https://a.example/{i}", title="t", text="some words here",
+                    status="new", fetched_at=started) for i in range(3)]
+    index_articles(client, settings, ours)
+    client.indices.refresh(index=settings.index_alias)
+    written = [a.id for a in ours]
+    assert _other_writers_since(client, settings, started, written) is False
+    assert _other_writers_since(client, settings, "", written) is True  # start unknown: assume a race
+    other = Article(id="theirs", url="https://b.example/x", title="t", text="other words", status="new")
+    index_articles(client, settings, [other])
+    client.indices.refresh(index=settings.index_alias)
+    assert _other_writers_since(client, settings, started, written) is True
