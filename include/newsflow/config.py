@@ -64,6 +64,8 @@ class Settings:
     bulk_chunk_bytes: int = 5_000_000
     related_coverage: bool = True
     """Link independently written articles on one event (`story_id`); costs one query per new story."""
+    keywords: bool = True
+    """YAKE key phrases per article: over half of the enrich stage's CPU; off for bulk backfills."""
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: object) -> Settings:

@@ -20,7 +20,7 @@ from newsflow.clean import apply_learned, clean_and_learn, learn_boilerplate
 from newsflow.config import PIPELINE_VERSION, Settings
 from newsflow.dedupe import Deduplicator
 from newsflow.dedupe.store import CandidateStore, MemoryStore
-from newsflow.enrich import enrich_article
+from newsflow.enrich import enrich_article, skipped_enrichers
 from newsflow.ledger import Ledger
 from newsflow.models import (
     REJECTED,
@@ -233,13 +233,14 @@ def dedupe_stage(
 # --------------------------------------------------------------------------- enrich
 def enrich_stage(batch: dict[str, Any], settings: Settings, run_id: str, source: Source | None) -> dict[str, Any]:
     meta = source_meta(source)
+    skip = skipped_enrichers(settings)
     out = run_dir(settings, run_id) / "enrich" / f"{safe_name(batch['source'])}.jsonl"
     failures = 0
 
     def articles() -> Iterator[Article]:
         nonlocal failures
         for art in read_articles(Path(batch["path"])):
-            enriched = enrich_article(art, meta)
+            enriched = enrich_article(art, meta, skip=skip)
             failures += len(enriched.enrich_errors)
             yield enriched
 
@@ -409,4 +410,5 @@ def process_items(raws: Iterable[RawItem], settings: Settings) -> list[Article]:
     decided = Deduplicator(MemoryStore(), policy=settings.duplicate_policy).process(
         [a for a in cleaned if a is not None]
     )
-    return [enrich_article(a, {}) for a in decided]
+    skip = skipped_enrichers(settings)
+    return [enrich_article(a, {}, skip=skip) for a in decided]

@@ -287,7 +287,10 @@ def _clean(raw: RawItem, settings: Settings, learned: frozenset[str], sink: list
     art.canonical_url = ext.canonical_url
     art.site_name = ext.site_name
     art.image = ext.image
-    art.page_language = ext.page_language
+    # What a listing says (a news API's `api_language`, `api_country`) stands in when the page is silent.
+    listing = raw.source_meta or {}
+    art.page_language = ext.page_language or str(listing.get("api_language") or "")
+    art.country = art.country or str(listing.get("api_country") or "")
     art.description = normalize_line(ext.description) or _plain(payload.description or raw.feed_summary)
     art.section = ext.section or credits.section or payload.section or raw.feed_section
 

@@ -41,10 +41,10 @@ Decisions (deliberate, so tell us before changing them):
 - An `updated` article keeps its cluster even if its text moved; it is not re-matched.
 - Text without words gets no text hash and no signature: it is never a copy of anything.
 - Look-ups are batched: per chunk of `batch_size` articles one `by_ids`, then (only for
-  articles whose id is not known) one `by_text_hashes` and one `by_lsh` with all their band
-  keys (limit `candidate_limit` per article, at most `MAX_CANDIDATES`; with 128 bands a
-  chunk of 50 sends at most 6,400 keys, which keeps one query within Elasticsearch's
-  clause and result-window limits). Articles of this run are
+  articles whose id is not known) one `by_text_hashes` and one `by_lsh_many`: the
+  `candidate_limit` records sharing most band keys with each article (one `msearch` on the
+  index, so the answer is bounded by articles x limit however large the index grows).
+  Articles of this run are
   resolved against each other through a compact run store (`runstore.RunStore`: the
   same answers as a `MemoryStore`, a few KB instead of ~25 KB an article). After each
   chunk the new and updated records are `add`ed to the store (a `MemoryStore` remembers them for the next
@@ -59,6 +59,7 @@ independently written articles on the same event (never touching `cluster_id`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -97,7 +98,6 @@ __all__ = [
 ]
 
 POLICIES = ("cluster", "drop")
-MAX_CANDIDATES = 10_000  # Elasticsearch's default index.max_result_window
 
 
 def _same_site(a: str, b: str) -> bool:
@@ -194,14 +194,9 @@ class Deduplicator:
         rest = [a for a in fresh if a.id not in known]
         hashes = sorted({a.text_hash for a in rest if a.text_hash})
         known_hashes = self.store.by_text_hashes(hashes) if hashes else {}
-        keys = sorted({k for a in rest for k in a.lsh})
-        external = (
-            self.store.by_lsh(keys, min(MAX_CANDIDATES, self.candidate_limit * len(rest))) if keys else []
-        )
-        ext_by_key: dict[str, list[dict[str, Any]]] = {}
-        for rec in external:
-            for key in rec.get("lsh") or lsh_keys(list(rec.get("minhash") or ())):
-                ext_by_key.setdefault(key, []).append(rec)
+        hashed = [a for a in rest if a.lsh]
+        found = self.store.by_lsh_many([a.lsh for a in hashed], self.candidate_limit) if hashed else []
+        external = {a.id: recs for a, recs in zip(hashed, found, strict=True)}
 
         for article in chunk:
             first_cluster = self._run_ids.get(article.id)
@@ -216,7 +211,7 @@ class Deduplicator:
                 article.similarity = 1.0
                 self._link(oid, article, this_call)
             else:
-                self._near(article, ext_by_key, this_call)
+                self._near(article, external.get(article.id, ()), this_call)
             self._run_ids[article.id] = article.cluster_id or article.id
             if article.status != DUPLICATE:
                 this_call[article.id] = article
@@ -250,15 +245,14 @@ class Deduplicator:
         return rec
 
     def _near(
-        self, article: Article, ext_by_key: dict[str, list[dict[str, Any]]], this_call: dict[str, Article]
+        self, article: Article, external: Iterable[dict[str, Any]], this_call: dict[str, Article]
     ) -> None:
         candidates: dict[str, dict[str, Any]] = {}
         # This run's records first: they are the freshest view of a document.
         for rec in self._run.by_lsh(article.lsh, self.candidate_limit):
             candidates.setdefault(rec["id"], rec)
-        for key in article.lsh:
-            for rec in ext_by_key.get(key, ()):
-                candidates.setdefault(rec["id"], rec)
+        for rec in external:
+            candidates.setdefault(rec["id"], rec)
         candidates.pop(article.id, None)
 
         best: tuple[float, str] | None = None  # (-jaccard, id): the smallest wins

@@ -114,17 +114,11 @@ def merge_clusters(client: Elasticsearch, settings: Settings, ids: Iterable[str]
     for start in range(0, len(ids), BATCH):
         records = store.by_ids(ids[start : start + BATCH])
         starters = [r for r in records.values() if (r.get("cluster_id") or r["id"]) == r["id"] and r.get("lsh")]
-        keys = sorted({k for r in starters for k in r["lsh"]})
-        if not keys:
+        if not starters:
             continue
-        found = store.by_lsh(keys, min(10_000, CANDIDATES_PER_ARTICLE * len(starters)))
-        by_key: dict[str, list[dict[str, Any]]] = {}
-        for cand in found:
-            for key in cand.get("lsh") or ():
-                by_key.setdefault(key, []).append(cand)
-        for rec in starters:
-            cands = {c["id"]: c for k in rec["lsh"] for c in by_key.get(k, ())}
-            other = best_other_cluster(rec, cands.values())
+        found = store.by_lsh_many([r["lsh"] for r in starters], CANDIDATES_PER_ARTICLE)
+        for rec, cands in zip(starters, found, strict=True):
+            other = best_other_cluster(rec, cands)
             if other is not None:
                 edges.append((rec["id"], other))
     if not edges:

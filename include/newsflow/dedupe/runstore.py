@@ -16,7 +16,7 @@ first record of a text hash is the one `by_text_hashes` answers, as in `MemorySt
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -69,6 +69,9 @@ class RunStore:
         live = [(n, doc) for doc, n in hits.items() if self._recs[doc] is not None]
         ranked = sorted(live, key=lambda nd: (-nd[0], self._recs[nd[1]]["id"]))[:limit]  # type: ignore[index]
         return [self._recs[doc] for _, doc in ranked]  # type: ignore[misc]
+
+    def by_lsh_many(self, key_lists: Sequence[Iterable[str]], limit: int = 50) -> list[list[dict[str, Any]]]:
+        return [self.by_lsh(keys, limit) for keys in key_lists]
 
     def add(self, records: Iterable[dict[str, Any]]) -> None:
         for rec in records:

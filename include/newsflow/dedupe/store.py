@@ -11,7 +11,7 @@ answers them within one run and for the CLI, which has no index.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
 # Fields a stored record carries for dedupe decisions.
@@ -41,6 +41,14 @@ class CandidateStore(Protocol):
 
     def by_lsh(self, keys: Iterable[str], limit: int = 50) -> list[dict[str, Any]]:
         """Records sharing at least one LSH band key, most shared first, at most `limit`."""
+        ...
+
+    def by_lsh_many(self, key_lists: Sequence[Iterable[str]], limit: int = 50) -> list[list[dict[str, Any]]]:
+        """`by_lsh` for each key list (one article's keys each), answered together.
+
+        Ranking per article, not over the batch's pooled keys: a copy sharing three keys
+        with its article is never crowded out by documents sharing many keys with others.
+        """
         ...
 
     def add(self, records: Iterable[dict[str, Any]]) -> None:
@@ -80,6 +88,9 @@ class MemoryStore:
                 hits[doc_id] += 1
         ranked = sorted(hits, key=lambda d: (-hits[d], d))[:limit]
         return [self._by_id[d] for d in ranked]
+
+    def by_lsh_many(self, key_lists: Sequence[Iterable[str]], limit: int = 50) -> list[list[dict[str, Any]]]:
+        return [self.by_lsh(keys, limit) for keys in key_lists]
 
     def add(self, records: Iterable[dict[str, Any]]) -> None:
         for rec in records:
@@ -150,6 +161,15 @@ class LayeredStore:
             for rec in store.by_lsh(keys, limit):
                 seen.setdefault(rec["id"], rec)
         return list(seen.values())[:limit]
+
+    def by_lsh_many(self, key_lists: Sequence[Iterable[str]], limit: int = 50) -> list[list[dict[str, Any]]]:
+        key_lists = [list(keys) for keys in key_lists]
+        merged: list[dict[str, dict[str, Any]]] = [{} for _ in key_lists]
+        for store in self.stores:
+            for seen, found in zip(merged, store.by_lsh_many(key_lists, limit), strict=True):
+                for rec in found:
+                    seen.setdefault(rec["id"], rec)
+        return [list(seen.values())[:limit] for seen in merged]
 
     def add(self, records: Iterable[dict[str, Any]]) -> None:
         self.stores[0].add(records)

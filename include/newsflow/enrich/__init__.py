@@ -32,6 +32,7 @@ from newsflow.models import Article
 
 __all__ = [
     "ENRICHERS",
+    "skipped_enrichers",
     "Enricher",
     "agencies_in",
     "detect_language",
@@ -131,11 +132,27 @@ _EMPTY: dict[str, Any] = {
 _EMPTY["language"] = UNDETERMINED
 
 
-def enrich_article(article: Article, source_meta: dict[str, Any] | None = None) -> Article:
-    """Fill the enrichment fields of `article` in place and return it (see the module docstring)."""
+def skipped_enrichers(settings: Any) -> frozenset[str]:
+    """The enrichers `settings` turns off."""
+    return frozenset() if getattr(settings, "keywords", True) else frozenset({"keywords"})
+
+
+def enrich_article(
+    article: Article, source_meta: dict[str, Any] | None = None, *, skip: frozenset[str] = frozenset()
+) -> Article:
+    """Fill the enrichment fields of `article` in place and return it (see the module docstring).
+
+    Enrichers named in `skip` do not run and leave their fields empty (`NEWSFLOW_KEYWORDS=false`
+    skips `keywords`, the costliest).
+    """
     meta = dict(source_meta or {})
     article.enrich_errors = []
     for enricher in ENRICHERS:
+        if enricher.name in skip:
+            for name in enricher.fields:
+                value = _EMPTY[name]
+                setattr(article, name, list(value) if isinstance(value, list) else value)
+            continue
         try:
             values = enricher.func(article, meta)
             unknown = set(values) - set(enricher.fields)

@@ -128,7 +128,7 @@ class _Replay:
     def run(self, files: list[Path]) -> None:
         from newsflow.dedupe import Deduplicator
         from newsflow.dedupe.store import LayeredStore, MemoryStore
-        from newsflow.enrich import enrich_article
+        from newsflow.enrich import enrich_article, skipped_enrichers
         from newsflow.pipeline import clean_batch
 
         run_id = files[0].stem
@@ -146,8 +146,10 @@ class _Replay:
             self.report.files += 1
             self.report.articles += len(articles)
         dedup = Deduplicator(LayeredStore(MemoryStore(), self.store), policy=self.settings.duplicate_policy)
+        skip = skipped_enrichers(self.settings)
         for source in sorted(by_source):
-            decided = [enrich_article(a, self.meta.get(source, {})) for a in dedup.process(by_source[source])]
+            meta = self.meta.get(source, {})
+            decided = [enrich_article(a, meta, skip=skip) for a in dedup.process(by_source[source])]
             result = index_articles(
                 self.client,
                 self.settings,

@@ -4,15 +4,23 @@ One request per look-up batch, on the read alias:
 - `by_ids`: one `mget`;
 - `by_text_hashes`: one `terms` query on `text_hash`, collapsed on it so each hash yields
   its first (canonical, earliest) record;
-- `by_lsh`: one bool query with a `should` clause per band key, each a `constant_score`
-  `term` query, so a document's score is exactly the number of keys it shares (a single
-  `terms` query scores every match alike and would not rank).
+- `by_lsh_many`: one `msearch` with one search per article: a bool query with a `should`
+  clause per band key of that article, each a `constant_score` `term` query, so a
+  document's score is exactly the number of keys it shares (a single `terms` query scores
+  every match alike and would not rank); the `limit` best per article come back, without
+  their key lists.
+
+Why one search per article rather than one query over the batch's pooled keys: the answer
+size is bounded by articles x limit whatever the index holds. With 2-row bands a band key is
+shared by chance with about 1% of unrelated articles, so a pooled query over a 100k index
+matched (and shipped, signatures included) thousands of documents per batch and its cost
+grew with the index (dedupe_scale: 6.99 -> 58 ms/article from 1k to 100k indexed).
 A missing index (first run) answers empty. `add` is a no-op: the store learns by indexing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from elasticsearch import Elasticsearch, NotFoundError
@@ -41,6 +49,8 @@ def _unique(values: Iterable[str]) -> list[str]:
 
 
 MAX_CLAUSES = 1000
+# What a candidate needs for the decision: its signature, not its 128 band keys (half the bytes).
+CANDIDATE_FIELDS = [name for name in RECORD_FIELDS if name != "lsh"]
 
 
 class EsCandidateStore:
@@ -93,33 +103,57 @@ class EsCandidateStore:
         return out
 
     def by_lsh(self, keys: Iterable[str], limit: int = 50) -> list[dict[str, Any]]:
-        """Records sharing band keys, most shared first.
+        """Records sharing band keys, most shared first (one article's keys)."""
+        return self.by_lsh_many([keys], limit)[0]
 
-        A bool `should` of constant-score terms scores each document by the number of keys it
-        shares. Keys go in chunks of `MAX_CLAUSES`, below Elasticsearch's `max_clause_count`
-        on a small heap; the chunks' hits are merged and ranked by all keys they share.
+    def by_lsh_many(self, key_lists: Sequence[Iterable[str]], limit: int = 50) -> list[list[dict[str, Any]]]:
+        """The `limit` records sharing most band keys with each key list, in one `msearch`.
+
+        An article's keys beyond `MAX_CLAUSES` (never with `lsh_keys`' 128 bands) are left
+        out, below Elasticsearch's `max_clause_count` on a small heap.
         """
-        keys = _unique(keys)
-        if not keys or limit <= 0:
-            return []
-        found: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(keys), MAX_CLAUSES):
-            should = [
-                {"constant_score": {"filter": {"term": {"lsh": key}}, "boost": 1.0}}
-                for key in keys[start : start + MAX_CLAUSES]
-            ]
-            for rec in self._search(
-                query={"bool": {"should": should, "minimum_should_match": 1}},
-                sort=[{"_score": {"order": "desc"}}, {"id": {"order": "asc"}}],
-                size=limit,
-            ):
-                found.setdefault(rec["id"], rec)
-        wanted = set(keys)
-        ranked = sorted(found.values(), key=lambda r: (-len(wanted.intersection(r.get("lsh") or ())), r["id"]))
-        return ranked[:limit]
+        lists = [_unique(keys)[:MAX_CLAUSES] for keys in key_lists]
+        out: list[list[dict[str, Any]]] = [[] for _ in lists]
+        asked = [i for i, keys in enumerate(lists) if keys] if limit > 0 else []
+        if not asked:
+            return out
+        searches: list[dict[str, Any]] = []
+        for i in asked:
+            should = [{"constant_score": {"filter": {"term": {"lsh": key}}, "boost": 1.0}} for key in lists[i]]
+            searches.append({"index": self.alias, "ignore_unavailable": True})
+            searches.append(
+                {
+                    "query": {"bool": {"should": should, "minimum_should_match": 1}},
+                    "sort": [{"_score": {"order": "desc"}}, {"id": {"order": "asc"}}],
+                    "size": limit,
+                    "_source": {"includes": CANDIDATE_FIELDS},
+                }
+            )
+        try:
+            resp = self.client.msearch(searches=searches)
+        except NotFoundError:
+            return out
+        for i, answer in zip(asked, resp.body.get("responses", []), strict=True):
+            error = answer.get("error")
+            if error:
+                if _index_missing(error):
+                    continue
+                raise RuntimeError(f"LSH candidate look-up failed on {self.alias!r}: {_reason(error)}")
+            out[i] = [to_record(h.get("_source") or {}, h["_id"]) for h in answer["hits"]["hits"]]
+        return out
 
     def add(self, records: Iterable[dict[str, Any]]) -> None:
         """No-op: indexed articles are found by the next look-up."""
+
+
+def _index_missing(error: Any) -> bool:
+    return isinstance(error, dict) and error.get("type") == "index_not_found_exception"
+
+
+def _reason(error: Any) -> str:
+    if isinstance(error, dict):
+        return f"{error.get('type', 'error')}: {error.get('reason', '')}".strip()
+    return str(error)
 
 
 def cluster_members(client: Elasticsearch, alias: str, cluster_ids: Iterable[str], limit: int = 10_000) -> list[

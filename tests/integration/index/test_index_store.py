@@ -71,8 +71,21 @@ def test_by_lsh_ranks_by_shared_keys(store: EsCandidateStore) -> None:
     assert store.by_lsh([]) == []
 
 
+def test_by_lsh_many_ranks_each_article_on_its_own_keys(store: EsCandidateStore) -> None:
+    found = store.by_lsh_many([["k1", "k2", "k3", "k4"], [], ["k9", "zzz"], ["k8", "k1"]], limit=2)
+    assert [[r["id"] for r in hits] for hits in found] == [["a", "b"], [], ["d"], ["a", "b"]]
+    # k8 alone is e's only key: with pooled keys e would have ranked below a, b and c
+    assert [r["id"] for r in store.by_lsh_many([["k8"]], limit=1)[0]] == ["e"]
+    # candidates carry what the decision needs, not their 128 band keys
+    record = found[0][0]
+    assert record["minhash"] == [2**64 - 1, 5] and record["text_hash"] == "H1" and record["lsh"] == []
+    assert store.by_lsh_many([]) == []
+    assert store.by_lsh_many([["k1"]], limit=0) == [[]]
+
+
 def test_missing_index_answers_empty(client: Elasticsearch, settings: Settings) -> None:
     store = EsCandidateStore(client, settings)  # ensure_index never called
     assert store.by_ids(["a"]) == {}
     assert store.by_text_hashes(["H1"]) == {}
     assert store.by_lsh(["k1"]) == []
+    assert store.by_lsh_many([["k1"], ["k2"]]) == [[], []]

@@ -82,6 +82,16 @@ def test_feed_fallbacks() -> None:
     assert article.description == "The bridge vote."
 
 
+def test_a_listings_language_and_country_stand_in_for_the_page() -> None:
+    meta = {"api_language": "fr", "api_country": "BE"}
+    html = f"<html><body><article><h1>Bridge</h1><p>{PARAS[0]}</p><p>{PARAS[1]}</p></article></body></html>"
+    article = clean_item(RawItem(source="api", url="https://e.x/a", kind="html", body=html, source_meta=meta))
+    assert (article.page_language, article.country) == ("fr", "BE")
+    declared = html.replace("<html>", '<html lang="en">')
+    article = clean_item(RawItem(source="api", url="https://e.x/a", kind="html", body=declared, source_meta=meta))
+    assert article.page_language == "en"
+
+
 def test_json_record_with_text() -> None:
     record = {"headline": "Bridge to be rebuilt", "text": BODY, "date": "2024-02-01", "author": "Jane Doe"}
     article = clean_item(RawItem(source="ex", url="u", kind="json", body=json.dumps(record)))

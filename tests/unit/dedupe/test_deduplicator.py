@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import pytest
@@ -44,9 +44,9 @@ class CountingStore(MemoryStore):
         self.calls["by_text_hashes"] += 1
         return super().by_text_hashes(hashes)
 
-    def by_lsh(self, keys: Iterable[str], limit: int = 50) -> list[dict[str, Any]]:
+    def by_lsh_many(self, key_lists: Sequence[Iterable[str]], limit: int = 50) -> list[list[dict[str, Any]]]:
         self.calls["by_lsh"] += 1
-        return super().by_lsh(keys, limit)
+        return super().by_lsh_many(key_lists, limit)
 
 
 # -- the real seeds --------------------------------------------------------------------

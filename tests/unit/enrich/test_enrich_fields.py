@@ -163,6 +163,20 @@ def test_enrich_article_fills_every_field() -> None:
     assert enrich_article(a, {"publisher": "Example", "country": "gb", "language": "en"}).to_dict() == before
 
 
+def test_keywords_can_be_turned_off() -> None:
+    from newsflow.config import Settings
+    from newsflow.enrich import skipped_enrichers
+
+    a = Article(url="https://www.example.co.uk/world/story", title="Farmers get help", text=BODY)
+    enrich_article(a, {"language": "en"})
+    assert a.keywords  # on by default
+    assert skipped_enrichers(Settings()) == frozenset()
+    skip = skipped_enrichers(Settings.from_env({"NEWSFLOW_KEYWORDS": "false"}))
+    assert skip == {"keywords"}
+    enrich_article(a, {"language": "en"}, skip=skip)
+    assert a.keywords == [] and a.language == "en" and a.enrich_errors == []
+
+
 def test_rejected_articles_get_a_language_too() -> None:
     a = Article(url="https://example.com/a", title="Breaking", text="").reject("too short")
     enrich_article(a)
