@@ -22,13 +22,19 @@ from airflow.sdk import (
     task,
 )
 
+from newsflow.pools import NAMES as POLITENESS_CLASSES  # stdlib-only module: cheap at parse time
+from newsflow.pools import pool_name
+
 DOC = """
 ### news_ingest
 Fetches every source declared in `include/sources.yaml` (or `NEWSFLOW_SOURCES_FILE`) for
 this run's data interval, then cleans, deduplicates, enriches and indexes the articles into
 Elasticsearch (alias `NEWSFLOW_INDEX_ALIAS`, default `news`).
 
-* **fetch** is mapped: one task per source, named after the source.
+* **fetch_<class>** is mapped: one task per source, named after the source, one such task per
+  politeness class (`default`, `gentle`, `local`, the source's `politeness`), each in its own
+  Airflow pool `newsflow_fetch_<class>` whose slots bound how many of its sources are fetched at
+  once (`NEWSFLOW_POOL_<CLASS>_SLOTS`; Admin → Pools). A class without sources is skipped.
 * Tasks pass batch-file paths through XCom, never article bodies; raw payloads land in the
   archive (`NEWSFLOW_ARCHIVE_DIR`) before anything else happens.
 * **ledger** returns the run's counts (see its XCom):
@@ -81,8 +87,9 @@ default_args = {
     else None,
 )
 def news_ingest():
-    @task(doc_md="Load and validate the sources file; one entry per source to fetch.")
-    def load_sources() -> list[dict]:
+    @task(doc_md="Load and validate the sources file; the enabled sources of one politeness class, "
+                 "one entry per source to fetch.")
+    def load_sources(politeness: str) -> list[dict]:
         from newsflow.runtime import task_settings
         from newsflow.sources import load_sources_lenient
 
@@ -92,7 +99,9 @@ def news_ingest():
             print(f"SOURCE ERROR {error}")
         if not sources and errors:
             raise ValueError("no valid source in the sources file:\n" + "\n".join(errors))
-        return [s.to_dict() for s in sources if s.enabled]
+        mine = [s.to_dict() for s in sources if s.enabled and s.politeness == politeness]
+        print(f"politeness class {politeness}: {len(mine)} source(s) {[s['name'] for s in mine]}")
+        return mine
 
     @task(
         doc_md="Fetch one source for this run's data interval into the raw archive.",
@@ -135,6 +144,17 @@ def news_ingest():
         for note in result.get("notes", []):
             print(note)
         return result
+
+    # A class without sources leaves its fetch task SKIPPED (mapped over nothing), and Airflow
+    # skips a task mapped directly over a skipped task whatever its trigger rule: so `clean` maps
+    # over this join, not over the fetch tasks themselves.
+    @task(doc_md="Join the fetch results of every politeness class into one list for `clean` "
+                 "(a class without sources adds nothing).",
+          trigger_rule=TriggerRule.NONE_FAILED)
+    def join_fetches(fetch_results: list[dict]) -> list[dict]:
+        results = list(fetch_results or [])
+        print(f"{len(results)} source(s) fetched: {sorted(r['source'] for r in results)}")
+        return results
 
     @task(doc_md="Extract main text and metadata, strip boilerplate, reject non-articles with a reason.",
           map_index_template="{{ source_name }}")
@@ -227,8 +247,18 @@ def news_ingest():
                 print(f"telemetry: the ledger could not be written to the telemetry index: {exc}")
         return health
 
-    fetched = fetch.expand(source=load_sources())
-    cleaned = clean.expand(fetch_result=fetched)
+    # One mapped fetch per politeness class: a pool is per task, not per mapped instance.
+    fetches = [
+        fetch.override(
+            task_id=f"fetch_{cls}",
+            pool=pool_name(cls),
+            doc_md=f"Fetch one source of politeness class `{cls}` for this run's data interval into the "
+                   f"raw archive; runs in the pool `{pool_name(cls)}`.",
+        ).expand(source=load_sources.override(task_id=f"load_sources_{cls}")(cls))
+        for cls in POLITENESS_CLASSES
+    ]
+    fetched = fetches[0].concat(*fetches[1:])
+    cleaned = clean.expand(fetch_result=join_fetches(fetched))
     deduped = dedupe(cleaned)
     enriched = enrich.expand(batch=deduped)
     indexed = index(enriched)

@@ -88,13 +88,34 @@ def _child(dag_id: str, logical_date: str) -> int:
     if dag is None:
         print(f"no DAG named {dag_id} in {dags_folder()}", file=sys.stderr)
         return 2
+    # dag.test() runs each task in this process without asking the pools for a slot, so the
+    # fetch pools (newsflow.pools) need not exist here; the scheduler would wait for them.
     dagrun = dag.test(logical_date=datetime.fromisoformat(logical_date))
-    result = {"state": str(dagrun.state), "run_id": dagrun.run_id}
+    result = {"state": str(dagrun.state), "run_id": dagrun.run_id, "tasks": _task_instances(dag_id, dagrun.run_id)}
     ledger_file = Settings.from_env().work / "ledgers" / f"{_safe(dagrun.run_id)}.json"
     if ledger_file.exists():
         result["ledger"] = json.loads(ledger_file.read_text())
     print("NEWSFLOW_RESULT " + json.dumps(result), flush=True)
     return 0 if str(dagrun.state).endswith("success") else 1
+
+
+def _task_instances(dag_id: str, run_id: str) -> list[dict]:
+    """The run's task instances (state, pool, source name of a mapped one), for callers and tests."""
+    from airflow.models import TaskInstance
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    with create_session() as session:
+        tis = session.scalars(
+            select(TaskInstance)
+            .where(TaskInstance.dag_id == dag_id, TaskInstance.run_id == run_id)
+            .order_by(TaskInstance.task_id, TaskInstance.map_index)
+        ).all()
+        return [
+            {"task_id": ti.task_id, "map_index": ti.map_index, "state": getattr(ti.state, "value", ti.state),
+             "pool": ti.pool, "name": ti.rendered_map_index}
+            for ti in tis
+        ]
 
 
 def _safe(run_id: str) -> str:

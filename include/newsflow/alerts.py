@@ -23,7 +23,9 @@ def alerts_path(settings: Settings) -> Path:
     return Path(settings.state) / "alerts.jsonl"
 
 
-def record_overrun(settings: Settings, dag_id: str, run_id: str, minutes: float) -> dict[str, Any]:
+def record_overrun(
+    settings: Settings, dag_id: str, run_id: str, minutes: float, deadline_at: str = ""
+) -> dict[str, Any]:
     entry = {
         "at": datetime.now(UTC).isoformat(),
         "kind": "run_overran",
@@ -31,6 +33,8 @@ def record_overrun(settings: Settings, dag_id: str, run_id: str, minutes: float)
         "run_id": run_id,
         "deadline_minutes": minutes,
     }
+    if deadline_at:
+        entry["deadline_at"] = deadline_at
     path = alerts_path(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a", encoding="utf-8") as fh:
@@ -48,7 +52,22 @@ def read_alerts(settings: Settings, last: int = 20) -> list[dict[str, Any]]:
 
 
 async def run_overran(minutes: float = 0.0, context: dict[str, Any] | None = None, **_: Any) -> None:
-    """DeadlineAlert callback (AsyncCallback: runs in the triggerer)."""
-    dag_run = (context or {}).get("dag_run") or {}
+    """DeadlineAlert callback (AsyncCallback: runs in the triggerer).
+
+    The scheduler passes `context={"dag_run": <the REST API's DAGRunResponse as JSON>,
+    "deadline": {"id", "deadline_time"}}`: the run id is under `dag_run_id` there.
+    """
+    context = context or {}
+    dag_run = context.get("dag_run") or {}
     get = dag_run.get if isinstance(dag_run, dict) else lambda k, d=None: getattr(dag_run, k, d)
-    record_overrun(Settings.from_env(), str(get("dag_id", "news_ingest")), str(get("run_id", "?")), minutes)
+    run_id = get("dag_run_id") or get("run_id") or "?"
+    deadline = context.get("deadline") or {}
+    deadline_at = deadline.get("deadline_time") if isinstance(deadline, dict) else None
+    record_overrun(Settings.from_env(), str(get("dag_id") or "news_ingest"), str(run_id), minutes,
+                   deadline_at=_iso(deadline_at))
+
+
+def _iso(value: Any) -> str:
+    if value is None:
+        return ""
+    return value.isoformat() if isinstance(value, datetime) else str(value)

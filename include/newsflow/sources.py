@@ -4,16 +4,25 @@
 sources:
   - name: harbour_herald            # safe identifier: used in file paths and task names
     type: rss                       # rss (RSS or Atom feed) | files (a local folder) | sitemap (a news sitemap)
+                                    # | newsapi (a date-range news API, e.g. GDELT DOC 2.0)
     url: ${NEWSFLOW_DEMO_BASE_URL:-http://127.0.0.1:8765}/harbour-herald/feed.xml
     publisher: Harbour Herald
     country: GB                     # ISO 3166-1 alpha-2 of the outlet
     language: en                    # a hint; detection decides
-    politeness: default             # Airflow pool class
+    politeness: default             # default | gentle | local: the Airflow pool of its fetch (newsflow.pools)
     enabled: true
     max_items: 100                  # default: Settings.max_items_per_source
   - name: local_archive
     type: files
     path: archive                   # relative to this file's folder
+  - name: gdelt_harbours
+    type: newsapi
+    url: https://api.gdeltproject.org/api/v2/doc/doc   # the API endpoint
+    query: '"harbour" sourcelang:english'              # the API's own query syntax
+    dialect: gdelt                  # the only dialect (default)
+    politeness: gentle              # one fetch at a time: the API allows one request every 5 s
+    max_records: 250                # articles per request (the API's maximum, default)
+    min_interval: 5                 # seconds between requests to the API host (default 5)
 ```
 
 String values may use `${VAR}` and `${VAR:-default}` (taken from the environment).
@@ -25,7 +34,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,8 +42,13 @@ from urllib.parse import urlsplit
 
 import yaml
 
-TYPES = ("rss", "files", "sitemap")
-URL_TYPES = ("rss", "sitemap")  # types fetched from a URL
+from newsflow.pools import NAMES as POLITENESS_CLASSES
+
+TYPES = ("rss", "files", "sitemap", "newsapi")
+URL_TYPES = ("rss", "sitemap", "newsapi")  # types fetched from a URL
+NEWSAPI_DIALECTS = ("gdelt",)  # the first is the default
+NEWSAPI_MAX_RECORDS = 250  # GDELT DOC 2.0 returns at most 250 articles per request
+_NEWSAPI_KEYS = ("query", "dialect", "max_records", "min_interval")
 NAME_RE = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
 _COUNTRY_RE = re.compile(r"^[A-Za-z]{2}$")
 _LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
@@ -50,6 +64,7 @@ _KEYS = (
     "politeness",
     "enabled",
     "max_items",
+    *_NEWSAPI_KEYS,
 )
 
 
@@ -64,8 +79,8 @@ class SourcesError(ValueError):
 @dataclass(frozen=True)
 class Source:
     name: str
-    type: str  # "rss" | "files"
-    url: str = ""  # feed URL (rss)
+    type: str  # "rss" | "files" | "sitemap" | "newsapi"
+    url: str = ""  # feed URL (rss), sitemap URL (sitemap), API endpoint (newsapi)
     path: Path | None = None  # folder (files), absolute
     publisher: str = ""
     country: str = ""  # ISO 3166-1 alpha-2, upper case
@@ -73,6 +88,10 @@ class Source:
     politeness: str = "default"  # pool class
     enabled: bool = True
     max_items: int | None = None
+    query: str = ""  # newsapi: the API's query
+    dialect: str = ""  # newsapi: which API ("gdelt")
+    max_records: int | None = None  # newsapi: articles per request (default NEWSAPI_MAX_RECORDS)
+    min_interval: float | None = None  # newsapi: seconds between API requests (default: the fetcher's)
     line: int | None = field(default=None, compare=False)  # where it is declared
 
     @property
@@ -92,6 +111,10 @@ class Source:
             "politeness": self.politeness,
             "enabled": self.enabled,
             "max_items": self.max_items,
+            "query": self.query,
+            "dialect": self.dialect,
+            "max_records": self.max_records,
+            "min_interval": self.min_interval,
             "line": self.line,
         }
 
@@ -274,8 +297,12 @@ def _parse_entry(loader: yaml.SafeLoader, node: yaml.Node, base: Path, env: Mapp
             lines["language"], f"{where}: language {language!r} is not a language code like 'en'"
         )
     politeness = text("politeness", "default") or "default"
-    if not NAME_RE.match(politeness):
-        raise _EntryError(lines["politeness"], f"{where}: bad politeness class {politeness!r}")
+    if politeness not in POLITENESS_CLASSES:  # each class is an Airflow pool: see newsflow.pools
+        raise _EntryError(
+            lines["politeness"],
+            f"{where}: unknown politeness class {politeness!r} "
+            f"(expected one of: {', '.join(POLITENESS_CLASSES)})",
+        )
 
     enabled = values.get("enabled", True)
     if enabled is None:
@@ -287,6 +314,7 @@ def _parse_entry(loader: yaml.SafeLoader, node: yaml.Node, base: Path, env: Mapp
         not isinstance(max_items, int) or isinstance(max_items, bool) or max_items < 1
     ):
         raise _EntryError(lines["max_items"], f"{where}: 'max_items' must be a positive whole number")
+    api = _newsapi_fields(stype, values, lines, line, where, text)
 
     return Source(
         name=name,
@@ -300,4 +328,48 @@ def _parse_entry(loader: yaml.SafeLoader, node: yaml.Node, base: Path, env: Mapp
         enabled=enabled,
         max_items=max_items,
         line=line,
+        **api,
     )
+
+
+def _newsapi_fields(
+    stype: str,
+    values: dict[str, Any],
+    lines: dict[str, int],
+    line: int,
+    where: str,
+    text: Callable[..., str],
+) -> dict[str, Any]:
+    """query (required), dialect, max_records and min_interval of a `newsapi` source; other
+    types may not carry them (a `query:` on an rss source is a mistake worth naming)."""
+    if stype != "newsapi":
+        for key in _NEWSAPI_KEYS:
+            if key in values:
+                raise _EntryError(lines[key], f"{where}: {key!r} is only for type 'newsapi'")
+        return {}
+    query = text("query")
+    if not query:
+        raise _EntryError(line, f"{where}: type 'newsapi' needs a 'query' (in the API's own syntax)")
+    dialect = text("dialect", NEWSAPI_DIALECTS[0]).lower() or NEWSAPI_DIALECTS[0]
+    if dialect not in NEWSAPI_DIALECTS:
+        raise _EntryError(
+            lines["dialect"], f"{where}: unknown dialect {dialect!r} (expected one of: {', '.join(NEWSAPI_DIALECTS)})"
+        )
+    max_records = values.get("max_records")
+    if max_records is not None and (
+        not isinstance(max_records, int)
+        or isinstance(max_records, bool)
+        or not 1 <= max_records <= NEWSAPI_MAX_RECORDS
+    ):
+        raise _EntryError(
+            lines["max_records"],
+            f"{where}: 'max_records' must be a whole number from 1 to {NEWSAPI_MAX_RECORDS}",
+        )
+    min_interval = values.get("min_interval")
+    if min_interval is not None:
+        if not isinstance(min_interval, int | float) or isinstance(min_interval, bool) or min_interval < 0:
+            raise _EntryError(
+                lines["min_interval"], f"{where}: 'min_interval' must be a number of seconds (0 or more)"
+            )
+        min_interval = float(min_interval)
+    return {"query": query, "dialect": dialect, "max_records": max_records, "min_interval": min_interval}

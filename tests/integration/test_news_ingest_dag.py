@@ -50,6 +50,29 @@ def test_first_run_indexes_and_the_ledger_adds_up(stack):
     assert len(ledger["per_source"]) >= 4
 
 
+def test_one_fetch_task_per_politeness_class_in_its_pool(stack):
+    """The demo's feeds are `default`, its folder `local`; `gentle` has no source: its fetch task is
+    skipped (mapped over nothing) and the run still cleans, indexes and succeeds."""
+    _, first, _ = stack
+    tasks = first["tasks"]
+
+    def of(task_id: str) -> list[dict]:
+        return [t for t in tasks if t["task_id"] == task_id]
+
+    default, local, gentle = of("fetch_default"), of("fetch_local"), of("fetch_gentle")
+    assert sorted(t["name"] for t in default) == ["coastal_wire_daily", "courrier_du_port", "hafenbote",
+                                                   "harbour_herald"]
+    assert [t["name"] for t in local] == ["bayside_archive"]
+    assert {t["pool"] for t in default} == {"newsflow_fetch_default"}
+    assert {t["pool"] for t in local} == {"newsflow_fetch_local"}
+    assert all(t["state"] == "success" for t in default + local), default + local
+    assert [(t["map_index"], t["state"]) for t in gentle] == [(-1, "skipped")]
+    assert [t["state"] for t in of("join_fetches")] == ["success"]
+    assert sorted(t["name"] for t in of("clean")) == sorted(t["name"] for t in default + local)
+    assert all(t["state"] == "success" for t in of("clean"))
+    assert set(first["ledger"]["per_source"]) >= {"bayside_archive", "harbour_herald"}
+
+
 def test_raw_payloads_are_archived_before_processing(stack):
     settings, first, _ = stack
     raw_files = list(Path(settings.archive).rglob("*.jsonl"))

@@ -90,3 +90,26 @@ def test_depends_on_refers_to_defined_services():
     for name, svc in services.items():
         for dep in (svc.get("depends_on") or {}):
             assert dep in services, f"{name} depends on unknown {dep}"
+
+
+def test_init_creates_one_fetch_pool_per_politeness_class_after_migrating():
+    """The DAG's fetch tasks wait for ever on a pool that does not exist: airflow-init makes them,
+    from the same module the DAG reads (`newsflow.pools`), with each class's slots env var."""
+    from newsflow.pools import NAMES, slots_env_var
+
+    init = _compose()["services"]["airflow-init"]
+    script = [line.strip() for line in init["command"][1].splitlines() if line.strip()]
+    assert script[0] == "set -e", "a failing step must fail airflow-init (the other services wait on it)"
+    migrate = script.index("airflow db migrate")
+    write = next(i for i, line in enumerate(script) if line.startswith("python -m newsflow.pools --output "))
+    pools_file = script[write].split("--output ", 1)[1]
+    assert script.index(f"airflow pools import {pools_file}") > write > migrate
+    env = init["environment"]
+    for cls in NAMES:
+        var = slots_env_var(cls)
+        assert env[var] == f"${{{var}:-}}", "empty means the class's default, kept in newsflow.pools"
+        assert f"{var}=" in (ROOT / ".env.example").read_text()
+    # Every other Airflow service waits for the init (and so for the pools).
+    services = _compose()["services"]
+    for name in ("airflow-scheduler", "airflow-apiserver", "airflow-dag-processor", "airflow-triggerer"):
+        assert services[name]["depends_on"]["airflow-init"] == {"condition": "service_completed_successfully"}

@@ -123,3 +123,18 @@ def test_flower_is_optional_behind_a_profile():
     assert flower["command"] == "celery flower"
     assert "5555:5555" in flower["ports"]
     assert all("profiles" not in services[n] for n in ("redis", "airflow-worker", "airflow-scheduler"))
+
+
+def test_init_still_creates_the_fetch_pools_under_celery():
+    """The override merges its Celery settings into airflow-init's environment: the pool step and
+    its slot variables must survive the merge, and the scheduler still waits for the init."""
+    from newsflow.pools import NAMES, slots_env_var
+
+    services = merged()
+    init = services["airflow-init"]
+    assert "airflow pools import" in init["command"][1] and "python -m newsflow.pools" in init["command"][1]
+    env = _env(init)
+    assert env["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
+    assert all(slots_env_var(c) in env for c in NAMES)
+    assert services["airflow-scheduler"]["depends_on"]["airflow-init"]["condition"] == \
+        "service_completed_successfully"

@@ -23,15 +23,24 @@ def test_no_import_errors(dagbag):
 
 def test_tasks_and_dependencies(dagbag):
     dag = dagbag.dags["news_ingest"]
-    assert set(dag.task_ids) == {"load_sources", "fetch", "clean", "dedupe", "enrich", "index", "ledger"}
+    classes = ("default", "gentle", "local")
+    assert set(dag.task_ids) == {
+        *(f"load_sources_{c}" for c in classes), *(f"fetch_{c}" for c in classes),
+        "join_fetches", "clean", "dedupe", "enrich", "index", "ledger",
+    }
     down = {t.task_id: set(t.downstream_task_ids) for t in dag.tasks}
-    assert down["load_sources"] == {"fetch"}
-    assert down["fetch"] == {"clean", "ledger"}
+    for c in classes:
+        assert down[f"load_sources_{c}"] == {f"fetch_{c}"}
+        assert down[f"fetch_{c}"] == {"join_fetches", "ledger"}
+        assert dag.get_task(f"fetch_{c}").map_index_template == "{{ source_name }}"
+        assert dag.get_task(f"fetch_{c}").pool == f"newsflow_fetch_{c}"
+    assert down["join_fetches"] == {"clean"}
     assert down["clean"] == {"dedupe"}
     assert down["dedupe"] == {"enrich"}
     assert down["enrich"] == {"index"}
     assert down["index"] == {"ledger"}
-    assert dag.get_task("fetch").map_index_template == "{{ source_name }}"
+    # A class without sources is skipped: the join must still run, so clean still does.
+    assert dag.get_task("join_fetches").trigger_rule == "none_failed"
 
 
 def test_interval_timetable_and_docs(dagbag):

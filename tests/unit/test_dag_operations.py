@@ -38,8 +38,16 @@ def test_overrun_callback_records_the_alert(tmp_path, monkeypatch):
 
     monkeypatch.setenv("NEWSFLOW_HOME", str(tmp_path))
     asyncio.run(run_overran(minutes=25, context={"dag_run": {"dag_id": "news_ingest", "run_id": "r1"}}))
-    (alert,) = read_alerts(Settings.from_env())
-    assert alert["run_id"] == "r1" and alert["deadline_minutes"] == 25
+    # The shape the scheduler sends (airflow.models.deadline.Deadline.handle_miss): the REST
+    # API's DAGRunResponse, where the run id is `dag_run_id`, and the deadline itself.
+    asyncio.run(run_overran(minutes=0.5, context={
+        "dag_run": {"dag_id": "news_ingest", "dag_run_id": "manual__r2", "state": "running"},
+        "deadline": {"id": "0190", "deadline_time": "2026-11-22T10:00:30+00:00"},
+    }))
+    first, second = read_alerts(Settings.from_env())
+    assert first["run_id"] == "r1" and first["deadline_minutes"] == 25
+    assert second["run_id"] == "manual__r2" and second["deadline_minutes"] == 0.5
+    assert second["deadline_at"] == "2026-11-22T10:00:30+00:00"
 
 
 def test_index_task_updates_the_articles_asset(dag):
@@ -48,9 +56,10 @@ def test_index_task_updates_the_articles_asset(dag):
 
 
 def test_fetch_retries_with_exponential_backoff_and_timeouts(dag):
-    fetch = dag.get_task("fetch")
-    assert fetch.retries >= 2 and fetch.retry_exponential_backoff
-    assert fetch.execution_timeout is not None and fetch.max_retry_delay is not None
+    for cls in ("default", "gentle", "local"):
+        fetch = dag.get_task(f"fetch_{cls}")
+        assert fetch.retries >= 2 and fetch.retry_exponential_backoff
+        assert fetch.execution_timeout is not None and fetch.max_retry_delay is not None
 
 
 def test_kibana_plugin_link_and_run_tab(monkeypatch):

@@ -21,7 +21,7 @@ sources:
     type: files
     path: demo/archive
     enabled: false
-    politeness: slow
+    politeness: gentle
   - name: abs-folder
     type: files
     path: ${DATA_DIR}/exports
@@ -52,10 +52,41 @@ def test_good_file(tmp_path):
     assert hh.politeness == "default" and hh.enabled
     assert hh.source_meta == {"publisher": "Harbour Herald", "country": "GB", "language": "en"}
     assert archive.path == (tmp_path / "demo" / "archive").resolve()
-    assert archive.enabled is False and archive.politeness == "slow"
+    assert archive.enabled is False and archive.politeness == "gentle"
     assert absf.path == Path("/srv/data/exports")
     assert Source.from_dict(hh.to_dict()) == hh
     assert Source.from_dict(archive.to_dict()) == archive
+
+
+def test_newsapi_source(tmp_path):
+    path = _write(
+        tmp_path,
+        """\
+        sources:
+          - name: gdelt_harbours
+            type: newsapi
+            url: https://api.gdeltproject.org/api/v2/doc/doc
+            query: '"harbour" sourcelang:english'
+          - name: tuned
+            type: newsapi
+            url: ${API:-https://api.gdeltproject.org/api/v2/doc/doc}
+            query: port
+            dialect: GDELT
+            max_records: 50
+            min_interval: 0
+        """,
+    )
+    plain, tuned = load_sources(path, env={})
+    assert plain == Source(
+        name="gdelt_harbours",
+        type="newsapi",
+        url="https://api.gdeltproject.org/api/v2/doc/doc",
+        query='"harbour" sourcelang:english',
+        dialect="gdelt",  # the default
+    )
+    assert plain.max_records is None and plain.min_interval is None  # the fetcher's defaults
+    assert (tuned.dialect, tuned.max_records, tuned.min_interval) == ("gdelt", 50, 0.0)
+    assert Source.from_dict(tuned.to_dict()) == tuned
 
 
 def test_env_expansion(tmp_path):
@@ -79,7 +110,7 @@ def test_unset_variable_names_the_line(tmp_path):
         (
             "  - name: a\n    type: rsss\n    url: http://x.example/f",
             3,
-            "unknown type 'rsss' (expected one of: rss, files, sitemap)",
+            "unknown type 'rsss' (expected one of: rss, files, sitemap, newsapi)",
         ),
         ("  - name: a\n    type: rss", 2, "source 'a': type 'rss' needs a 'url'"),
         ("  - name: a\n    type: files", 2, "source 'a': type 'files' needs a 'path' (a folder)"),
@@ -105,6 +136,37 @@ def test_unset_variable_names_the_line(tmp_path):
             "'enabled' must be true or false",
         ),
         ("  - just a string", 2, "each source must be a mapping"),
+        (
+            "  - name: a\n    type: newsapi\n    url: https://api.example.org/doc",
+            2,
+            "source 'a': type 'newsapi' needs a 'query' (in the API's own syntax)",
+        ),
+        ("  - name: a\n    type: newsapi\n    query: harbour", 2, "source 'a': type 'newsapi' needs a 'url'"),
+        (
+            "  - name: a\n    type: newsapi\n    url: https://api.example.org/doc\n    query: x\n    dialect: newsapi_org",
+            6,
+            "source 'a': unknown dialect 'newsapi_org' (expected one of: gdelt)",
+        ),
+        (
+            "  - name: a\n    type: newsapi\n    url: https://api.example.org/doc\n    query: x\n    max_records: 500",
+            6,
+            "source 'a': 'max_records' must be a whole number from 1 to 250",
+        ),
+        (
+            "  - name: a\n    type: newsapi\n    url: https://api.example.org/doc\n    query: x\n    min_interval: soon",
+            6,
+            "source 'a': 'min_interval' must be a number of seconds (0 or more)",
+        ),
+        (
+            "  - name: a\n    type: rss\n    url: http://x.example/f\n    query: harbour",
+            5,
+            "source 'a': 'query' is only for type 'newsapi'",
+        ),
+        (
+            "  - name: a\n    type: rss\n    url: http://x.example/f\n    politeness: slow",
+            5,
+            "source 'a': unknown politeness class 'slow' (expected one of: default, gentle, local)",
+        ),
     ],
 )
 def test_errors_name_the_line(tmp_path, entry, line, message):
@@ -158,7 +220,7 @@ def test_lenient_keeps_good_entries(tmp_path):
     sources, errors = load_sources_lenient(path)
     assert [s.name for s in sources] == ["good", "also_good"]
     assert errors == [
-        "sources.yaml line 6: unknown type 'rsss' (expected one of: rss, files, sitemap)",
+        "sources.yaml line 6: unknown type 'rsss' (expected one of: rss, files, sitemap, newsapi)",
         "sources.yaml line 11: source 'nourl': type 'rss' needs a 'url'",
     ]
     with pytest.raises(SourcesError) as err:

@@ -12,6 +12,8 @@
   [window_start, window_end); items without a date are always included.
 - `sitemap`: a news sitemap (or sitemap index); only entries whose `news:publication_date`
   (else `lastmod`) falls in [window_start, window_end) are fetched (`newsflow.fetch.sitemap`).
+- `newsapi`: a date-range news API (GDELT DOC 2.0): the articles it saw in [window_start,
+  window_end) are listed, splitting full answers, then fetched (`newsflow.fetch.newsapi`).
 - Feeds are polled with conditional GET and back off when they rarely change
   (`newsflow.fetch.conditional`). A run whose window is not live (a backfill, or a window
   that ended more than `LIVE_WINDOW` ago) does not poll the feed: it replays the source's
@@ -130,6 +132,10 @@ def fetch_source(
         yield from _fetch_files(source, limit, window_start, window_end)
     elif source.type == "sitemap":
         yield from _fetch_sitemap(source, settings, limit, window_start, window_end, report)
+    elif source.type == "newsapi":
+        from newsflow.fetch.newsapi import fetch_newsapi
+
+        yield from fetch_newsapi(source, settings, limit, window_start, window_end, report)
     else:
         raise FetchError(f"source {source.name!r}: unsupported type {source.type!r}")
 

@@ -1,0 +1,109 @@
+"""Politeness classes: the Airflow pool each source's fetch runs in, and how many slots it has.
+
+A source's `politeness` (sources.yaml) names one class. `news_ingest` has one mapped fetch
+task per class, `fetch_<class>`, in the pool `newsflow_fetch_<class>`: Airflow can set a pool
+per task but not per mapped instance, and a pool's slots bound how many fetches of that class
+run at once over every run and backfill together. The set is fixed so that a typo in the
+sources file is an error, not a pool nobody created (Airflow would leave such a task
+scheduled for ever).
+
+Stdlib only: the DAG file imports this at parse time, and `python -m newsflow.pools` writes
+the pools file `airflow pools import` reads (docker-compose's `airflow-init` does that).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class PolitenessClass:
+    name: str
+    default_slots: int
+    description: str
+
+
+CLASSES: tuple[PolitenessClass, ...] = (
+    PolitenessClass("default", 8, "ordinary sites, feeds and sitemaps: up to 8 sources fetched at once"),
+    PolitenessClass("gentle", 1, "sites that ask for it, rate-limited APIs: one fetch at a time"),
+    PolitenessClass("local", 4, "local folders and archive replays: no network, only disk and CPU"),
+)
+NAMES: tuple[str, ...] = tuple(c.name for c in CLASSES)
+DEFAULT_CLASS = "default"
+POOL_PREFIX = "newsflow_fetch_"
+
+
+def pool_name(politeness: str) -> str:
+    """The Airflow pool of a politeness class (`newsflow_fetch_<class>`)."""
+    return POOL_PREFIX + _get(politeness).name
+
+
+def slots_env_var(politeness: str) -> str:
+    """The environment variable that overrides a class's slot count."""
+    return f"NEWSFLOW_POOL_{_get(politeness).name.upper()}_SLOTS"
+
+
+def pool_slots(politeness: str, env: Mapping[str, str] | None = None) -> int:
+    """Slots of a class's pool: `NEWSFLOW_POOL_<CLASS>_SLOTS` if set and not empty, else the default."""
+    env = os.environ if env is None else env
+    cls = _get(politeness)
+    var = slots_env_var(cls.name)
+    raw = (env.get(var) or "").strip()
+    if not raw:
+        return cls.default_slots
+    try:
+        slots = int(raw)
+    except ValueError:
+        raise ValueError(f"{var}={raw!r}: expected a whole number of pool slots (default {cls.default_slots})") from None
+    if slots < 1:
+        raise ValueError(f"{var}={raw!r}: a pool needs at least 1 slot (0 would stop every fetch of the class)")
+    return slots
+
+
+def pools(env: Mapping[str, str] | None = None) -> dict[str, dict[str, Any]]:
+    """Every class's pool in the format of `airflow pools import` (name -> slots, description)."""
+    return {
+        pool_name(c.name): {
+            "slots": pool_slots(c.name, env),
+            "description": f"newsflow politeness class '{c.name}': {c.description}",
+            "include_deferred": False,
+        }
+        for c in CLASSES
+    }
+
+
+def _get(politeness: str) -> PolitenessClass:
+    for cls in CLASSES:
+        if cls.name == politeness:
+            return cls
+    raise ValueError(f"unknown politeness class {politeness!r} (expected one of: {', '.join(NAMES)})")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m newsflow.pools",
+        description="Write newsflow's fetch pools as a file for `airflow pools import`.",
+    )
+    parser.add_argument("--output", "-o", type=Path, help="file to write (default: standard output)")
+    args = parser.parse_args(argv)
+    try:
+        text = json.dumps(pools(), indent=2) + "\n"
+    except ValueError as exc:
+        print(f"newsflow.pools: {exc}", file=sys.stderr)
+        return 2
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
