@@ -327,9 +327,23 @@ def _backfill(services) -> list[str]:
     _wait("the backfill to complete",
           lambda: api.get(f"/api/v2/backfills/{backfill['id']}")["completed_at"], 240,
           services["procs"], env["AIRFLOW_HOME"])
-    runs = api.get("/api/v2/dags/news_ingest/dagRuns?run_type=backfill&limit=50")["dag_runs"]
-    mine = sorted((r for r in runs if r["data_interval_start"][:10] in HISTORY_DAYS),
-                  key=lambda r: r["data_interval_start"])
+    created = datetime.fromisoformat(backfill["created_at"])
+
+    def days_runs() -> list[dict]:
+        runs = api.get("/api/v2/dags/news_ingest/dagRuns?run_type=backfill&limit=50")["dag_runs"]
+        return sorted((r for r in runs if r["data_interval_start"][:10] in HISTORY_DAYS),
+                      key=lambda r: r["data_interval_start"])
+
+    # A reprocessed run must have ended after this backfill was created: otherwise its ledger
+    # (XCom) could still be the previous backfill's (seen once on a loaded machine).
+    def rerun() -> list[dict]:
+        mine = days_runs()
+        done = [r for r in mine if r["state"] in ("success", "failed") and r.get("end_date")
+                and datetime.fromisoformat(r["end_date"]) >= created]
+        return mine if len(done) == len(HISTORY_DAYS) else []
+
+    mine = _wait("each day's run to finish after the backfill was created", rerun, 240,
+                 services["procs"], env["AIRFLOW_HOME"])
     assert [r["data_interval_start"][:10] for r in mine] == list(HISTORY_DAYS), mine
     assert all(r["state"] == "success" for r in mine), [(r["dag_run_id"], r["state"]) for r in mine]
     return [r["dag_run_id"] for r in mine]
