@@ -1,6 +1,7 @@
 """Dedupe cost per article as the index grows: 1k, 10k, 100k indexed articles.
 
     .venv/bin/python benchmarks/dedupe_scale.py --sizes 1k,10k,100k [--batch 500]
+    .venv/bin/python benchmarks/dedupe_scale.py --sizes 1k,10k,100k --es-url https://es.example:9200
 
 Why its own script: the target is that deduplicating a batch costs the same per
 article whether the index holds a thousand articles or a hundred thousand, and
@@ -18,6 +19,7 @@ the DAG's dedupe task does, and the cost per article is printed for each size.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import time
@@ -79,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1k,10k", help="comma-separated: 1k,10k,100k or numbers")
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--es-url", default="", help="measure against this Elasticsearch instead of the embedded "
+                        "server (credentials from NEWSFLOW_ES_*); writes to a throwaway alias dedupe-scale-<pid>")
     args = parser.parse_args(argv)
     sizes = sorted(SIZES.get(s.strip().lower()) or int(s) for s in args.sizes.split(","))
 
@@ -92,8 +96,13 @@ def main(argv: list[str] | None = None) -> int:
     home = Path(os.environ.get("TMPDIR", "/tmp")) / f"newsflow-dedupe-scale-{os.getpid()}"
     print(f"dedupe scale: sizes {sizes}, batch {args.batch}, load average {os.getloadavg()[0]:.2f}")
     rows = []
-    with EmbeddedSearch() as search:
-        settings = search.settings(Settings(home=home))
+    with contextlib.ExitStack() as stack:
+        if args.es_url:
+            settings = Settings.from_env(es_url=args.es_url, home=home,
+                                         index_alias=f"dedupe-scale-{os.getpid()}")
+            print(f"  against {args.es_url}, alias {settings.index_alias} (delete its indices afterwards)")
+        else:
+            settings = stack.enter_context(EmbeddedSearch()).settings(Settings(home=home))
         client = make_client(settings)
         ensure_index(client, settings)
         filled = 0

@@ -30,6 +30,8 @@ def settings_of(state: State) -> Settings:
         allow_private=True,
         max_items_per_source=10**7,
         fetch_retries=1,
+        # NEWSFLOW_KEYWORDS=false measures the pipeline without YAKE keywords, as a user may run it.
+        keywords=Settings.from_env().keywords,
     )
     if state.get("es_url"):
         import dataclasses

@@ -342,7 +342,7 @@ def _backfill(services) -> list[str]:
                 and datetime.fromisoformat(r["end_date"]) >= created]
         return mine if len(done) == len(HISTORY_DAYS) else []
 
-    mine = _wait("each day's run to finish after the backfill was created", rerun, 240,
+    mine = _wait("each day's run to finish after the backfill was created", rerun, 300,
                  services["procs"], env["AIRFLOW_HOME"])
     assert [r["data_interval_start"][:10] for r in mine] == list(HISTORY_DAYS), mine
     assert all(r["state"] == "success" for r in mine), [(r["dag_run_id"], r["state"]) for r in mine]
