@@ -302,51 +302,64 @@ def _docs(settings, source: str) -> list[dict]:
     return [h["_source"] | {"_id": h["_id"]} for h in hits]
 
 
-def _backfill(services) -> list[str]:
-    """`airflow backfill create` over the three days, reprocessing completed runs; their run ids."""
+def _create_backfill(services, cmd: list, tries: list[str]) -> dict:
+    """Run `airflow backfill create`; the new backfill as the REST API shows it."""
     api, env = services["api"], services["env"]
     before = {b["id"] for b in api.get("/api/v2/backfills?dag_id=news_ingest")["backfills"]}
-    cmd = [BIN / "airflow", "backfill", "create", "--dag-id", "news_ingest", "--from-date", HISTORY_DAYS[0],
-           "--to-date", HISTORY_DAYS[-1], "--reprocess-behavior", "completed", "--max-active-runs", "3"]
 
-    def created() -> bool:
-        return any(b["id"] not in before for b in api.get("/api/v2/backfills?dag_id=news_ingest")["backfills"])
+    def new() -> list[dict]:
+        return [b for b in api.get("/api/v2/backfills?dag_id=news_ingest")["backfills"] if b["id"] not in before]
 
-    tries = []
     for _ in range(5):  # SQLite has one writer: the CLI may meet the scheduler's lock; try again
         out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
         tries.append(out.stdout + out.stderr)
         # A lock met after the backfill was committed (the CLI's own audit log write) still created it.
-        if out.returncode == 0 or "database is locked" not in out.stderr or created():
+        if out.returncode == 0 or "database is locked" not in out.stderr or new():
             break
         time.sleep(2)
-    assert out.returncode == 0 or created(), "\n---\n".join(tries)
-    backfill = _wait("the backfill to be created",
-                     lambda: [b for b in api.get("/api/v2/backfills?dag_id=news_ingest")["backfills"]
-                              if b["id"] not in before], 30)[0]
-    _wait("the backfill to complete",
-          lambda: api.get(f"/api/v2/backfills/{backfill['id']}")["completed_at"], 240,
-          services["procs"], env["AIRFLOW_HOME"])
-    created = datetime.fromisoformat(backfill["created_at"])
+    assert out.returncode == 0 or new(), "\n---\n".join(tries)
+    return _wait("the backfill to be created", new, 30)[0]
 
-    def days_runs() -> list[dict]:
-        runs = api.get("/api/v2/dags/news_ingest/dagRuns?run_type=backfill&limit=50")["dag_runs"]
-        return sorted((r for r in runs if r["data_interval_start"][:10] in HISTORY_DAYS),
-                      key=lambda r: r["data_interval_start"])
 
-    # A reprocessed run must have ended after this backfill was created: otherwise its ledger
-    # (XCom) could still be the previous backfill's (seen once on a loaded machine).
-    def rerun() -> list[dict]:
-        mine = days_runs()
-        done = [r for r in mine if r["state"] in ("success", "failed") and r.get("end_date")
-                and datetime.fromisoformat(r["end_date"]) >= created]
-        return mine if len(done) == len(HISTORY_DAYS) else []
+def _backfill(services) -> list[str]:
+    """`airflow backfill create` over the three days, reprocessing completed runs; their run ids."""
+    api, env = services["api"], services["env"]
+    cmd = [BIN / "airflow", "backfill", "create", "--dag-id", "news_ingest", "--from-date", HISTORY_DAYS[0],
+           "--to-date", HISTORY_DAYS[-1], "--reprocess-behavior", "completed", "--max-active-runs", "3"]
 
-    mine = _wait("each day's run to finish after the backfill was created", rerun, 300,
-                 services["procs"], env["AIRFLOW_HOME"])
-    assert [r["data_interval_start"][:10] for r in mine] == list(HISTORY_DAYS), mine
-    assert all(r["state"] == "success" for r in mine), [(r["dag_run_id"], r["state"]) for r in mine]
-    return [r["dag_run_id"] for r in mine]
+    def ended_since(since: datetime):
+        """Each day's run, once all have ended after `since` (a reprocessed run's ledger XCom is
+        the previous backfill's until the run has re-run)."""
+        def check() -> list[dict]:
+            runs = api.get("/api/v2/dags/news_ingest/dagRuns?run_type=backfill&limit=50")["dag_runs"]
+            mine = sorted((r for r in runs if r["data_interval_start"][:10] in HISTORY_DAYS),
+                          key=lambda r: r["data_interval_start"])
+            done = [r for r in mine if r["state"] in ("success", "failed") and r.get("end_date")
+                    and datetime.fromisoformat(r["end_date"]) >= since]
+            return mine if len(done) == len(HISTORY_DAYS) else []
+        return check
+
+    tries: list[str] = []
+    for _ in range(3):
+        backfill = _create_backfill(services, cmd, tries)
+        _wait("the backfill to complete",
+              lambda b=backfill["id"]: api.get(f"/api/v2/backfills/{b}")["completed_at"], 300,
+              services["procs"], env["AIRFLOW_HOME"])
+        # Airflow commits the backfill row before it creates or clears the runs; a SQLite lock
+        # met in between leaves an empty backfill (its clean-up only recognises PostgreSQL and
+        # MySQL lock errors) that completes at once having run nothing (seen on a loaded
+        # machine; PostgreSQL, as in docker-compose, cleans it up). Then the backfill is asked again.
+        try:
+            mine = _wait("each day's run to end after the backfill was created",
+                         ended_since(datetime.fromisoformat(backfill["created_at"])), 30,
+                         services["procs"], env["AIRFLOW_HOME"])
+        except AssertionError as exc:
+            tries.append(f"backfill {backfill['id']} completed without running the days: {exc}")
+            continue
+        assert [r["data_interval_start"][:10] for r in mine] == list(HISTORY_DAYS), mine
+        assert all(r["state"] == "success" for r in mine), [(r["dag_run_id"], r["state"]) for r in mine]
+        return [r["dag_run_id"] for r in mine]
+    raise AssertionError("no backfill ran the days:\n---\n" + "\n---\n".join(tries))
 
 
 @pytest.fixture(scope="module")
