@@ -17,116 +17,39 @@ saved under test-artifacts/.
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
+import re
 import shutil
-import signal
-import socket
 import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
-from newsflow.config import INCLUDE_DIR
+from airflow_e2e import (
+    BIN,
+    HISTORY_DAYS,
+    REPO,
+    Api,
+    assert_one_at_a_time,
+    backfill,
+    build_history_site,
+    free_port,
+    indexed_docs,
+    migrate_and_import_pools,
+    run_ledger,
+    start_component,
+    stop_components,
+    wait,
+    wait_runs,
+)
 
 pytestmark = pytest.mark.e2e
 
-REPO = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
 ARTIFACTS = REPO / "test-artifacts"
-HISTORY_DAYS = ("2026-11-17", "2026-11-18", "2026-11-19")
 NOW = datetime.now(UTC)
-
-# Fictional articles of the "Tidewater Gazette", two a day, served with a news sitemap.
-ARTICLES = {
-    "2026-11-17": [
-        ("Kessmouth library extends winter opening hours",
-         "The central library in Kessmouth will stay open until nine in the evening from December, "
-         "the town council decided on Monday after a petition signed by more than eight hundred "
-         "students and shift workers. The longer hours will be paid for by closing the little-used "
-         "mobile book van, which librarians say reached fewer than forty readers a month. A reading "
-         "room with desk lamps and free tea is planned for the upper floor."),
-        ("Orchard growers report a record apple harvest on the eastern slopes",
-         "Growers on the eastern slopes above Port Avelin picked almost a third more apples this "
-         "autumn than last year, helped by a dry September and fewer late frosts. The cooperative "
-         "that presses most of the fruit has hired twelve seasonal workers to keep its cider line "
-         "running into January, and is talking to two supermarket chains about a regional label "
-         "for juice made only from local orchards."),
-    ],
-    "2026-11-18": [
-        ("Volunteer divers clear abandoned nets from Gull Point reef",
-         "A team of thirty volunteer divers lifted more than two tonnes of abandoned fishing net "
-         "from the reef off Gull Point over the weekend. The nets, some of them tangled around rocks "
-         "for years, had trapped crabs, seabirds and at least one seal. The harbour authority lent "
-         "a crane barge and the divers plan to return in spring to survey how quickly kelp grows "
-         "back on the cleared ledges."),
-        ("Night bus between Kessmouth and the airport will run all year",
-         "The night bus linking Kessmouth with the regional airport will keep running through the "
-         "winter after passenger numbers doubled during its summer trial. The operator said cleaners, "
-         "baggage handlers and cabin crew made up most riders on the hourly service. Fares stay at "
-         "three euros, and a second stop is being added near the hospital for staff finishing late "
-         "shifts on the wards."),
-    ],
-    "2026-11-19": [
-        ("Old customs house to become a maritime craft school",
-         "The empty customs house on the south quay will reopen in two years as a school for boat "
-         "building, sail making and rope work, after a heritage trust bought the building for a "
-         "symbolic sum. Carpenters will first repair the slate roof and the oak floors. The trust "
-         "expects forty apprentices a year and wants older shipwrights from the yards to teach "
-         "evening classes for adults."),
-        ("Choir from the fishing villages wins the coastal song contest",
-         "A choir of fishermen, net menders and their families from the three villages north of "
-         "the estuary won the coastal song contest on Wednesday night with a set of old working "
-         "songs arranged for four voices. The jury praised their harmonies and the story told "
-         "between songs about hauling nets by hand. The prize money will pay for a recording "
-         "session and a small tour of harbour towns in the summer."),
-    ],
-}
-
-
-def _slug(title: str) -> str:
-    return "-".join(w.lower().strip(",.") for w in title.split()[:6])
-
-
-def build_history_site(root: Path) -> int:
-    """The demo newsroom plus `tidewater-gazette/` with a news sitemap; returns the article count."""
-    shutil.copytree(INCLUDE_DIR / "demo" / "site", root)
-    site = root / "tidewater-gazette"
-    urls = []
-    for day, articles in ARTICLES.items():
-        for n, (title, body) in enumerate(articles):
-            published = f"{day}T{8 + 3 * n:02d}:30:00+00:00"
-            rel = f"tidewater-gazette/{day.replace('-', '/')}/{_slug(title)}.html"
-            paragraphs = "".join(f"<p>{s.strip()}.</p>" for s in body.split(". ") if s.strip())
-            page = (
-                f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
-                f'<meta property="article:published_time" content="{published}">'
-                f'<meta property="og:site_name" content="Tidewater Gazette"></head><body>'
-                f"<header><nav><a href='/'>Home</a></nav></header><main><article><h1>{title}</h1>"
-                f"<p class='byline'>By Staff Reporter</p>{paragraphs}</article></main>"
-                f"<footer>Tidewater Gazette</footer></body></html>"
-            )
-            (root / rel).parent.mkdir(parents=True, exist_ok=True)
-            (root / rel).write_text(page, encoding="utf-8")
-            urls.append(
-                f"<url><loc>{{{{BASE_URL}}}}/{rel}</loc><news:news><news:publication>"
-                f"<news:name>Tidewater Gazette</news:name><news:language>en</news:language>"
-                f"</news:publication><news:publication_date>{published}</news:publication_date>"
-                f"<news:title>{title}</news:title></news:news></url>"
-            )
-    (site / "sitemap.xml").write_text(
-        '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
-        'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">' + "".join(urls) + "</urlset>",
-        encoding="utf-8",
-    )
-    return len(urls)
 
 
 SOURCES = """
@@ -149,45 +72,6 @@ sources:
 DEADLINE_MINUTES = "0.1"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Api:
-    """The Airflow REST API (SimpleAuthManager with every user an admin: no token needed)."""
-
-    def __init__(self, base: str):
-        self.base = base
-
-    def call(self, method: str, path: str, body: dict | None = None) -> dict:
-        data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(self.base + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=30) as resp:
-            return json.loads(resp.read() or b"{}")
-
-    def get(self, path: str) -> dict:
-        return self.call("GET", path)
-
-
-def _wait(what: str, check, timeout: float, procs: list[subprocess.Popen] | None = None, logs: Path | None = None):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        for p in procs or []:
-            assert p.poll() is None, f"{p.args} exited with {p.returncode} while waiting for {what}; logs in {logs}"
-        try:
-            last = check()
-            if last:
-                return last
-        except (urllib.error.URLError, ConnectionError, OSError, KeyError) as exc:
-            last = exc
-        time.sleep(1)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what} (last: {last!r}); logs in {logs}")
-
-
 @pytest.fixture(scope="module")
 def services(tmp_path_factory):
     from newsflow.config import Settings
@@ -202,7 +86,7 @@ def services(tmp_path_factory):
     home = tmp / "newsflow"
     airflow_home = tmp / "airflow"
     airflow_home.mkdir()
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     with EmbeddedSearch() as search, serve_site(site_root) as site_url:
         env = {
@@ -239,127 +123,18 @@ def services(tmp_path_factory):
             "NEWSFLOW_RUN_DEADLINE_MINUTES": DEADLINE_MINUTES,
             "NEWSFLOW_POOL_DEFAULT_SLOTS": "3",  # the other classes keep their defaults
         }
-        subprocess.run([BIN / "airflow", "db", "migrate"], env=env, check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         # The pools, as docker-compose's airflow-init makes them (before any component starts).
-        pools_file = tmp / "pools.json"
-        subprocess.run([sys.executable, "-m", "newsflow.pools", "--output", str(pools_file)], env=env, check=True)
-        subprocess.run([BIN / "airflow", "pools", "import", str(pools_file)], env=env, check=True,
-                       capture_output=True)
-        procs = []
-        for component in ("scheduler", "dag-processor", "triggerer", "api-server"):
-            log = (airflow_home / f"{component}.log").open("w")
-            procs.append(subprocess.Popen([BIN / "airflow", component], env=env, stdout=log,
-                                          stderr=subprocess.STDOUT, start_new_session=True))
+        migrate_and_import_pools(env, tmp)
+        procs = [start_component([BIN / "airflow", c], env, airflow_home / f"{c}.log")
+                 for c in ("scheduler", "dag-processor", "triggerer", "api-server")]
         api = Api(base)
         try:
-            _wait("news_ingest to be parsed and served", lambda: api.get("/api/v2/dags/news_ingest"),
+            wait("news_ingest to be parsed and served", lambda: api.get("/api/v2/dags/news_ingest"),
                   120, procs, airflow_home)
             yield {"api": api, "env": env, "base": base, "tmp": tmp, "articles": article_count,
                    "settings": Settings.from_env(env), "procs": procs}
         finally:
-            for p in procs:  # each component leads its own process group (its workers included)
-                try:
-                    os.killpg(p.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    continue
-            for p in procs:
-                try:
-                    p.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    os.killpg(p.pid, signal.SIGKILL)
-
-
-def _run_state(api: Api, run_id: str) -> str:
-    return api.get(f"/api/v2/dags/news_ingest/dagRuns/{quote(run_id, safe='')}")["state"]
-
-
-def _wait_runs(services, run_ids: list[str], timeout: float) -> None:
-    api = services["api"]
-
-    def done():
-        states = {r: _run_state(api, r) for r in run_ids}
-        assert "failed" not in states.values(), f"run failed: {states}; logs in {services['env']['AIRFLOW_HOME']}"
-        return all(s == "success" for s in states.values())
-
-    _wait(f"runs {run_ids} to succeed", done, timeout, services["procs"], services["env"]["AIRFLOW_HOME"])
-
-
-def _ledger(api: Api, run_id: str) -> dict:
-    path = (f"/api/v2/dags/news_ingest/dagRuns/{quote(run_id, safe='')}/taskInstances/ledger"
-            "/xcomEntries/return_value?deserialize=true")
-    value = api.get(path)["value"]
-    return value if isinstance(value, dict) else json.loads(value)
-
-
-def _docs(settings, source: str) -> list[dict]:
-    from newsflow.index import make_client
-
-    client = make_client(settings)
-    client.indices.refresh(index=settings.index_alias)
-    hits = client.search(index=settings.index_alias, size=100, query={"term": {"source": source}},
-                         source_includes=["url", "published_at", "ingest_run_id"])["hits"]["hits"]
-    return [h["_source"] | {"_id": h["_id"]} for h in hits]
-
-
-def _create_backfill(services, cmd: list, tries: list[str]) -> dict:
-    """Run `airflow backfill create`; the new backfill as the REST API shows it."""
-    api, env = services["api"], services["env"]
-    before = {b["id"] for b in api.get("/api/v2/backfills?dag_id=news_ingest")["backfills"]}
-
-    def new() -> list[dict]:
-        return [b for b in api.get("/api/v2/backfills?dag_id=news_ingest")["backfills"] if b["id"] not in before]
-
-    for _ in range(5):  # SQLite has one writer: the CLI may meet the scheduler's lock; try again
-        out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
-        tries.append(out.stdout + out.stderr)
-        # A lock met after the backfill was committed (the CLI's own audit log write) still created it.
-        if out.returncode == 0 or "database is locked" not in out.stderr or new():
-            break
-        time.sleep(2)
-    assert out.returncode == 0 or new(), "\n---\n".join(tries)
-    return _wait("the backfill to be created", new, 30)[0]
-
-
-def _backfill(services) -> list[str]:
-    """`airflow backfill create` over the three days, reprocessing completed runs; their run ids."""
-    api, env = services["api"], services["env"]
-    cmd = [BIN / "airflow", "backfill", "create", "--dag-id", "news_ingest", "--from-date", HISTORY_DAYS[0],
-           "--to-date", HISTORY_DAYS[-1], "--reprocess-behavior", "completed", "--max-active-runs", "3"]
-
-    def ended_since(since: datetime):
-        """Each day's run, once all have ended after `since` (a reprocessed run's ledger XCom is
-        the previous backfill's until the run has re-run)."""
-        def check() -> list[dict]:
-            runs = api.get("/api/v2/dags/news_ingest/dagRuns?run_type=backfill&limit=50")["dag_runs"]
-            mine = sorted((r for r in runs if r["data_interval_start"][:10] in HISTORY_DAYS),
-                          key=lambda r: r["data_interval_start"])
-            done = [r for r in mine if r["state"] in ("success", "failed") and r.get("end_date")
-                    and datetime.fromisoformat(r["end_date"]) >= since]
-            return mine if len(done) == len(HISTORY_DAYS) else []
-        return check
-
-    tries: list[str] = []
-    for _ in range(3):
-        backfill = _create_backfill(services, cmd, tries)
-        _wait("the backfill to complete",
-              lambda b=backfill["id"]: api.get(f"/api/v2/backfills/{b}")["completed_at"], 300,
-              services["procs"], env["AIRFLOW_HOME"])
-        # Airflow commits the backfill row before it creates or clears the runs; a SQLite lock
-        # met in between leaves an empty backfill (its clean-up only recognises PostgreSQL and
-        # MySQL lock errors) that completes at once having run nothing (seen on a loaded
-        # machine; PostgreSQL, as in docker-compose, cleans it up). Then the backfill is asked again.
-        try:
-            mine = _wait("each day's run to end after the backfill was created",
-                         ended_since(datetime.fromisoformat(backfill["created_at"])), 30,
-                         services["procs"], env["AIRFLOW_HOME"])
-        except AssertionError as exc:
-            tries.append(f"backfill {backfill['id']} completed without running the days: {exc}")
-            continue
-        assert [r["data_interval_start"][:10] for r in mine] == list(HISTORY_DAYS), mine
-        assert all(r["state"] == "success" for r in mine), [(r["dag_run_id"], r["state"]) for r in mine]
-        return [r["dag_run_id"] for r in mine]
-    raise AssertionError("no backfill ran the days:\n---\n" + "\n---\n".join(tries))
+            stop_components(procs)  # each component leads its own process group (its workers included)
 
 
 @pytest.fixture(scope="module")
@@ -367,13 +142,13 @@ def triggered(services):
     api = services["api"]
     api.call("PATCH", "/api/v2/dags/news_ingest", {"is_paused": False})
     run = api.call("POST", "/api/v2/dags/news_ingest/dagRuns", {"logical_date": NOW.isoformat()})
-    _wait_runs(services, [run["dag_run_id"]], 150)
+    wait_runs(services, [run["dag_run_id"]], 150)
     return run["dag_run_id"]
 
 
 def test_triggered_run_indexes_the_live_feeds_with_a_ledger_and_health(services, triggered):
     api, settings = services["api"], services["settings"]
-    ledger = _ledger(api, triggered)
+    ledger = run_ledger(api, triggered)
     assert ledger["balanced"] and ledger["run_id"] == triggered
     assert set(ledger["per_source"]) == {"harbour_herald"}, ledger["per_source"]
     assert ledger["new"] >= 3 and not ledger["sources_failed"]
@@ -381,7 +156,7 @@ def test_triggered_run_indexes_the_live_feeds_with_a_ledger_and_health(services,
     assert ledger["health"]["tidewater_gazette"]["state"] == "healthy"
     assert ledger["health"]["tidewater_gazette"]["last_fetched"] == 0
     assert ledger["health"]["harbour_herald"]["last_item_at"].startswith("2026-11-20")
-    docs = _docs(settings, "harbour_herald")
+    docs = indexed_docs(settings, "harbour_herald")
     assert docs and all(d["ingest_run_id"] == triggered for d in docs)
     # The same health, read the user's way.
     out = subprocess.run([BIN / "newsflow", "health"], env=services["env"], capture_output=True, text=True,
@@ -417,7 +192,7 @@ def test_a_run_past_its_deadline_leaves_an_alert(services, triggered):
     def alert():
         return [a for a in read_alerts(settings, last=100) if a["run_id"] == triggered]
 
-    (found, *more) = _wait("the deadline alert of the triggered run", alert, 60, services["procs"],
+    (found, *more) = wait("the deadline alert of the triggered run", alert, 60, services["procs"],
                            services["env"]["AIRFLOW_HOME"])
     assert not more, "one alert per missed deadline"
     assert found["kind"] == "run_overran" and found["dag_id"] == "news_ingest"
@@ -428,32 +203,17 @@ def test_a_run_past_its_deadline_leaves_an_alert(services, triggered):
     assert f"run {triggered} overran its 0.1 min deadline" in out, out
 
 
-def _assert_one_at_a_time(api: Api, run_ids: list[str], task_id: str) -> None:
-    """The backfill runs its three days side by side (--max-active-runs 3), but the `gentle` pool
-    has one slot: the three runs' fetches of the gentle source must not overlap in time."""
-    spans = []
-    for run_id in run_ids:
-        for ti in api.get(f"/api/v2/dags/news_ingest/dagRuns/{quote(run_id, safe='')}/taskInstances/{task_id}"
-                          "/listMapped")["task_instances"]:
-            assert ti["pool"] == "newsflow_fetch_gentle" and ti["state"] == "success", ti
-            spans.append((datetime.fromisoformat(ti["start_date"]), datetime.fromisoformat(ti["end_date"])))
-    spans.sort()
-    assert len(spans) == len(run_ids)
-    for (_, end), (start, _) in itertools.pairwise(spans):
-        assert start >= end, f"two {task_id} instances ran at once in a 1-slot pool: {spans}"
-
-
 def test_backfill_indexes_each_day_once_and_again_changes_nothing(services, triggered):
     api, settings = services["api"], services["settings"]
-    first = _backfill(services)
-    _assert_one_at_a_time(api, first, "fetch_gentle")
+    first = backfill(services)
+    assert_one_at_a_time(api, first, "fetch_gentle")
     per_day = {}
     for day, run_id in zip(HISTORY_DAYS, first, strict=True):
-        ledger = _ledger(api, run_id)
+        ledger = run_ledger(api, run_id)
         per_day[day] = ledger
         assert ledger["per_source"]["tidewater_gazette"]["new"] == 2, (day, ledger)
         assert any("outside the feed's live window" in n for n in ledger["notes"]), ledger["notes"]
-    docs = _docs(settings, "tidewater_gazette")
+    docs = indexed_docs(settings, "tidewater_gazette")
     assert len(docs) == services["articles"] == 6
     assert len({d["url"] for d in docs}) == 6
     for day in HISTORY_DAYS:
@@ -462,14 +222,14 @@ def test_backfill_indexes_each_day_once_and_again_changes_nothing(services, trig
 
     total = make_client(settings).count(index=settings.index_alias)["count"]
 
-    again = _backfill(services)
+    again = backfill(services)
     assert again == first  # the same runs, reprocessed
     for run_id in again:
-        ledger = _ledger(api, run_id)
+        ledger = run_ledger(api, run_id)
         row = ledger["per_source"]["tidewater_gazette"]
         assert row["new"] == 0 and row["unchanged"] == 2, ledger
     assert make_client(settings).count(index=settings.index_alias)["count"] == total
-    assert len(_docs(settings, "tidewater_gazette")) == 6
+    assert len(indexed_docs(settings, "tidewater_gazette")) == 6
 
 
 def _chromium(args: list[str], tmp: Path) -> subprocess.CompletedProcess:
@@ -483,8 +243,6 @@ def _chromium(args: list[str], tmp: Path) -> subprocess.CompletedProcess:
 
 
 def test_ui_shows_the_run_with_per_source_task_names(services, triggered):
-    import re
-
     tmp, base = services["tmp"], services["base"]
     run = quote(triggered, safe="")
     for task_id, name in (("fetch_default", "harbour_herald"), ("fetch_gentle", "tidewater_gazette")):

@@ -1,0 +1,1 @@
+"""The production stack without Docker: PostgreSQL, Redis, the CeleryExecutor and two workers."""
