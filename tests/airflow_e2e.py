@@ -214,7 +214,8 @@ def stop_components(procs: Iterable[subprocess.Popen], timeout: float = 20) -> N
 
 def migrate_and_import_pools(env: Mapping[str, str], tmp: Path) -> None:
     """`airflow db migrate`, then the fetch pools as docker-compose's airflow-init makes them."""
-    subprocess.run([BIN / "airflow", "db", "migrate"], env=dict(env), check=True, capture_output=True)
+    out = subprocess.run([BIN / "airflow", "db", "migrate"], env=dict(env), capture_output=True, text=True)
+    assert out.returncode == 0, f"airflow db migrate failed:\n{out.stdout[-3000:]}\n{out.stderr[-5000:]}"
     pools_file = tmp / "pools.json"
     subprocess.run(
         [sys.executable, "-m", "newsflow.pools", "--output", str(pools_file)], env=dict(env), check=True

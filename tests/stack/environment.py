@@ -87,6 +87,7 @@ class Endpoints:
     es_username: str = ""
     es_password: str = ""
     es_embedded: bool = True
+    index_alias: str = "news"
 
 
 def stack_env(ep: Endpoints, parallelism: int = 2 * WORKER_CONCURRENCY) -> dict[str, str]:
@@ -107,7 +108,7 @@ def stack_env(ep: Endpoints, parallelism: int = 2 * WORKER_CONCURRENCY) -> dict[
         "NEWSFLOW_SOURCES_FILE": str(ep.sources_file),
         "NEWSFLOW_ARCHIVE_DIR": str(ep.home / "archive"),
         "NEWSFLOW_SCHEDULE": "0 0 * * *",
-        "NEWSFLOW_INDEX_ALIAS": "news",
+        "NEWSFLOW_INDEX_ALIAS": ep.index_alias,
         "NEWSFLOW_ES_URL": ep.search_url,
         "NEWSFLOW_ES_USERNAME": ep.es_username,
         "NEWSFLOW_ES_PASSWORD": ep.es_password,
