@@ -39,6 +39,7 @@ STACK_ONLY: dict[str, str] = {
     "AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT": (
         "a task a killed worker had taken from Redis but not started is queued again after this (default 600 s)"
     ),
+    "AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT_CHECK_INTERVAL": "and looked for this often (default 120 s)",
     "NEWSFLOW_ES_EMBEDDED": "the stack indexes into the embedded server unless NEWSFLOW_TEST_ES_URL names a real one",
     "NEWSFLOW_RETRY_DELAY": "the killed tasks' retries start after 2 s, not 30 s",
 }
@@ -138,7 +139,8 @@ def stack_env(ep: Endpoints, parallelism: int = 2 * WORKER_CONCURRENCY) -> dict[
         "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(ep.trigger_log_port),
         "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",
         "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": "40",
-        "AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT": "120",
+        "AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT": "60",
+        "AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT_CHECK_INTERVAL": "15",
         "NEWSFLOW_ES_EMBEDDED": "1" if ep.es_embedded else "0",
         "NEWSFLOW_RETRY_DELAY": "2",
     }

@@ -8,8 +8,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from stack.environment import COMPOSE_ONLY, OWN_VALUE, PREFIXES, STACK_ONLY, stack_settings
 from test_compose_celery import _env, _load, merged
+
+from stack.environment import COMPOSE_ONLY, OWN_VALUE, PREFIXES, STACK_ONLY, stack_settings
 
 # `${VAR:-default}` / `${VAR}` as compose expands them when VAR is unset.
 _SUBST = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(?::?-([^}]*))?\}")
@@ -44,9 +45,13 @@ def test_the_compose_files_have_airflow_services_to_compare():
 def test_every_compose_setting_is_in_the_stack_and_back():
     compose, stack = set(compose_settings()), set(stack_settings())
     missing = compose - stack - set(COMPOSE_ONLY)
-    assert not missing, f"the compose files set {sorted(missing)}, the stack (tests/stack/environment.py) does not"
+    assert not missing, (
+        f"the compose files set {sorted(missing)}, the stack (tests/stack/environment.py) does not"
+    )
     extra = stack - compose - set(STACK_ONLY)
-    assert not extra, f"the stack sets {sorted(extra)}, the compose files do not (add them, or to STACK_ONLY, why)"
+    assert not extra, (
+        f"the stack sets {sorted(extra)}, the compose files do not (add them, or to STACK_ONLY, why)"
+    )
 
 
 def test_the_exceptions_are_still_exceptions():
