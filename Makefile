@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install demo test lint unit bench clean
+.PHONY: install demo test test-stack lint unit bench clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "newsflow needs $(PYTHON) on PATH (set PYTHON=...)"; exit 1; }
@@ -25,6 +25,12 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## test-stack: news_ingest on the production stack without Docker (PostgreSQL, Redis, CeleryExecutor,
+## two workers); installs Debian's postgresql and redis-server first if missing (tests/stack/setup.sh)
+test-stack: $(STAMP)
+	bash tests/stack/setup.sh
+	$(BIN)/python -m pytest tests/stack -m stack $(PYTEST_ARGS)
 
 ## unit: only the fast unit tests
 unit: $(STAMP)

@@ -16,12 +16,28 @@ import socket
 import subprocess
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 
-from airflow_e2e import BIN, start_component, stop_components, wait
+import yaml
+
+from airflow_e2e import (
+    BIN,
+    Api,
+    build_history_site,
+    free_port,
+    migrate_and_import_pools,
+    start_component,
+    stop_components,
+    wait,
+)
+from newsflow.config import INCLUDE_DIR, Settings
+
+from .environment import Endpoints, stack_env, worker_env
 
 SETUP_HINT = "install them with `make test-stack` or `sudo tests/stack/setup.sh` (apt-get install postgresql redis-server)"
 
@@ -257,3 +273,123 @@ class AirflowStack:
         stop_components([*self.workers.values(), *self.core.values()])
         self.workers.clear()
         self.core.clear()
+
+
+def write_sources(path: Path) -> dict[str, str]:
+    """The demo newsroom's sources (its folder of files by absolute path) plus the dated
+    sitemap of the Tidewater Gazette in the `gentle` class; name -> politeness class."""
+    demo = yaml.safe_load((INCLUDE_DIR / "demo" / "sources.yaml").read_text())["sources"]
+    for src in demo:
+        if src["type"] == "files":
+            src["path"] = str((INCLUDE_DIR / "demo" / src["path"]).resolve())
+    demo.append(
+        {
+            "name": "tidewater_gazette",
+            "type": "sitemap",
+            "url": "${NEWSFLOW_DEMO_BASE_URL}/tidewater-gazette/sitemap.xml",
+            "publisher": "Tidewater Gazette",
+            "country": "GB",
+            "language": "en",
+            "politeness": "gentle",
+        }
+    )
+    path.write_text(yaml.safe_dump({"sources": demo}, sort_keys=False))
+    return {s["name"]: s.get("politeness", "default") for s in demo}
+
+
+def _search():
+    """The real engine when NEWSFLOW_TEST_ES_URL names one, else the embedded server; and whether embedded."""
+    from newsflow.index.embedded import EmbeddedSearch
+
+    url = os.environ.get("NEWSFLOW_TEST_ES_URL", "")
+    if url:
+        return nullcontext(SimpleNamespace(url=url)), False
+    return EmbeddedSearch(), True
+
+
+def worker_ready(stack: AirflowStack, name: str) -> bool:
+    """Celery logs `celery@<hostname> ready.` once the worker consumes from the broker."""
+    return f"celery@{name} ready" in (stack.home / f"worker-{name}.log").read_text(errors="replace")
+
+
+@contextmanager
+def celery_stack(tmp: Path, workers: tuple[str, ...], parallelism: int | None = None) -> Iterator[dict]:
+    """The whole stack on loopback with the newsroom, `news_ingest` parsed and every worker ready;
+    yields what the tests drive it with (api, env, procs: the components that must stay up, ...)."""
+    from newsflow.demo_site import serve_site
+
+    build_history_site(tmp / "site")
+    classes = write_sources(tmp / "sources.yaml")
+    airflow_home = tmp / "airflow"
+    airflow_home.mkdir()
+    pg_port, redis_port, api_port = free_port(), free_port(), free_port()
+    search, embedded = _search()
+    started = time.monotonic()
+    with (
+        postgres(pg_port),
+        redis(redis_port, tmp / "redis.log"),
+        search as engine,
+        serve_site(tmp / "site") as site_url,
+    ):
+        ep = Endpoints(
+            api_port=api_port,
+            pg_port=pg_port,
+            redis_port=redis_port,
+            trigger_log_port=free_port(),
+            search_url=engine.url,
+            site_url=site_url,
+            home=tmp / "newsflow",
+            sources_file=tmp / "sources.yaml",
+            es_embedded=embedded,
+            es_username=os.environ.get("NEWSFLOW_TEST_ES_USERNAME", ""),
+            es_password=os.environ.get("NEWSFLOW_TEST_ES_PASSWORD", ""),
+            index_alias="news" if embedded else f"stack-{uuid.uuid4().hex[:8]}",
+        )
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "NEWSFLOW"))}
+        env |= {
+            "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+            "AIRFLOW_HOME": str(airflow_home),
+            **stack_env(ep),
+        }
+        migrate_and_import_pools(env, tmp)
+        if parallelism:
+            env |= {
+                "AIRFLOW__CORE__PARALLELISM": str(parallelism),
+                "AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG": str(parallelism),
+            }
+        stack = AirflowStack(env, airflow_home)
+        live: list = []  # the components that must stay up; the kill test takes worker b out
+        try:
+            stack.start_core()
+            for name in workers:
+                stack.start_worker(name, worker_env(free_port()))
+            live.extend(stack.procs)
+            api = Api(f"http://127.0.0.1:{api_port}")
+            wait(
+                "news_ingest to be parsed and served",
+                lambda: api.get("/api/v2/dags/news_ingest"),
+                180,
+                live,
+                airflow_home,
+            )
+            for name in workers:
+                wait(
+                    f"worker {name} to be ready",
+                    lambda n=name: worker_ready(stack, n),
+                    120,
+                    live,
+                    airflow_home,
+                )
+            yield {
+                "startup_seconds": round(time.monotonic() - started, 1),
+                "api": api,
+                "env": env,
+                "procs": live,
+                "stack": stack,
+                "tmp": tmp,
+                "classes": classes,
+                "settings": Settings.from_env(env),
+                "ep": ep,
+            }
+        finally:
+            stack.stop()

@@ -23,31 +23,22 @@ Needs root or unprivileged user namespaces (the workers' hostnames) and the Debi
 from __future__ import annotations
 
 import json
-import os
 import time
-import uuid
 from collections import defaultdict
 from collections.abc import Iterator
-from contextlib import nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
-import yaml
 
 from airflow_e2e import (
-    BIN,
     HISTORY_DAYS,
     REPO,
     Api,
     assert_one_at_a_time,
     backfill,
-    build_history_site,
-    free_port,
     indexed_docs,
     mapped_spans,
-    migrate_and_import_pools,
     most_at_once,
     run_ledger,
     run_path,
@@ -55,10 +46,8 @@ from airflow_e2e import (
     wait,
     wait_runs,
 )
-from newsflow.config import INCLUDE_DIR, Settings
 
-from .environment import Endpoints, stack_env, worker_env
-from .services import AirflowStack, postgres, redis
+from .services import celery_stack, worker_ready
 
 pytestmark = pytest.mark.stack
 
@@ -70,117 +59,13 @@ NOW = datetime.now(UTC)
 REPORT: dict = {}
 
 
-def write_sources(path: Path) -> dict[str, str]:
-    """The demo newsroom's sources (its folder of files by absolute path) plus the dated
-    sitemap of the Tidewater Gazette in the `gentle` class; name -> politeness class."""
-    demo = yaml.safe_load((INCLUDE_DIR / "demo" / "sources.yaml").read_text())["sources"]
-    for src in demo:
-        if src["type"] == "files":
-            src["path"] = str((INCLUDE_DIR / "demo" / src["path"]).resolve())
-    demo.append(
-        {
-            "name": "tidewater_gazette",
-            "type": "sitemap",
-            "url": "${NEWSFLOW_DEMO_BASE_URL}/tidewater-gazette/sitemap.xml",
-            "publisher": "Tidewater Gazette",
-            "country": "GB",
-            "language": "en",
-            "politeness": "gentle",
-        }
-    )
-    path.write_text(yaml.safe_dump({"sources": demo}, sort_keys=False))
-    return {s["name"]: s.get("politeness", "default") for s in demo}
-
-
-def _search():
-    """The real engine when NEWSFLOW_TEST_ES_URL names one, else the embedded server; and whether embedded."""
-    from newsflow.index.embedded import EmbeddedSearch
-
-    url = os.environ.get("NEWSFLOW_TEST_ES_URL", "")
-    if url:
-        return nullcontext(SimpleNamespace(url=url)), False
-    return EmbeddedSearch(), True
-
-
-def _worker_ready(stack: AirflowStack, name: str) -> bool:
-    return f"celery@{name} ready" in (stack.home / f"worker-{name}.log").read_text(errors="replace")
-
-
 @pytest.fixture(scope="module")
 def services(tmp_path_factory) -> Iterator[dict]:
-    from newsflow.demo_site import serve_site
-
-    tmp = tmp_path_factory.mktemp("stack")
-    build_history_site(tmp / "site")
-    classes = write_sources(tmp / "sources.yaml")
-    airflow_home = tmp / "airflow"
-    airflow_home.mkdir()
-    pg_port, redis_port, api_port = free_port(), free_port(), free_port()
-    search, embedded = _search()
-    started = time.monotonic()
-    with (
-        postgres(pg_port),
-        redis(redis_port, tmp / "redis.log"),
-        search as engine,
-        serve_site(tmp / "site") as site_url,
-    ):
-        ep = Endpoints(
-            api_port=api_port,
-            pg_port=pg_port,
-            redis_port=redis_port,
-            trigger_log_port=free_port(),
-            search_url=engine.url,
-            site_url=site_url,
-            home=tmp / "newsflow",
-            sources_file=tmp / "sources.yaml",
-            es_embedded=embedded,
-            es_username=os.environ.get("NEWSFLOW_TEST_ES_USERNAME", ""),
-            es_password=os.environ.get("NEWSFLOW_TEST_ES_PASSWORD", ""),
-            index_alias="news" if embedded else f"stack-{uuid.uuid4().hex[:8]}",
-        )
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "NEWSFLOW"))}
-        env |= {
-            "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-            "AIRFLOW_HOME": str(airflow_home),
-            **stack_env(ep),
-        }
-        migrate_and_import_pools(env, tmp)
-        stack = AirflowStack(env, airflow_home)
-        live: list = []  # the components that must stay up; the kill test takes worker b out
+    with celery_stack(tmp_path_factory.mktemp("stack"), WORKERS) as running:
+        REPORT["startup_seconds"] = running["startup_seconds"]
         try:
-            stack.start_core()
-            for name in WORKERS:
-                stack.start_worker(name, worker_env(free_port()))
-            live.extend(stack.procs)
-            api = Api(f"http://127.0.0.1:{api_port}")
-            wait(
-                "news_ingest to be parsed and served",
-                lambda: api.get("/api/v2/dags/news_ingest"),
-                180,
-                live,
-                airflow_home,
-            )
-            for name in WORKERS:
-                wait(
-                    f"worker {name} to be ready",
-                    lambda n=name: _worker_ready(stack, n),
-                    120,
-                    live,
-                    airflow_home,
-                )
-            REPORT["startup_seconds"] = round(time.monotonic() - started, 1)
-            yield {
-                "api": api,
-                "env": env,
-                "procs": live,
-                "stack": stack,
-                "tmp": tmp,
-                "classes": classes,
-                "settings": Settings.from_env(env),
-                "ep": ep,
-            }
+            yield running
         finally:
-            stack.stop()
             ARTIFACT.parent.mkdir(exist_ok=True)
             ARTIFACT.write_text(json.dumps(REPORT, indent=2, default=str))
 
@@ -383,7 +268,7 @@ def second_backfill(services, killed_backfill) -> dict:
     services["procs"].append(stack.workers[VICTIM])
     wait(
         f"worker {VICTIM} to be ready again",
-        lambda: _worker_ready(stack, VICTIM),
+        lambda: worker_ready(stack, VICTIM),
         120,
         services["procs"],
         services["env"]["AIRFLOW_HOME"],
