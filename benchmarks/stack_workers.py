@@ -9,7 +9,8 @@ scratch folder, with the test's newsroom (the demo feeds and folder of files, pl
 sitemap with two articles on each of three days), and runs `airflow backfill create` over the
 three days (`--rounds 2`: then again, the same runs reprocessed). Prints, per backfill, the
 wall time from `backfill create` to its completion, the task instances run, their mean time
-waiting in the queue (queued to started) and running, and how many each worker ran.
+waiting (scheduled to started) and running, the slot time per task (wall x slots / tasks), and
+how many each worker ran.
 
 Needs what `make test-stack` needs (Debian's postgresql and redis-server, root or user
 namespaces). The machine's load average is printed with each figure: the stack shares the
@@ -48,7 +49,7 @@ def measure(running: dict, label: str) -> dict:
     runs = backfill(running, timeout=1200)
     wall = time.monotonic() - started
     tis = [t for r in runs for t in task_instances(running["api"], r) if t["state"] == "success"]
-    waits = [s for t in tis if (s := _seconds(t, "queued_when", "start_date")) is not None]
+    waits = [s for t in tis if (s := _seconds(t, "scheduled_when", "start_date")) is not None]
     durations = [s for t in tis if (s := _seconds(t, "start_date", "end_date")) is not None]
     per_worker: dict[str, int] = {}
     for t in tis:
@@ -60,6 +61,8 @@ def measure(running: dict, label: str) -> dict:
         "wait": statistics.mean(waits) if waits else 0.0,
         "run": statistics.mean(durations) if durations else 0.0,
         "per_worker": dict(sorted(per_worker.items())),
+        # Wall time x task slots per task: how long each task held a slot, start-up included.
+        "slot": wall * running["slots"] / len(tis) if tis else 0.0,
         "load": (load, os.getloadavg()[0]),
     }
 
@@ -70,6 +73,7 @@ def bench(workers: int, rounds: int) -> list[dict]:
     with tempfile.TemporaryDirectory(prefix="newsflow-stack-bench-") as tmp:
         with celery_stack(Path(tmp), names, parallelism=slots) as running:
             running["api"].call("PATCH", "/api/v2/dags/news_ingest", {"is_paused": False})
+            running["slots"] = slots
             print(
                 f"{workers} worker(s), {slots} task slots: stack up in {running['startup_seconds']:.0f} s",
                 flush=True,
