@@ -91,15 +91,19 @@ def main(argv: list[str] | None = None) -> int:
         rows += [(n, r) for r in bench(n, args.rounds)]
     print()
     print(
-        f"{'workers':>7} {'backfill':>11} {'wall s':>7} {'tasks':>5} {'queue wait s':>12} {'task run s':>10} "
+        f"{'workers':>7} {'backfill':>11} {'wall s':>7} {'tasks':>5} {'wait s':>6} {'run s':>5} {'slot s':>6} "
         f"{'load 1m start/end':>18}  tasks per worker"
     )
     for n, r in rows:
         load = f"{r['load'][0]:.1f}/{r['load'][1]:.1f}"
         print(
-            f"{n:>7} {r['label']:>11} {r['wall']:>7.1f} {r['tasks']:>5} {r['wait']:>12.1f} {r['run']:>10.1f} "
-            f"{load:>18}  {r['per_worker']}"
+            f"{n:>7} {r['label']:>11} {r['wall']:>7.1f} {r['tasks']:>5} {r['wait']:>6.1f} {r['run']:>5.1f} "
+            f"{r['slot']:>6.1f} {load:>18}  {r['per_worker']}"
         )
+    print(
+        "\nwait: mean seconds from scheduled to started; run: mean seconds running; slot: wall x task slots / tasks,"
+    )
+    print("the time each task held a slot, process start-up and hand-over included.")
     return 0
 
 
