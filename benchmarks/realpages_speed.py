@@ -52,8 +52,11 @@ def run_child(argv: list[str]) -> dict[str, float]:
     _, status, usage = os.wait4(proc.pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"{argv[:3]} failed with {status}")
-    return {"cpu": usage.ru_utime + usage.ru_stime, "wall": time.monotonic() - started,
-            "rss_mb": usage.ru_maxrss / 1024}
+    return {
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "wall": time.monotonic() - started,
+        "rss_mb": usage.ru_maxrss / 1024,
+    }
 
 
 def command(kind: str, pages: Path) -> list[str]:
@@ -76,7 +79,9 @@ def child(kind: str, pages: Path) -> None:
 
     DetectorFactory.seed = 0
     for path in files:
-        doc = trafilatura.bare_extraction(path.read_text(encoding="utf-8", errors="replace"), with_metadata=True)
+        doc = trafilatura.bare_extraction(
+            path.read_text(encoding="utf-8", errors="replace"), with_metadata=True
+        )
         text = getattr(doc, "text", None) or ""
         try:
             detect(text) if text else None
@@ -134,18 +139,24 @@ def main() -> None:
 
 
 def report(n: int, repeats: int, runs: dict[str, list[dict[str, float]]], stages: dict[str, float]) -> None:
-    med = {k: {m: statistics.median(r[m] for r in v) for m in ("cpu", "wall", "rss_mb")} for k, v in runs.items()}
+    med = {
+        k: {m: statistics.median(r[m] for r in v) for m in ("cpu", "wall", "rss_mb")} for k, v in runs.items()
+    }
     print(f"real pages: {n}; median of {repeats} alternating runs, whole process (imports included)")
     print(f"{'pipeline':<12} {'CPU s':>8} {'pages/CPU-s':>12} {'wall s':>8} {'peak RSS MB':>12}")
     for kind, m in med.items():
         print(f"{kind:<12} {m['cpu']:>8.2f} {n / m['cpu']:>12.1f} {m['wall']:>8.2f} {m['rss_mb']:>12.0f}")
     nf = med["newsflow"]["cpu"]
-    print(f"newsflow / naive (trafilatura with metadata + langdetect): {nf / med['naive']['cpu']:.2f}x "
-          "(target <= 1.00x)")
+    print(
+        f"newsflow / naive (trafilatura with metadata + langdetect): {nf / med['naive']['cpu']:.2f}x "
+        "(target <= 1.00x)"
+    )
     print(f"newsflow / trafilatura.extract alone: {nf / med['trafilatura']['cpu']:.2f}x (stretch <= 1.00x)")
     total = sum(stages.values())
-    print("newsflow per stage, one in-process run (CPU s): " + ", ".join(
-        f"{k} {v:.2f} ({v / total:.0%})" for k, v in stages.items()))
+    print(
+        "newsflow per stage, one in-process run (CPU s): "
+        + ", ".join(f"{k} {v:.2f} ({v / total:.0%})" for k, v in stages.items())
+    )
 
 
 if __name__ == "__main__":

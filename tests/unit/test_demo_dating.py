@@ -20,7 +20,9 @@ DEMO = INCLUDE_DIR / "demo"
 @pytest.mark.parametrize("day", [date(2028, 2, 29), date(2031, 1, 5), date(2025, 12, 31)])
 def test_rendered_newsroom_keeps_no_trace_of_the_anchor_day(tmp_path, day):
     out = render_newsroom(DEMO, tmp_path / "room", day)
-    texts = {p.relative_to(out).as_posix(): p.read_text(encoding="utf-8") for p in out.rglob("*") if p.is_file()}
+    texts = {
+        p.relative_to(out).as_posix(): p.read_text(encoding="utf-8") for p in out.rglob("*") if p.is_file()
+    }
     assert len(texts) == sum(1 for p in DEMO.rglob("*") if p.is_file())
     for rel, text in texts.items():
         for form in date_forms(ANCHOR):
@@ -63,7 +65,9 @@ def test_rendered_archive_is_dated_and_readable_by_its_sources_file(tmp_path):
     (files,) = [s for s in load_sources(out / "sources.yaml") if s.type == "files"]
     names = sorted(p.name for p in files.path.rglob("*") if p.is_file())
     assert f"bayside-bulletin-{day}.jsonl" in names and f"{day}-parking-on-the-seafront.txt" in names
-    records = [json.loads(line) for line in (files.path / f"bayside-bulletin-{day}.jsonl").read_text().splitlines()]
+    records = [
+        json.loads(line) for line in (files.path / f"bayside-bulletin-{day}.jsonl").read_text().splitlines()
+    ]
     assert records and all(r["published"].startswith(str(day)) for r in records)
 
 
