@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install test-tools demo test test-shifted lint unit bench clean
+.PHONY: install test-tools demo test test-shifted lint docs unit bench clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "newsflow needs $(PYTHON) on PATH (set PYTHON=...)"; exit 1; }
@@ -45,6 +45,10 @@ unit: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+
+## docs: build the topic pages under docs/ with MkDocs, strictly (a broken link fails)
+docs: $(STAMP)
+	$(BIN)/mkdocs build --strict --quiet
 
 ## bench: print the benchmark figures
 bench: $(STAMP)
