@@ -53,6 +53,11 @@ class Settings:
     fetch_timeout: float = 15.0
     """Seconds for connect and for each read."""
     fetch_retries: int = 3
+    page_budget: float = 0.0
+    """Hard wall-clock seconds per page, headers, retries and waits included (0: 4 x fetch_timeout, at least 30)."""
+    source_budget: float = 1200.0
+    """Wall-clock seconds one source's pages may take in a run; pages not started by then are rejected
+    (`fetch_error: source budget ...`) so one slow site cannot hold the task past its execution_timeout."""
     max_bytes: int = 5_000_000
     """Size cap per response; the body is read no further."""
     max_items_per_source: int = 500

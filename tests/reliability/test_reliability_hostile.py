@@ -1,0 +1,148 @@
+"""Hostile and unlucky input (issue 15): one bad page must never stall or sink a run.
+
+Every case runs through the real path: a loopback newsroom serving the hostile answers, and
+the pipeline's stage functions (`fetch_stage`, `clean_stage`, ...) or the CLI.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+
+import pytest
+
+from newsflow.config import Settings
+from newsflow.fetch import fetch_source
+from newsflow.fetch.http import fetch_url, make_session
+from newsflow.fetch.parallel import fetch_pages
+from newsflow.models import read_raw
+from newsflow.pipeline import fetch_stage
+from newsflow.sources import Source
+
+from .newsroom import Newsroom, send
+
+
+def _trickle(data: bytes, every: float = 0.05, limit: float = 30.0):
+    """A handler writing `data` (then spaces, for ever) one byte at a time."""
+
+    def handler(req: BaseHTTPRequestHandler, hit: int) -> None:
+        req.close_connection = True
+        stop = time.monotonic() + limit
+        n = 0
+        try:
+            while time.monotonic() < stop:
+                byte = data[n : n + 1] or b" "
+                req.wfile.write(byte)
+                req.wfile.flush()
+                n += 1
+                time.sleep(every)
+        except OSError:
+            pass  # the client hung up: what we want
+
+    return handler
+
+
+TRICKLE_HEADERS = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nX-Slow: " + b"a" * 10_000
+TRICKLE_BODY = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n<html><body><p>" + b"x" * 10_000
+
+
+def _feed(base: str, paths: list[str]) -> bytes:
+    items = "".join(f"<item><title>{p}</title><link>{base}{p}</link></item>" for p in paths)
+    return (f"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>T</title>"
+            f"<link>{base}/</link>{items}</channel></rss>").encode()
+
+
+def _route(status: int, body: bytes = b"", ctype: str = "text/html; charset=utf-8", headers: dict | None = None):
+    def handler(req: BaseHTTPRequestHandler, hit: int) -> None:
+        send(req, status, body, ctype, headers)
+    return handler
+
+
+@pytest.fixture
+def room():
+    with Newsroom(feeds=1, per_feed=4) as newsroom:
+        newsroom.routes["/robots.txt"] = _route(404, b"", "text/plain")
+        yield newsroom
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(home=tmp_path / "home", allow_private=True, fetch_timeout=1.0, fetch_retries=1,
+                    page_budget=2.0, max_bytes=200_000)
+
+
+def _rss(room: Newsroom, name: str, paths: list[str]) -> Source:
+    room.routes[f"/{name}.xml"] = _route(200, _feed(room.base_url, paths), "application/rss+xml")
+    return Source(name=name, type="rss", url=f"{room.base_url}/{name}.xml")
+
+
+# ------------------------------------------------------------------ 1. trickling servers
+def test_a_trickling_page_ends_within_its_budget_headers_included(room, settings):
+    room.routes["/slow-head.html"] = _trickle(TRICKLE_HEADERS)
+    room.routes["/slow-body.html"] = _trickle(TRICKLE_BODY)
+    source = _rss(room, "trickle", ["/f0/a0.html", "/slow-head.html", "/slow-body.html", "/f0/a1.html"])
+    started = time.monotonic()
+    result = fetch_stage(source, settings, "trickle-run")
+    took = time.monotonic() - started
+    assert took < 8, f"a trickling page held the source for {took:.1f}s (budget 2s a page)"
+    items = {Path(i.url).name: i for i in read_raw(Path(result["raw"]))}
+    assert result["fetched"] == 4
+    assert items["a0.html"].error == "" and items["a1.html"].error == ""
+    for name in ("slow-head.html", "slow-body.html"):
+        assert items[name].error.startswith("timeout:") and "page budget of 2s" in items[name].error, items[name].error
+        assert items[name].body == "", "a cut-off body is not kept as if it were the page"
+
+
+def test_the_feed_itself_trickling_fails_the_source_in_time(room, settings):
+    room.routes["/feed-slow.xml"] = _trickle(TRICKLE_HEADERS)
+    source = Source(name="slowfeed", type="rss", url=f"{room.base_url}/feed-slow.xml")
+    started = time.monotonic()
+    with pytest.raises(Exception, match="page budget"):
+        fetch_stage(source, settings, "slow-feed-run")
+    assert time.monotonic() - started < 6
+
+
+def test_a_stopped_consumer_never_waits_on_a_stuck_fetch(room, settings):
+    """What an Airflow execution_timeout does to the task: the generator is closed mid-flight."""
+    room.routes["/slow-body.html"] = _trickle(TRICKLE_BODY)
+    slow = dataclasses.replace(settings, page_budget=60.0, fetch_timeout=30.0)
+    base = room.base_url
+    urls = [f"{base}/f0/a0.html", f"{base}/slow-body.html", f"{base}/f0/a1.html"]
+    with make_session(slow) as session:
+        pages = fetch_pages(session, urls, slow, url_of=lambda u: u)
+        first, page = next(pages)
+        assert first == urls[0] and page.ok
+        time.sleep(0.3)  # the slow page is now being read
+        started = time.monotonic()
+        pages.close()
+        assert time.monotonic() - started < 1.0
+
+
+def test_retry_after_never_outlasts_the_page_or_the_source(room, settings):
+    """Every page answers 503 Retry-After: 30: each page ends at once, the source within its budget."""
+    paths = [f"/busy{n}.html" for n in range(12)]
+    for path in paths:
+        room.routes[path] = _route(503, b"busy", "text/plain", {"Retry-After": "30"})
+    source = _rss(room, "busy", paths)
+    started = time.monotonic()
+    result = fetch_stage(source, dataclasses.replace(settings, page_budget=5.0), "busy-run")
+    assert time.monotonic() - started < 4
+    errors = [i.error for i in read_raw(Path(result["raw"]))]
+    assert len(errors) == 12 and all(e.startswith("timeout: page budget of 5s spent (asked to wait 30s)") for e in errors), errors
+
+
+def test_a_source_budget_stops_requesting_pages(room, settings):
+    paths = [f"/busy{n}.html" for n in range(16)]
+    for path in paths:
+        room.routes[path] = _route(503, b"busy", "text/plain", {"Retry-After": "1"})
+    source = _rss(room, "slowsite", paths)
+    tight = dataclasses.replace(settings, page_budget=5.0, source_budget=1.5)
+    started = time.monotonic()
+    items = list(fetch_source(source, tight))
+    assert time.monotonic() - started < 5
+    assert len(items) == 16
+    skipped = [i for i in items if "source budget of 1.5s spent" in i.error]
+    assert skipped, [i.error for i in items]
+    assert sum(room.hits[p] for p in paths) < 16 * 2, "pages after the budget are not requested"
