@@ -15,7 +15,7 @@ import pytest
 
 from newsflow.config import Settings
 from newsflow.fetch import fetch_source
-from newsflow.fetch.http import fetch_url, make_session
+from newsflow.fetch.http import make_session
 from newsflow.fetch.parallel import fetch_pages
 from newsflow.models import read_raw
 from newsflow.pipeline import fetch_stage
@@ -45,18 +45,25 @@ def _trickle(data: bytes, every: float = 0.05, limit: float = 30.0):
 
 
 TRICKLE_HEADERS = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nX-Slow: " + b"a" * 10_000
-TRICKLE_BODY = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n<html><body><p>" + b"x" * 10_000
+TRICKLE_BODY = (
+    b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n<html><body><p>" + b"x" * 10_000
+)
 
 
 def _feed(base: str, paths: list[str]) -> bytes:
     items = "".join(f"<item><title>{p}</title><link>{base}{p}</link></item>" for p in paths)
-    return (f"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>T</title>"
-            f"<link>{base}/</link>{items}</channel></rss>").encode()
+    return (
+        f"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>T</title>"
+        f"<link>{base}/</link>{items}</channel></rss>"
+    ).encode()
 
 
-def _route(status: int, body: bytes = b"", ctype: str = "text/html; charset=utf-8", headers: dict | None = None):
+def _route(
+    status: int, body: bytes = b"", ctype: str = "text/html; charset=utf-8", headers: dict | None = None
+):
     def handler(req: BaseHTTPRequestHandler, hit: int) -> None:
         send(req, status, body, ctype, headers)
+
     return handler
 
 
@@ -69,8 +76,14 @@ def room():
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(home=tmp_path / "home", allow_private=True, fetch_timeout=1.0, fetch_retries=1,
-                    page_budget=2.0, max_bytes=200_000)
+    return Settings(
+        home=tmp_path / "home",
+        allow_private=True,
+        fetch_timeout=1.0,
+        fetch_retries=1,
+        page_budget=2.0,
+        max_bytes=200_000,
+    )
 
 
 def _rss(room: Newsroom, name: str, paths: list[str]) -> Source:
@@ -91,7 +104,9 @@ def test_a_trickling_page_ends_within_its_budget_headers_included(room, settings
     assert result["fetched"] == 4
     assert items["a0.html"].error == "" and items["a1.html"].error == ""
     for name in ("slow-head.html", "slow-body.html"):
-        assert items[name].error.startswith("timeout:") and "page budget of 2s" in items[name].error, items[name].error
+        assert items[name].error.startswith("timeout:") and "page budget of 2s" in items[name].error, items[
+            name
+        ].error
         assert items[name].body == "", "a cut-off body is not kept as if it were the page"
 
 
@@ -130,7 +145,9 @@ def test_retry_after_never_outlasts_the_page_or_the_source(room, settings):
     result = fetch_stage(source, dataclasses.replace(settings, page_budget=5.0), "busy-run")
     assert time.monotonic() - started < 4
     errors = [i.error for i in read_raw(Path(result["raw"]))]
-    assert len(errors) == 12 and all(e.startswith("timeout: page budget of 5s spent (asked to wait 30s)") for e in errors), errors
+    assert len(errors) == 12 and all(
+        e.startswith("timeout: page budget of 5s spent (asked to wait 30s)") for e in errors
+    ), errors
 
 
 def test_a_source_budget_stops_requesting_pages(room, settings):

@@ -250,10 +250,14 @@ def _pool(base: type, conn: type) -> type:
 
 
 _POOLS = {
-    True: {"http": _pool(HTTPConnectionPool, _GuardedHTTPConnection),
-           "https": _pool(HTTPSConnectionPool, _GuardedHTTPSConnection)},
-    False: {"http": _pool(HTTPConnectionPool, _BudgetedHTTPConnection),
-            "https": _pool(HTTPSConnectionPool, _BudgetedHTTPSConnection)},
+    True: {
+        "http": _pool(HTTPConnectionPool, _GuardedHTTPConnection),
+        "https": _pool(HTTPSConnectionPool, _GuardedHTTPSConnection),
+    },
+    False: {
+        "http": _pool(HTTPConnectionPool, _BudgetedHTTPConnection),
+        "https": _pool(HTTPSConnectionPool, _BudgetedHTTPSConnection),
+    },
 }
 
 
@@ -480,12 +484,19 @@ def fetch_url(
 
 
 def _fetch(
-    session: requests.Session, url: str, settings: Settings, robots: bool, result: FetchResult, budget: _Budget
+    session: requests.Session,
+    url: str,
+    settings: Settings,
+    robots: bool,
+    result: FetchResult,
+    budget: _Budget,
 ) -> None:
     timeout = float(settings.fetch_timeout)
     current = url
     for hop in range(MAX_REDIRECTS + 1):
-        problem = _check_url(current, settings) or (robots_problem(session, current, settings) if robots else "")
+        problem = _check_url(current, settings) or (
+            robots_problem(session, current, settings) if robots else ""
+        )
         if problem:
             result.error = problem
             return
@@ -538,7 +549,9 @@ def _error_for(exc: Exception, settings: Settings) -> str:
 
 # Parsed robots.txt per session (one session per task) and per scheme://host:port; a string
 # is a standing refusal (robots.txt answered 5xx).
-_ROBOTS: weakref.WeakKeyDictionary[requests.Session, dict[str, RobotFileParser | str]] = weakref.WeakKeyDictionary()
+_ROBOTS: weakref.WeakKeyDictionary[requests.Session, dict[str, RobotFileParser | str]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def robots_problem(session: requests.Session, url: str, settings: Settings) -> str:
@@ -614,7 +627,9 @@ def _binary_kind(body: bytes) -> str:
     return ""
 
 
-def _read_body(resp: requests.Response, result: FetchResult, settings: Settings, budget: _Budget) -> bytes | None:
+def _read_body(
+    resp: requests.Response, result: FetchResult, settings: Settings, budget: _Budget
+) -> bytes | None:
     """The body, or None with `result.error` set (too large, too slow, cut off)."""
     cap = int(settings.max_bytes)
     length = resp.headers.get("content-length", "")
