@@ -38,7 +38,7 @@ def record_success(
     """A run fetched the source (possibly nothing new); `last_item` is (date, url) of its newest item."""
 
     def change(data: dict[str, Any]) -> None:
-        entry = data.setdefault(source, {})
+        entry = _entry(data, source)
         entry.update(
             consecutive_failures=0,
             last_success=_now(),
@@ -56,9 +56,9 @@ def record_failure(settings: Settings, source: str, run_id: str, error: str) -> 
     """The source failed for this run (after its retries)."""
 
     def change(data: dict[str, Any]) -> None:
-        entry = data.setdefault(source, {})
+        entry = _entry(data, source)
         entry.update(
-            consecutive_failures=int(entry.get("consecutive_failures", 0)) + 1,
+            consecutive_failures=_count(entry.get("consecutive_failures")) + 1,
             last_failure=_now(),
             last_error=error[:500],
             last_run_id=run_id,
@@ -69,9 +69,24 @@ def record_failure(settings: Settings, source: str, run_id: str, error: str) -> 
     return update_json(health_path(settings), change)[source]
 
 
+def _entry(data: dict[str, Any], source: str) -> dict[str, Any]:
+    """The source's entry, rebuilt when the file holds something else there."""
+    entry = data.get(source)
+    if not isinstance(entry, dict):
+        entry = data[source] = {}
+    return entry
+
+
+def _count(value: Any) -> int:
+    try:
+        return max(0, int(value or 0))
+    except (TypeError, ValueError):
+        return 0
+
+
 def state_of(entry: dict[str, Any]) -> str:
     """`healthy`, `degraded` (failed lately) or `failing` (FAILING_AFTER runs in a row)."""
-    failures = int(entry.get("consecutive_failures", 0))
+    failures = _count(entry.get("consecutive_failures"))
     if failures >= FAILING_AFTER:
         return "failing"
     return "degraded" if failures else "healthy"
@@ -81,7 +96,7 @@ def read_health(settings: Settings, sources: list[str] | None = None) -> dict[st
     """Every source's health entry (or only `sources`), each with its `state`."""
     data = read_json(health_path(settings))
     names = sorted(data) if sources is None else sources
-    return {n: {**data[n], "state": state_of(data[n])} for n in names if n in data}
+    return {n: {**data[n], "state": state_of(data[n])} for n in names if isinstance(data.get(n), dict)}
 
 
 def format_health(health: dict[str, dict[str, Any]]) -> str:

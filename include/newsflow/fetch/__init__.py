@@ -40,6 +40,7 @@ from newsflow.fetch.http import FetchResult, fetch_url, make_session
 from newsflow.fetch.parallel import fetch_pages
 from newsflow.models import RawItem
 from newsflow.sources import Source
+from newsflow.timeutil import as_utc
 
 __all__ = [
     "FeedEntry",
@@ -56,11 +57,13 @@ __all__ = [
 
 log = logging.getLogger("newsflow.fetch")
 
+# Linear in the page: `[^<>]` keeps each try inside one tag, so 10,000 unclosed `<meta ` openings
+# cost one pass, not 10,000 scans to the end of the head.
 _PUBLISHED_META = re.compile(
-    r"""<meta\s[^>]*?(?:property|name|itemprop)\s*=\s*["'](?:article:published_time|datePublished|date|pubdate)["'][^>]*>""",
+    r"""<meta\s[^<>]*?(?:property|name|itemprop)\s*=\s*["'](?:article:published_time|datePublished|date|pubdate)["'][^<>]*>""",
     re.I,
 )
-_CONTENT_ATTR = re.compile(r"""content\s*=\s*["']([^"']+)["']""", re.I)
+_CONTENT_ATTR = re.compile(r"""content\s*=\s*["']([^"'<>]{1,200})["']""", re.I)
 
 
 # A feed only lists current items: a window that ended longer ago than this is not live.
@@ -129,7 +132,7 @@ def fetch_source(
         else:
             yield from _replay_rss(source, settings, limit, window_start, window_end, report)
     elif source.type == "files":
-        yield from _fetch_files(source, limit, window_start, window_end)
+        yield from _fetch_files(source, settings, limit, window_start, window_end)
     elif source.type == "sitemap":
         yield from _fetch_sitemap(source, settings, limit, window_start, window_end, report)
     elif source.type == "newsapi":
@@ -211,7 +214,7 @@ def _fetch_rss(source: Source, settings: Settings, limit: int, report: dict[str,
 
 def _parse_date(value: str) -> datetime | None:
     value = (value or "").strip()
-    if not value:
+    if not value or len(value) > 200:  # no date is that long; dateutil would still try
         return None
     try:
         dt = datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith("Z") else value)
@@ -222,13 +225,22 @@ def _parse_date(value: str) -> datetime | None:
             dt = date_parser.parse(value)
         except (ValueError, OverflowError, ImportError):
             return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return dt.astimezone(UTC)
+    return as_utc(dt)
 
 
 def item_date(item: RawItem) -> datetime | None:
-    """The date an item carries: the record's/feed's published date, else the page's published meta."""
+    """The date an item carries: the record's/feed's published date, else the page's published meta.
+
+    Never raises: a date that cannot be read is no date (the window filter keeps undated items).
+    """
+    try:
+        return _item_date(item)
+    except Exception as exc:  # a hostile date must not end the source's generator
+        log.warning("unreadable date on %s: %s: %s", item.url, type(exc).__name__, exc)
+        return None
+
+
+def _item_date(item: RawItem) -> datetime | None:
     found = _parse_date(item.feed_published)
     if found is None and item.kind == "html" and item.body:
         match = _PUBLISHED_META.search(item.body[:65536])
@@ -248,14 +260,14 @@ def _in_window(when: datetime, start: datetime | None, end: datetime | None) -> 
 
 
 def _fetch_files(
-    source: Source, limit: int, window_start: datetime | None, window_end: datetime | None
+    source: Source, settings: Settings, limit: int, window_start: datetime | None, window_end: datetime | None
 ) -> Iterator[RawItem]:
     folder = source.path
     if folder is None or not folder.exists():
         raise FetchError(f"source {source.name!r}: folder {folder} not found")
     meta = source.source_meta
     kept = outside = 0
-    for item in read_paths([folder], source=source.name):
+    for item in read_paths([folder], source=source.name, max_bytes=int(settings.max_bytes)):
         if item.source != source.name:  # a JSON record named its own source: keep it as the origin
             item.source_meta = {**meta, "origin": item.source}
             item.source = source.name

@@ -71,7 +71,7 @@ _MAGIC = (
     (b"\x1f\x8b", "application/gzip"),
     (b"RIFF", "application/octet-stream"),
 )
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_META_CHARSET = re.compile(rb"""<meta[^<>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _XML_DECL = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.:-]+)["']""", re.I)
 
 
@@ -356,11 +356,37 @@ def _is_text_type(media: str) -> bool:
     )
 
 
+# Codecs Python knows that are no web charset: they fail on ordinary bytes (`undefined`,
+# `punycode`, `idna`), turn escapes into lone surrogates (`utf-7`, `unicode_escape`), or are
+# not text encodings at all (`rot13`, `base64`). A page declaring one is decoded as if it had
+# declared nothing (WHATWG: an unknown label is ignored).
+_NOT_WEB_CHARSETS = frozenset(
+    {"undefined", "punycode", "idna", "utf-7", "unicode-escape", "raw-unicode-escape", "palmos", "charmap"}
+)
+
+
 def _codec(name: str) -> str:
     try:
-        return codecs.lookup(name.strip()).name
-    except (LookupError, ValueError):
+        info = codecs.lookup(name.strip())
+    except (LookupError, ValueError, TypeError):
         return ""
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_WEB_CHARSETS:
+        return ""
+    return info.name
+
+
+def _clean_decode(body: bytes, name: str) -> str | None:
+    """`body` decoded with `name`, or None when that fails or yields lone surrogates (which no
+    UTF-8 file can hold: the archive write would fail)."""
+    try:
+        text = body.decode(name)
+    except (UnicodeError, LookupError, ValueError):
+        return None
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    return text
 
 
 def decode_body(body: bytes, declared: str = "", media: str = "") -> tuple[str, str]:
@@ -375,10 +401,10 @@ def decode_body(body: bytes, declared: str = "", media: str = "") -> tuple[str, 
         (codecs.BOM_UTF16_BE, "utf-16"),
     ):
         if body.startswith(bom):
-            try:
-                return body.decode(name), "utf-8" if name == "utf-8-sig" else name
-            except UnicodeDecodeError:
+            text = _clean_decode(body, name)
+            if text is None:
                 break
+            return text, "utf-8" if name == "utf-8-sig" else name
 
     candidates: list[str] = []
     if declared and _codec(declared):
@@ -404,21 +430,19 @@ def decode_body(body: bytes, declared: str = "", media: str = "") -> tuple[str, 
             return as_utf8, "utf-8"
         if name in ("utf-16", "utf-32") or name.startswith(("utf-16", "utf-32")):
             continue  # without a BOM this is a guess better left to detection
-        try:
-            return body.decode(name), name
-        except (UnicodeDecodeError, LookupError):
-            continue
+        text = _clean_decode(body, name)
+        if text is not None:
+            return text, name
     if is_utf8:
         return as_utf8, "utf-8"
     if _thin_western(body):
         return body.decode("cp1252"), "cp1252"
     best = charset_normalizer.from_bytes(body[:200_000]).best()
     if best is not None and best.encoding:
-        name = _codec(best.encoding) or best.encoding
-        try:
-            return body.decode(name), name
-        except (UnicodeDecodeError, LookupError):
-            pass
+        name = _codec(best.encoding)
+        text = _clean_decode(body, name) if name else None
+        if text is not None:
+            return text, name
     return body.decode("cp1252", errors="replace"), "cp1252"
 
 

@@ -19,6 +19,8 @@ from xml.etree.ElementTree import Element
 
 from defusedxml import ElementTree as SafeET
 
+from newsflow.timeutil import parse_iso_utc
+
 log = logging.getLogger("newsflow.fetch")
 
 MAX_CHILD_SITEMAPS = 50
@@ -61,11 +63,7 @@ def parse_date(value: str) -> datetime | None:
     value = value.strip()
     if not value:
         return None
-    try:
-        dt = datetime.fromisoformat(value[:-1] + "+00:00" if value.endswith("Z") else value)
-    except ValueError:
-        return None
-    return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).astimezone(UTC)
+    return parse_iso_utc(value)
 
 
 def parse_sitemap(content: bytes | str) -> Sitemap:
