@@ -14,9 +14,12 @@ from typing import Any
 
 from newsflow.config import Settings
 from newsflow.jsonstate import read_json, update_json
+from newsflow.redact import redact_text
 
 # A source this many runs in a row failed is reported as `failing` (before that: `degraded`).
 FAILING_AFTER = 3
+# Run statuses in which the source was really asked (and answered).
+POLLED = frozenset({"ok", "not_modified"})
 
 
 def health_path(settings: Settings) -> Path:
@@ -35,17 +38,18 @@ def record_success(
     status: str = "ok",
     last_item: tuple[str, str] | None = None,
 ) -> dict[str, Any]:
-    """A run fetched the source (possibly nothing new); `last_item` is (date, url) of its newest item."""
+    """A run fetched the source (possibly nothing new); `last_item` is (date, url) of its newest item.
+
+    Only a run that reached the source (`ok`, `not_modified`) ends a failure streak: a run that
+    did not poll (`not_polled`: the back-off said wait; `outside_live_window`: replayed from the
+    archive) proves nothing, so a source failing before it stays failing until a poll succeeds.
+    """
 
     def change(data: dict[str, Any]) -> None:
         entry = _entry(data, source)
-        entry.update(
-            consecutive_failures=0,
-            last_success=_now(),
-            last_run_id=run_id,
-            last_status=status,
-            last_fetched=fetched,
-        )
+        entry.update(last_run_id=run_id, last_status=status, last_fetched=fetched)
+        if status in POLLED:
+            entry.update(consecutive_failures=0, last_success=_now())
         if last_item and (not entry.get("last_item_at") or last_item[0] >= entry["last_item_at"]):
             entry["last_item_at"], entry["last_item_url"] = last_item
 
@@ -60,7 +64,7 @@ def record_failure(settings: Settings, source: str, run_id: str, error: str) -> 
         entry.update(
             consecutive_failures=_count(entry.get("consecutive_failures")) + 1,
             last_failure=_now(),
-            last_error=error[:500],
+            last_error=redact_text(error)[:500],
             last_run_id=run_id,
             last_status="failed",
             last_fetched=0,

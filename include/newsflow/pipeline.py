@@ -33,9 +33,11 @@ from newsflow.models import (
     stage_error,
     write_jsonl,
 )
+from newsflow.redact import Redactor, install_log_filter
 from newsflow.sources import Source
 
 log = logging.getLogger("newsflow.pipeline")
+install_log_filter()
 
 NOT_PROCESSED = "not_processed"
 """Ledger reason for archived items a run never decided (a later task failed): re-run to index them."""
@@ -102,8 +104,11 @@ class _SourceFailed(Exception):
         self.error = error
 
 
-def _budgeted(items: Iterable[RawItem], settings: Settings, source: str) -> Iterator[RawItem]:
-    """The source's items, with its errors marked as its own and the batch's size budget applied.
+def _budgeted(
+    items: Iterable[RawItem], settings: Settings, source: str, redactor: Redactor
+) -> Iterator[RawItem]:
+    """The source's items, with its errors marked as its own, secrets redacted, and the batch's
+    size budget applied.
 
     Past `settings.max_batch_chars` of bodies in one run, items are kept as rejections
     (`too_large: ...`) without their body: a handful of huge pages cannot take the clean task's
@@ -119,6 +124,7 @@ def _budgeted(items: Iterable[RawItem], settings: Settings, source: str) -> Iter
             return
         except Exception as exc:
             raise _SourceFailed(exc) from exc
+        redactor.item(item)
         total += len(item.body)
         if limit and total > limit and not item.error:
             item.body = ""
@@ -147,13 +153,13 @@ def fetch_stage(
 
     day = (window_start or datetime.now(UTC)).date()
     report: dict[str, Any] = {}
+    redactor = Redactor([source.url])  # secrets never leave the fetcher
     items = fetch_source(source, settings, window_start, window_end, report=report, live=live)
     try:
-        path, count = archive_batch(
-            settings, source.name, run_id, _budgeted(items, settings, source.name), day
-        )
+        batch = _budgeted(items, settings, source.name, redactor)
+        path, count = archive_batch(settings, source.name, run_id, batch, day)
     except _SourceFailed as failed:  # the source itself failed (feed unreadable, ...), not the archive
-        raise failed.error from failed.error.__cause__
+        raise _redacted(failed.error, redactor) from failed.error.__cause__
     except OSError as exc:
         # write_jsonl writes a unique temp file and renames it into place; a failed write removes it.
         raise ArchiveError(
@@ -163,15 +169,32 @@ def fetch_stage(
         ) from exc
     log.info("fetched %d items from source %s into %s", count, source.name, path)
     status = report.get("status", "ok")
-    record_success(settings, source.name, run_id, count, status, report.get("last_item"))
+    last = report.get("last_item")
+    last = (last[0], redactor.item_url(last[1])) if last else None
+    record_success(settings, source.name, run_id, count, status, last)
     return {
         "source": source.name,
         "raw": str(path),
         "fetched": count,
         "error": "",
         "status": status,
-        "notes": list(report.get("notes", [])),
+        "notes": [redactor.text(str(note)) for note in report.get("notes", [])],
     }
+
+
+def _redacted(error: BaseException, redactor: Redactor) -> BaseException:
+    """The same error with the source's secrets redacted from its message (it reaches the task
+    log, health.json, the ledger and XCom)."""
+    message = str(error)
+    clean = redactor.text(message)
+    if clean == message:
+        return error
+    try:
+        return type(error)(clean)
+    except Exception:  # an exception type that takes other arguments
+        from newsflow.fetch import FetchError
+
+        return FetchError(clean)
 
 
 # --------------------------------------------------------------------------- clean

@@ -282,3 +282,148 @@ def test_ten_thousand_meta_openings_cost_one_pass(tmp_path, settings):
     assert [Path(i.url).name for i in items] == ["metas.html"], (
         "the date behind 10,000 openings is still read"
     )
+
+
+# ------------------------------------------------------------------ 6. secrets never leave the fetcher
+TOKEN = "tk_9f3c2a7e5b1d4c6a8e0f"
+
+
+def _keyed(handler_ok, handler_refused=None):
+    """A handler that answers only requests carrying the token (as a real keyed feed does)."""
+
+    def handler(req: BaseHTTPRequestHandler, hit: int) -> None:
+        if f"apikey={TOKEN}" in req.path:
+            handler_ok(req, hit)
+        else:
+            send(req, 401, b"key required", "text/plain")
+
+    return handler
+
+
+def test_a_token_in_a_source_url_is_never_stored_logged_or_indexed(site_token, rsettings, caplog):
+    import json
+    import logging
+
+    from newsflow.health import health_path, record_failure
+    from newsflow.index import make_client
+
+    from .runner import index_docs, run_stages
+
+    caplog.set_level(logging.INFO, logger="newsflow")
+    room = site_token
+    base = room.base_url
+    good = Source(name="keyed", type="rss", url=f"{base}/keyed.xml?apikey={TOKEN}&edition=uk")
+    bad = Source(
+        name="keyed_down",
+        type="rss",
+        url=f"http://reader:{TOKEN}@127.0.0.1:{base.rsplit(':', 1)[1]}/down.xml",
+    )
+    run = run_stages(rsettings, [good, bad], "secret-run")
+    assert room.hits[f"/keyed.xml?apikey={TOKEN}&edition=uk"] == 1, "the fetcher itself used the token"
+    for res in run.fetch:
+        if res.get("error"):
+            record_failure(rsettings, res["source"], "secret-run", res["error"])
+    assert run.ledger.new == 2, run.ledger.to_dict()
+    assert "keyed_down" in run.ledger.sources_failed
+
+    texts = {
+        "xcom": json.dumps(run.fetch),
+        "ledger": json.dumps(run.ledger.to_dict()),
+        "ledger table": run.ledger.format_table(),
+        "logs": caplog.text,
+        "health": health_path(rsettings).read_text(),
+    }
+    for path in Path(rsettings.home).rglob("*"):
+        if path.is_file():
+            texts[str(path)] = path.read_text(errors="replace")
+    docs = index_docs(make_client(rsettings), rsettings)
+    texts["index"] = json.dumps(docs)
+    leaks = [where for where, text in texts.items() if TOKEN in text]
+    assert not leaks, f"the token leaked into {leaks}"
+    assert (
+        "apikey=REDACTED" in texts["ledger"]
+        or "apikey=REDACTED" in texts["index"]
+        or any("apikey=REDACTED" in t for t in texts.values())
+    )
+    assert "REDACTED@" in texts["health"], texts["health"]
+
+
+@pytest.fixture
+def site_token():
+    from .newsroom import article_html
+
+    with Newsroom(feeds=1, per_feed=4) as room:
+        base = room.base_url
+        room.routes["/robots.txt"] = _route(404, b"", "text/plain")
+        feed = _feed(base, ["/f0/a0.html", f"/f0/a1.html?t={TOKEN}"])
+        room.routes[f"/keyed.xml?apikey={TOKEN}&edition=uk"] = _keyed(
+            lambda req, hit: send(req, 200, feed, "application/rss+xml")
+        )
+        room.routes[f"/f0/a1.html?t={TOKEN}"] = lambda req, hit: send(req, 200, article_html(0, 1))
+        room.routes["/down.xml"] = _route(500, b"down", "text/plain")
+        yield room
+
+
+# ------------------------------------------------------------------ 7/8. state files fail safe; health tells the truth
+@pytest.mark.parametrize(
+    ("health", "feeds"),
+    [
+        (b"\xff\xfe{ not utf-8", b"\xc3\x28 not utf-8"),
+        (b"[1, 2, 3]", b'"a string"'),
+        (
+            b'{"state_src": "not an object"}',
+            b'{"URL": {"next_poll_after": "the day after tomorrow", "unchanged_streak": "x"}}',
+        ),
+        (b'{"state_src": {"consecutive_failures": "many"}}', b'{"URL": ["wrong"]}'),
+    ],
+)
+def test_corrupt_or_wrong_shape_state_files_never_fail_a_run(room, settings, caplog, health, feeds):
+    import json
+    import logging
+
+    caplog.set_level(logging.WARNING, logger="newsflow")
+    source = _rss(room, "state_src", ["/f0/a0.html", "/f0/a1.html"])
+    state = Path(settings.state)
+    state.mkdir(parents=True)
+    (state / "health.json").write_bytes(health)
+    (state / "feeds.json").write_bytes(feeds.replace(b"URL", source.url.encode()))
+    first = fetch_stage(source, settings, "state-1")
+    assert first["fetched"] == 2 and first["status"] == "ok"
+    rebuilt = json.loads((state / "health.json").read_text())
+    assert rebuilt["state_src"]["consecutive_failures"] == 0 and rebuilt["state_src"]["last_status"] == "ok"
+    warnings = [r.getMessage() for r in caplog.records if "state file" in r.getMessage()]
+    assert warnings and all(str(state) in w for w in warnings), warnings
+    assert len(warnings) == len(set(warnings)), "each broken file is reported once"
+
+
+def test_an_unwritable_state_folder_is_bypassed_and_the_archive_kept(room, settings, caplog, tmp_path):
+    import logging
+
+    caplog.set_level(logging.WARNING, logger="newsflow")
+    blocked = tmp_path / "state-is-a-file"
+    blocked.write_text("not a folder")
+    unwritable = dataclasses.replace(settings, state_dir=blocked)
+    source = _rss(room, "nostate", ["/f0/a0.html", "/f0/a1.html"])
+    result = fetch_stage(source, unwritable, "nostate-1")
+    assert result["fetched"] == 2 and Path(result["raw"]).exists()
+    assert len(list(read_raw(Path(result["raw"])))) == 2
+    assert "cannot be written" in caplog.text and str(blocked) in caplog.text
+    assert not list(Path(settings.archive).rglob("*.tmp"))
+
+
+def test_a_failing_source_stays_failing_until_a_poll_succeeds(room, settings):
+    """A run that does not poll (the back-off of an unchanged feed says wait) is no success."""
+    from newsflow.health import read_health, record_failure
+
+    source = _rss(room, "flaky", ["/f0/a0.html"])
+    statuses = []
+    for run in range(8):  # each run polls an unchanged body, then fails later on (the task records it)
+        result = fetch_stage(source, settings, f"flaky-{run}")
+        statuses.append(result["status"])
+        if result["status"] == "not_polled":
+            break
+        record_failure(settings, "flaky", f"flaky-{run}", "RuntimeError: the run failed after the fetch")
+    assert statuses[-1] == "not_polled", statuses
+    health = read_health(settings, ["flaky"])["flaky"]
+    assert health["consecutive_failures"] == 1 and health["state"] == "degraded", health
+    assert health["last_status"] == "not_polled"

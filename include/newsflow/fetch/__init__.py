@@ -39,6 +39,7 @@ from newsflow.fetch.files import read_paths
 from newsflow.fetch.http import FetchResult, fetch_url, make_session
 from newsflow.fetch.parallel import fetch_pages
 from newsflow.models import RawItem
+from newsflow.redact import install_log_filter, redact_url
 from newsflow.sources import Source
 from newsflow.timeutil import as_utc
 
@@ -56,6 +57,7 @@ __all__ = [
 ]
 
 log = logging.getLogger("newsflow.fetch")
+install_log_filter()  # no credential of a source URL reaches a log line
 
 # Linear in the page: `[^<>]` keeps each try inside one tag, so 10,000 unclosed `<meta ` openings
 # cost one pass, not 10,000 scans to the end of the head.
@@ -94,7 +96,7 @@ def _page_item(source: Source, meta: dict, page: FetchResult, url: str, **feed: 
         content_type=page.content_type,
         encoding=page.encoding,
         error=page.error,
-        feed_url=source.url,
+        feed_url=redact_url(source.url),
         source_meta=dict(meta),
         **feed,
     )
@@ -171,12 +173,12 @@ def _fetch_rss(source: Source, settings: Settings, limit: int, report: dict[str,
             log.info("source %s: feed body unchanged (%d polls in a row)", source.name, poll.unchanged_streak)
         if feed.error:
             raise FeedFetchError(
-                f"source {source.name!r}: feed {source.url} could not be fetched: {feed.error}"
+                f"source {source.name!r}: feed {redact_url(source.url)} could not be fetched: {feed.error}"
             )
         try:
             entries = parse_feed(feed.content or feed.text, feed.final_url or source.url)
         except FeedError as exc:
-            raise FeedFetchError(f"source {source.name!r}: feed {source.url}: {exc}") from exc
+            raise FeedFetchError(f"source {source.name!r}: feed {redact_url(source.url)}: {exc}") from exc
         if len(entries) > limit:
             log.info(
                 "source %s: feed has %d entries, keeping the first %d (max_items)",
@@ -185,7 +187,7 @@ def _fetch_rss(source: Source, settings: Settings, limit: int, report: dict[str,
                 limit,
             )
             entries = entries[:limit]
-        log.info("source %s: feed %s has %d entries", source.name, source.url, len(entries))
+        log.info("source %s: feed %s has %d entries", source.name, redact_url(source.url), len(entries))
         ok = failed = 0
         # A few pages at a time over this one session, in feed order (see newsflow.fetch.parallel).
         for n, (entry, page) in enumerate(fetch_pages(session, entries, settings), start=1):

@@ -28,6 +28,7 @@ import requests
 
 from newsflow.config import Settings
 from newsflow.jsonstate import read_json, report_once, update_json
+from newsflow.redact import redact_url
 
 BACKOFF_AFTER = 3
 BACKOFF_BASE = timedelta(minutes=15)
@@ -51,6 +52,7 @@ def feeds_path(settings: Settings) -> Path:
 
 
 def load_poll_state(settings: Settings, url: str) -> PollState:
+    url = redact_url(url)  # the state file is keyed by the URL without its credentials
     raw = read_json(feeds_path(settings)).get(url) or {}
     try:
         state = PollState(**{k: v for k, v in raw.items() if k in PollState.__dataclass_fields__})
@@ -62,7 +64,7 @@ def load_poll_state(settings: Settings, url: str) -> PollState:
 
 
 def save_poll_state(settings: Settings, url: str, state: PollState) -> None:
-    update_json(feeds_path(settings), lambda data: data.__setitem__(url, asdict(state)))
+    update_json(feeds_path(settings), lambda data: data.__setitem__(redact_url(url), asdict(state)))
 
 
 def due(state: PollState, now: datetime) -> tuple[bool, str]:
