@@ -427,3 +427,53 @@ def test_a_failing_source_stays_failing_until_a_poll_succeeds(room, settings):
     health = read_health(settings, ["flaky"])["flaky"]
     assert health["consecutive_failures"] == 1 and health["state"] == "degraded", health
     assert health["last_status"] == "not_polled"
+
+
+# ------------------------------------------------------------------ 4/9. the CLI on hostile local files
+def _process(tmp_path: Path, *args: str, env: dict | None = None) -> tuple[int, list[dict], str]:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    full_env = {**os.environ, "NEWSFLOW_HOME": str(tmp_path / "cli-home"), **(env or {})}
+    proc = subprocess.run([sys.executable, "-m", "newsflow.cli", "process", *args], capture_output=True,
+                          text=True, env=full_env, timeout=120)
+    return proc.returncode, [json.loads(line) for line in proc.stdout.splitlines() if line.strip()], proc.stderr
+
+
+def test_newsflow_process_survives_every_poison_file(tmp_path):
+    from .newsroom import article_text
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    good = " ".join(article_text(8, 3)[1])
+    records = [
+        '{"url": "https://example.org/ok", "text": "%s"}' % good,
+        '{"url": "https://example.org/surrogate", "title": "bad \\ud800 title", "text": "%s"}' % good,
+        "[" * 100_000 + "]" * 100_000,
+        '{"url": "https://example.org/ok2", "text": "%s and more"}' % good,
+    ]
+    (folder / "records.jsonl").write_text("\n".join(records) + "\n")
+    (folder / "far.html").write_text(_page("Far", f'<meta property="article:modified_time" content="{FAR}">'
+                                               f'<meta property="article:published_time" content="{FAR}">', seed=40))
+    (folder / "huge.txt").write_text(("word " * 200_000) + "\n")
+    code, out, err = _process(tmp_path, str(folder), env={"NEWSFLOW_MAX_BYTES": "500000"})
+    assert code == 0, err
+    by_url = {Path(a["url"]).name if a["url"].startswith("file:") else a["url"].rsplit("/", 1)[1]: a for a in out}
+    assert len(out) == 6, [a["url"] for a in out]
+    assert by_url["ok"]["status"] == "new" and by_url["ok2"]["status"] == "new"
+    assert by_url["far.html"]["status"] == "new" and by_url["far.html"]["published_at"] is None
+    assert by_url["huge.txt"]["status"] == "rejected" and by_url["huge.txt"]["reason"].startswith("too_large: file of")
+    rejected = sorted(a["reason"] for a in out if a["status"] == "rejected" and "records.jsonl" in a.get("path", ""))
+    assert any("lone surrogate" in r for r in rejected) and any("nested too deeply" in r for r in rejected), rejected
+
+
+def test_an_article_text_over_the_budget_is_rejected(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    words = " ".join(f"harbour{n % 997} boats sail." for n in range(20_000))
+    (folder / "long.txt").write_text(words)
+    code, out, err = _process(tmp_path, str(folder), env={"NEWSFLOW_MAX_TEXT_CHARS": "100000"})
+    assert code == 0, err
+    assert out[0]["status"] == "rejected" and out[0]["reason"].startswith("too_large: text of"), out[0]["reason"]
