@@ -437,36 +437,61 @@ def _process(tmp_path: Path, *args: str, env: dict | None = None) -> tuple[int, 
     import sys
 
     full_env = {**os.environ, "NEWSFLOW_HOME": str(tmp_path / "cli-home"), **(env or {})}
-    proc = subprocess.run([sys.executable, "-m", "newsflow.cli", "process", *args], capture_output=True,
-                          text=True, env=full_env, timeout=120)
-    return proc.returncode, [json.loads(line) for line in proc.stdout.splitlines() if line.strip()], proc.stderr
+    proc = subprocess.run(
+        [sys.executable, "-m", "newsflow.cli", "process", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=120,
+    )
+    return (
+        proc.returncode,
+        [json.loads(line) for line in proc.stdout.splitlines() if line.strip()],
+        proc.stderr,
+    )
 
 
 def test_newsflow_process_survives_every_poison_file(tmp_path):
+    import json
+
     from .newsroom import article_text
 
     folder = tmp_path / "in"
     folder.mkdir()
     good = " ".join(article_text(8, 3)[1])
     records = [
-        '{"url": "https://example.org/ok", "text": "%s"}' % good,
-        '{"url": "https://example.org/surrogate", "title": "bad \\ud800 title", "text": "%s"}' % good,
+        json.dumps({"url": "https://example.org/ok", "text": good}),
+        '{"url": "https://example.org/surrogate", "title": "bad \\ud800 title", "text": "' + good + '"}',
         "[" * 100_000 + "]" * 100_000,
-        '{"url": "https://example.org/ok2", "text": "%s and more"}' % good,
+        json.dumps({"url": "https://example.org/ok2", "text": good + " and more"}),
     ]
     (folder / "records.jsonl").write_text("\n".join(records) + "\n")
-    (folder / "far.html").write_text(_page("Far", f'<meta property="article:modified_time" content="{FAR}">'
-                                               f'<meta property="article:published_time" content="{FAR}">', seed=40))
+    (folder / "far.html").write_text(
+        _page(
+            "Far",
+            f'<meta property="article:modified_time" content="{FAR}">'
+            f'<meta property="article:published_time" content="{FAR}">',
+            seed=40,
+        )
+    )
     (folder / "huge.txt").write_text(("word " * 200_000) + "\n")
     code, out, err = _process(tmp_path, str(folder), env={"NEWSFLOW_MAX_BYTES": "500000"})
     assert code == 0, err
-    by_url = {Path(a["url"]).name if a["url"].startswith("file:") else a["url"].rsplit("/", 1)[1]: a for a in out}
+    by_url = {
+        Path(a["url"]).name if a["url"].startswith("file:") else a["url"].rsplit("/", 1)[1]: a for a in out
+    }
     assert len(out) == 6, [a["url"] for a in out]
     assert by_url["ok"]["status"] == "new" and by_url["ok2"]["status"] == "new"
     assert by_url["far.html"]["status"] == "new" and by_url["far.html"]["published_at"] is None
-    assert by_url["huge.txt"]["status"] == "rejected" and by_url["huge.txt"]["reason"].startswith("too_large: file of")
-    rejected = sorted(a["reason"] for a in out if a["status"] == "rejected" and "records.jsonl" in a.get("path", ""))
-    assert any("lone surrogate" in r for r in rejected) and any("nested too deeply" in r for r in rejected), rejected
+    assert by_url["huge.txt"]["status"] == "rejected" and by_url["huge.txt"]["reason"].startswith(
+        "too_large: file of"
+    )
+    rejected = sorted(
+        a["reason"] for a in out if a["status"] == "rejected" and "records.jsonl" in a.get("path", "")
+    )
+    assert any("lone surrogate" in r for r in rejected) and any("nested too deeply" in r for r in rejected), (
+        rejected
+    )
 
 
 def test_an_article_text_over_the_budget_is_rejected(tmp_path):
@@ -476,4 +501,83 @@ def test_an_article_text_over_the_budget_is_rejected(tmp_path):
     (folder / "long.txt").write_text(words)
     code, out, err = _process(tmp_path, str(folder), env={"NEWSFLOW_MAX_TEXT_CHARS": "100000"})
     assert code == 0, err
-    assert out[0]["status"] == "rejected" and out[0]["reason"].startswith("too_large: text of"), out[0]["reason"]
+    assert out[0]["status"] == "rejected" and out[0]["reason"].startswith("too_large: text of"), out[0][
+        "reason"
+    ]
+
+
+# ------------------------------------------------------------------ 5. sitemap indexes
+SM_NS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"'
+
+
+def _urlset(locs: list[tuple[str, str]]) -> bytes:
+    urls = "".join(
+        f"<url><loc>{loc}</loc><news:news><news:publication_date>{when}</news:publication_date>"
+        f"<news:title>t</news:title></news:news></url>"
+        for loc, when in locs
+    )
+    return f'<?xml version="1.0"?><urlset {SM_NS}>{urls}</urlset>'.encode()
+
+
+def _index(locs: list[str], lastmods: list[str] | None = None) -> bytes:
+    parts = "".join(
+        f"<sitemap><loc>{loc}</loc>{f'<lastmod>{m}</lastmod>' if m else ''}</sitemap>"
+        for loc, m in zip(locs, lastmods or [""] * len(locs), strict=True)
+    )
+    return f'<?xml version="1.0"?><sitemapindex {SM_NS}>{parts}</sitemapindex>'.encode()
+
+
+def test_a_sitemap_index_of_10000_children_reaches_the_window(room, settings):
+    from datetime import UTC, datetime
+
+    base = room.base_url
+    # 10,000 daily children, oldest first, no <lastmod>: only the date in each name tells them apart
+    days = [datetime(2000, 1, 1, tzinfo=UTC).toordinal() + n for n in range(10_000)]
+    names = [datetime.fromordinal(d).strftime("/sm/day-%Y-%m-%d.xml") for d in days]
+    room.routes["/index.xml"] = _route(200, _index([base + n for n in names]), "application/xml")
+    target = "/sm/day-2026-11-20.xml"
+    assert target in names and names.index(target) > 50
+    room.routes[target] = _route(
+        200,
+        _urlset([(f"{base}/f0/a{n}.html", f"2026-11-20T0{n}:00:00Z") for n in range(3)]),
+        "application/xml",
+    )
+    report: dict = {}
+    source = Source(name="deep", type="sitemap", url=f"{base}/index.xml")
+    roomy = dataclasses.replace(settings, max_bytes=2_000_000)  # the index alone is ~600 KB
+    items = list(
+        fetch_source(
+            source,
+            roomy,
+            datetime(2026, 11, 20, tzinfo=UTC),
+            datetime(2026, 11, 21, tzinfo=UTC),
+            report=report,
+        )
+    )
+    assert sorted(Path(i.url).name for i in items) == ["a0.html", "a1.html", "a2.html"]
+    assert room.hits[target] == 1 and sum(room.hits[n] for n in names) == 1, (
+        "only the child that can hold the day"
+    )
+    assert (
+        "sitemap index lists 10000 sitemaps: 1 read, 9999 skipped (outside the window)" in report["notes"][0]
+    )
+
+
+def test_an_oldest_first_index_without_dates_is_read_newest_first(room, settings):
+    base = room.base_url
+    names = [f"/sm/part-{n}.xml" for n in range(80)]  # no dates anywhere: document order is all there is
+    room.routes["/plain-index.xml"] = _route(200, _index([base + n for n in names]), "application/xml")
+    for n, name in enumerate(names):
+        room.routes[name] = _route(200, _urlset([(f"{base}/f0/a{n % 4}.html", "")]), "application/xml")
+    room.routes[names[-1]] = _route(
+        200, _urlset([(f"{base}/f0/a0.html", "2026-11-20T08:00:00Z")]), "application/xml"
+    )
+    report: dict = {}
+    items = list(
+        fetch_source(
+            Source(name="plain", type="sitemap", url=f"{base}/plain-index.xml"), settings, report=report
+        )
+    )
+    assert items and room.hits[names[-1]] == 1, "the last (newest) child is read, past the old cap of 50"
+    assert sum(room.hits[n] for n in names) == 80
+    assert "80 read, 0 skipped" in report["notes"][0]

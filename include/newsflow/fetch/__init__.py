@@ -323,6 +323,70 @@ def _replay_rss(
     log.info("source %s: window %s is not live: %d items replayed from the raw archive", source.name, span, count)
 
 
+def _read_sitemap(session: Any, source: Source, url: str, settings: Settings) -> Any:
+    from newsflow.fetch.sitemap import SitemapError, parse_sitemap
+
+    got = fetch_url(session, url, settings)
+    if got.error:
+        raise FetchError(
+            f"source {source.name!r}: sitemap {redact_url(url)} could not be fetched: {got.error}"
+        )
+    try:
+        return parse_sitemap(got.content or got.text)
+    except SitemapError as exc:
+        raise FetchError(f"source {source.name!r}: sitemap {redact_url(url)}: {exc}") from exc
+
+
+def _sitemap_entries(
+    session: Any,
+    source: Source,
+    settings: Settings,
+    limit: int,
+    window_start: datetime | None,
+    window_end: datetime | None,
+    report: dict[str, Any],
+) -> list[Any]:
+    """The entries of the source's sitemap, and of every child of a sitemap index that can hold
+    the window (`newsflow.fetch.sitemap.plan_children`), newest first, until `limit` entries in
+    the window are found or the source's time budget is spent. A child that cannot be read is
+    noted, not fatal. The counts read and skipped go to the ledger's notes."""
+    import time
+
+    from newsflow.fetch.sitemap import in_window, plan_children
+
+    top = _read_sitemap(session, source, source.url, settings)
+    entries = list(top.entries)
+    if not top.children:
+        return entries
+    plan = plan_children(top.children, window_start, window_end)
+    budget = float(getattr(settings, "source_budget", 0) or 0)
+    deadline = time.monotonic() + budget / 2 if budget > 0 else float("inf")  # half for the pages
+    read = failed = 0
+    found = 0
+    for url in plan.read:
+        if found >= limit or time.monotonic() > deadline:
+            break
+        try:
+            child = _read_sitemap(session, source, url, settings)
+        except FetchError as exc:
+            failed += 1
+            log.warning("%s", exc)
+            continue
+        finally:
+            read += 1
+        entries += child.entries
+        found += sum(1 for e in child.entries if in_window(e.published, window_start, window_end))
+    left = len(plan.read) - read
+    why = "max_items reached" if found >= limit else "source time budget spent"
+    report["notes"].append(
+        f"source {source.name}: sitemap index lists {len(top.children)} sitemaps: {read} read"
+        + (f" ({failed} unreadable)" if failed else "")
+        + f", {plan.skipped} skipped (outside the window)"
+        + (f", {left} not read ({why})" if left else "")
+    )
+    return entries
+
+
 def _fetch_sitemap(
     source: Source,
     settings: Settings,
@@ -331,26 +395,11 @@ def _fetch_sitemap(
     window_end: datetime | None,
     report: dict[str, Any],
 ) -> Iterator[RawItem]:
-    from newsflow.fetch.sitemap import SitemapError, child_may_hold, in_window, parse_sitemap
+    from newsflow.fetch.sitemap import in_window
 
     meta = source.source_meta
     with make_session(settings) as session:
-        entries = []
-        pending = [source.url]
-        read = 0
-        while pending and read <= 50:
-            url = pending.pop(0)
-            got = fetch_url(session, url, settings)
-            read += 1
-            if got.error:
-                raise FetchError(f"source {source.name!r}: sitemap {url} could not be fetched: {got.error}")
-            try:
-                parsed = parse_sitemap(got.content or got.text)
-            except SitemapError as exc:
-                raise FetchError(f"source {source.name!r}: sitemap {url}: {exc}") from exc
-            if url == source.url:  # children of the top sitemap index only (one level deep)
-                pending += [loc for loc, lastmod in parsed.children if child_may_hold(lastmod, window_start)]
-            entries += parsed.entries
+        entries = _sitemap_entries(session, source, settings, limit, window_start, window_end, report)
         kept = [e for e in entries if in_window(e.published, window_start, window_end)]
         seen: set[str] = set()
         kept = [e for e in sorted(kept, key=lambda e: e.loc) if not (e.loc in seen or seen.add(e.loc))]
