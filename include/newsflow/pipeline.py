@@ -516,12 +516,17 @@ def ledger_stage(
 
 def source_file_errors(path: Path) -> list[str]:
     """Every problem of the sources file, each naming its line (the DAG still runs the good entries)."""
+    from collections import Counter
+
+    from newsflow.pools import max_map_length, over_map_limit
     from newsflow.sources import SourcesError, load_sources_lenient
 
     try:
-        return load_sources_lenient(path)[1]
+        sources, errors = load_sources_lenient(path)
     except SourcesError as exc:
         return list(exc.errors)
+    counts = Counter(s.politeness for s in sources if s.enabled)
+    return errors + over_map_limit(counts, max_map_length())
 
 
 def save_ledger(settings: Settings, ledger: Ledger) -> Path:
