@@ -581,3 +581,38 @@ def test_an_oldest_first_index_without_dates_is_read_newest_first(room, settings
     assert items and room.hits[names[-1]] == 1, "the last (newest) child is read, past the old cap of 50"
     assert sum(room.hits[n] for n in names) == 80
     assert "80 read, 0 skipped" in report["notes"][0]
+
+
+# ------------------------------------------------------------------ 11. smaller defects
+def test_a_utf16_feed_cannot_hide_entities_past_64_kb(room, settings):
+    items = "".join(
+        f"<item><title>item {n}</title><link>{room.base_url}/f0/a0.html?n={n}</link></item>"
+        for n in range(700)
+    )
+    doc = (
+        "<?xml version='1.0' encoding='utf-16'?><rss version='2.0'><channel><title>T</title>"
+        + items
+        + "</channel></rss><!DOCTYPE r [<!ENTITY a 'ha'>]>"
+    )
+    body = doc.encode("utf-16")
+    assert len(body) > 65536 and body.find("<!ENTITY".encode("utf-16-le")) > 65536
+    room.routes["/utf16.xml"] = _route(200, body, "application/rss+xml")
+    with pytest.raises(Exception, match="declares XML entities"):
+        fetch_stage(Source(name="utf16", type="rss", url=f"{room.base_url}/utf16.xml"), settings, "u16")
+
+
+def test_two_attempts_of_one_run_never_share_a_temp_file(tmp_path):
+    """Each write has its own temp name; a failed write leaves nothing behind."""
+    from newsflow.models import RawItem, write_jsonl
+
+    target = tmp_path / "batch.jsonl"
+
+    def poisoned():
+        yield RawItem(source="s", url="https://example.org/1")
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError):
+        write_jsonl(target, poisoned())
+    assert not list(tmp_path.iterdir()), "no leftover temp file"
+    first = write_jsonl(target, [RawItem(source="s", url="https://example.org/1")])
+    assert first == 1 and [p.name for p in tmp_path.iterdir()] == ["batch.jsonl"]

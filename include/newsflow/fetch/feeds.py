@@ -41,12 +41,12 @@ class FeedEntry:
     guid: str = ""
 
 
-def _head_text(content: bytes) -> str:
-    """Enough of the document, as text, to look at its prolog."""
-    head = content[:65536]
+def _head_text(content: bytes, limit: int | None = 65536) -> str:
+    """The document (its first `limit` bytes, or all of it), as text, in its own UTF-16 or UTF-8."""
+    head = content[:limit] if limit else content
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return head.decode("utf-16", errors="ignore")
-    if head[:4] in (b"<\x00?\x00", b"\x00<\x00?"):
+    if head[:4] in (b"<\x00?\x00", b"\x00<\x00?", b"<\x00!\x00", b"\x00<\x00!", b"<\x00r\x00", b"\x00<\x00r"):
         return head.decode("utf-16-le" if head[0] == 0x3C else "utf-16-be", errors="ignore")
     return head.decode("utf-8", errors="ignore")
 
@@ -116,7 +116,8 @@ def parse_feed(content: bytes | str, base_url: str) -> list[FeedEntry]:
     if not content.strip():
         raise FeedError("not a feed: empty body")
     head = _head_text(content)
-    whole = head if len(content) <= 65536 else content.decode("utf-8", errors="ignore")
+    # the whole body, decoded as the head was: a UTF-16 feed read as UTF-8 past 64 KB hid its entities
+    whole = head if len(content) <= 65536 else _head_text(content, None)
     if _ENTITY_DECL.search(whole):
         raise FeedError(
             "refused: the feed declares XML entities (<!ENTITY ...>), which can be used for entity-expansion attacks"
