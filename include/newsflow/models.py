@@ -167,7 +167,7 @@ def stage_error(stage: str, exc: BaseException) -> str:
     )
 
 
-STAGE_ERROR_PREFIXES = ("decode_error:", "archive_error:", "fetch_failed:", "too_large:", "clean_error:")
+STAGE_ERROR_PREFIXES = ("decode_error:", "archive_error:", "fetch_failed:", "clean_error:")
 """RawItem errors that are already a full rejection reason (not wrapped in `fetch_error: ...`)."""
 
 

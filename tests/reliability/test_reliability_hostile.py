@@ -484,7 +484,7 @@ def test_newsflow_process_survives_every_poison_file(tmp_path):
     assert by_url["ok"]["status"] == "new" and by_url["ok2"]["status"] == "new"
     assert by_url["far.html"]["status"] == "new" and by_url["far.html"]["published_at"] is None
     assert by_url["huge.txt"]["status"] == "rejected" and by_url["huge.txt"]["reason"].startswith(
-        "too_large: file of"
+        "fetch_error: too_large: file of"
     )
     rejected = sorted(
         a["reason"] for a in out if a["status"] == "rejected" and "records.jsonl" in a.get("path", "")
