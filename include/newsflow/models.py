@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import glob
 import json
 import os
+import re
+import socket
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -205,7 +209,7 @@ def write_jsonl(
     not lose the batch; without it the error is raised.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp")
+    tmp = path.with_name(f"{path.name}.{_HOST}-{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp")
     count = 0
     try:
         with tmp.open("w", encoding="utf-8") as fh:
@@ -216,7 +220,36 @@ def write_jsonl(
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    _remove_orphans(path)
     return count
+
+
+_HOST = re.sub(r"[^A-Za-z0-9]+", "", socket.gethostname())[:32] or "host"
+_ORPHAN_AGE = 24 * 3600  # seconds: a temp file this old belongs to no running write
+
+
+def _remove_orphans(path: Path) -> None:
+    """Remove temp files of `path` left by killed writers: those of this host whose process is
+    gone, and any a day old. A write still running elsewhere keeps its file."""
+    for tmp in path.parent.glob(f"{glob.escape(path.name)}.*.tmp"):
+        host, _, rest = tmp.name[len(path.name) + 1 :].partition("-")
+        pid = rest.split("-", 1)[0]
+        try:
+            stale = time.time() - tmp.stat().st_mtime > _ORPHAN_AGE
+            if stale or (host == _HOST and pid.isdigit() and not _alive(int(pid))):
+                tmp.unlink(missing_ok=True)
+        except OSError:
+            continue
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _line(rec: Any, fallback: Callable[[Any, Exception], Any] | None) -> str:
