@@ -99,7 +99,13 @@ def news_ingest():
             print(f"SOURCE ERROR {error}")
         if not sources and errors:
             raise ValueError("no valid source in the sources file:\n" + "\n".join(errors))
+        from newsflow.pools import max_map_length, over_map_limit
+
         mine = [s.to_dict() for s in sources if s.enabled and s.politeness == politeness]
+        limit = max_map_length()
+        for problem in over_map_limit({politeness: len(mine)}, limit):
+            print(f"SOURCE ERROR {problem}")  # the ledger repeats it as a note
+        mine = mine[:limit]
         print(f"politeness class {politeness}: {len(mine)} source(s) {[s['name'] for s in mine]}")
         return mine
 

@@ -29,7 +29,12 @@ def _article_json(article) -> str:
     data = article.to_dict()
     ordered = {k: data[k] for k in _FIRST if k in data}
     ordered.update({k: v for k, v in data.items() if k not in ordered and k not in _HIDDEN})
-    return json.dumps(ordered, ensure_ascii=False)
+    text = json.dumps(ordered, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate from a hostile input: escaped, never a crash
+        return json.dumps(ordered, ensure_ascii=True)
+    return text
 
 
 def cmd_process(args: argparse.Namespace) -> int:
@@ -48,7 +53,7 @@ def cmd_process(args: argparse.Namespace) -> int:
     # on stdout when it reads some stop-word lists) goes to stderr instead.
     out = sys.stdout
     with contextlib.redirect_stdout(sys.stderr):
-        articles = process_items(read_paths(paths, source=args.source), settings)
+        articles = process_items(read_paths(paths, source=args.source, max_bytes=int(settings.max_bytes)), settings)
         for article in articles:
             out.write(_article_json(article) + "\n")
     out.flush()

@@ -53,8 +53,17 @@ class Settings:
     fetch_timeout: float = 15.0
     """Seconds for connect and for each read."""
     fetch_retries: int = 3
+    page_budget: float = 0.0
+    """Hard wall-clock seconds per page, headers, retries and waits included (0: 4 x fetch_timeout, at least 30)."""
+    source_budget: float = 1200.0
+    """Wall-clock seconds one source's pages may take in a run; pages not started by then are rejected
+    (`fetch_error: source budget ...`) so one slow site cannot hold the task past its execution_timeout."""
     max_bytes: int = 5_000_000
     """Size cap per response; the body is read no further."""
+    max_text_chars: int = 300_000
+    """Longest clean article text kept (about 50,000 words); a longer one is rejected `too_large`."""
+    max_batch_chars: int = 200_000_000
+    """Characters of page bodies one source may bring in one run; later items are rejected `too_large`."""
     max_items_per_source: int = 500
     """Most items one source may bring in one run."""
     min_words: int = 40

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,15 +25,20 @@ from newsflow.enrich import enrich_article, skipped_enrichers
 from newsflow.ledger import Ledger
 from newsflow.models import (
     REJECTED,
+    STAGE_ERROR_PREFIXES,
     Article,
     RawItem,
     read_articles,
     read_raw,
+    scrub,
+    stage_error,
     write_jsonl,
 )
+from newsflow.redact import Redactor, install_log_filter
 from newsflow.sources import Source
 
 log = logging.getLogger("newsflow.pipeline")
+install_log_filter()
 
 NOT_PROCESSED = "not_processed"
 """Ledger reason for archived items a run never decided (a later task failed): re-run to index them."""
@@ -91,6 +96,46 @@ def source_meta(source: Source | None) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- fetch
+class _SourceFailed(Exception):
+    """Carries an error raised by the source's own generator through the archive writer, so it
+    is not mistaken for an archive failure."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _budgeted(
+    items: Iterable[RawItem], settings: Settings, source: str, redactor: Redactor
+) -> Iterator[RawItem]:
+    """The source's items, with its errors marked as its own, secrets redacted, and the batch's
+    size budget applied.
+
+    Past `settings.max_batch_chars` of bodies in one run, items are kept as rejections
+    (`too_large: ...`) without their body: a handful of huge pages cannot take the clean task's
+    memory (and the search server's) with them.
+    """
+    limit = int(getattr(settings, "max_batch_chars", 0) or 0)
+    total = 0
+    iterator = iter(items)
+    while True:
+        try:
+            item = next(iterator)
+        except StopIteration:
+            return
+        except Exception as exc:
+            raise _SourceFailed(exc) from exc
+        redactor.item(item)
+        total += len(item.body)
+        if limit and total > limit and not item.error:
+            item.body = ""
+            item.error = (
+                f"too_large: source {source}'s batch budget of {limit} characters for one run is spent "
+                "(NEWSFLOW_MAX_BATCH_CHARS)"
+            )
+        yield item
+
+
 def fetch_stage(
     source: Source,
     settings: Settings,
@@ -109,14 +154,15 @@ def fetch_stage(
 
     day = (window_start or clock.now()).date()
     report: dict[str, Any] = {}
+    redactor = Redactor([source.url])  # secrets never leave the fetcher
     items = fetch_source(source, settings, window_start, window_end, report=report, live=live)
     try:
-        path, count = archive_batch(settings, source.name, run_id, items, day)
+        batch = _budgeted(items, settings, source.name, redactor)
+        path, count = archive_batch(settings, source.name, run_id, batch, day)
+    except _SourceFailed as failed:  # the source itself failed (feed unreadable, ...), not the archive
+        raise _redacted(failed.error, redactor) from failed.error.__cause__
     except OSError as exc:
-        # write_jsonl renames a finished temp file into place: a failed write leaves no half batch,
-        # only the temp file, which is removed here (best effort: the disk may be the problem).
-        for leftover in Path(settings.archive).glob(f"source={source.name}/date={day:%Y-%m-%d}/*.tmp"):
-            leftover.unlink(missing_ok=True)
+        # write_jsonl writes a unique temp file and renames it into place; a failed write removes it.
         raise ArchiveError(
             f"source {source.name!r}: cannot write the raw archive under {settings.archive}: "
             f"{exc.strerror or exc} (errno {exc.errno}). Nothing of this source was processed in this "
@@ -124,18 +170,56 @@ def fetch_stage(
         ) from exc
     log.info("fetched %d items from source %s into %s", count, source.name, path)
     status = report.get("status", "ok")
-    record_success(settings, source.name, run_id, count, status, report.get("last_item"))
+    last = report.get("last_item")
+    last = (last[0], redactor.item_url(last[1])) if last else None
+    record_success(settings, source.name, run_id, count, status, last)
     return {
         "source": source.name,
         "raw": str(path),
         "fetched": count,
         "error": "",
         "status": status,
-        "notes": list(report.get("notes", [])),
+        "notes": [redactor.text(str(note)) for note in report.get("notes", [])],
     }
 
 
+def _redacted(error: BaseException, redactor: Redactor) -> BaseException:
+    """The same error with the source's secrets redacted from its message (it reaches the task
+    log, health.json, the ledger and XCom)."""
+    message = str(error)
+    clean = redactor.text(message)
+    if clean == message:
+        return error
+    try:
+        return type(error)(clean)
+    except Exception:  # an exception type that takes other arguments
+        from newsflow.fetch import FetchError
+
+        return FetchError(clean)
+
+
 # --------------------------------------------------------------------------- clean
+def unwritable_article(stage: str) -> Callable[[Article, Exception], Article]:
+    """A write_jsonl fallback: an article that cannot be written is kept as a rejection."""
+
+    def fallback(art: Article, exc: Exception) -> Article:
+        return Article(
+            id=art.id,
+            source=art.source,
+            url=scrub(art.url),
+            feed_url=scrub(art.feed_url),
+            path=scrub(art.path),
+            line=art.line,
+            fetched_at=art.fetched_at,
+            ingest_run_id=art.ingest_run_id,
+            pipeline_version=art.pipeline_version,
+            status=REJECTED,
+            reason=stage_error(stage, exc),
+        )
+
+    return fallback
+
+
 def clean_raw(raw: RawItem, settings: Settings) -> tuple[Article, str]:
     """clean_and_learn plus the feed's own metadata as fallbacks, and lineage.
 
@@ -163,15 +247,62 @@ def clean_raw(raw: RawItem, settings: Settings) -> tuple[Article, str]:
     return article, learning
 
 
-def clean_batch(raws: Iterable[RawItem], settings: Settings, remembered: Iterable[str] = ()) -> tuple[
-    list[Article], list[str]
-]:
+def _rejected_copy(raw: RawItem, reason: str) -> Article:
+    return Article(
+        source=raw.source,
+        url=scrub(raw.url),
+        feed_url=scrub(raw.feed_url),
+        path=scrub(raw.path),
+        line=raw.line,
+        fetched_at=raw.fetched_at,
+        pipeline_version=PIPELINE_VERSION,
+        status=REJECTED,
+        reason=reason,
+    )
+
+
+def _isolated_clean(raw: RawItem, settings: Settings) -> tuple[Article, str]:
+    """clean_raw for one item; whatever it raises rejects that item only (`clean_error: ...`)."""
+    if raw.error.startswith(STAGE_ERROR_PREFIXES):  # already a full reason (decode, archive, size)
+        return _rejected_copy(raw, raw.error), ""
+    try:
+        if len(raw.body) > int(settings.max_bytes):
+            return _rejected_copy(
+                raw, f"too_large: body of {len(raw.body)} characters > {settings.max_bytes}"
+            ), ""
+        article, learning = clean_raw(raw, settings)
+    except Exception as exc:
+        log.warning("clean failed on %s: %s: %s", raw.url, type(exc).__name__, exc)
+        return _rejected_copy(raw, stage_error("clean", exc)), ""
+    limit = int(getattr(settings, "max_text_chars", 0) or 0)
+    if limit and len(article.text) > limit and not article.rejected:
+        article.reject(
+            f"too_large: text of {len(article.text)} characters > {limit} (NEWSFLOW_MAX_TEXT_CHARS)"
+        )
+    return article, learning
+
+
+def _isolated_apply(art: Article, text: str, learned: frozenset[str], settings: Settings) -> Article:
+    try:
+        return apply_learned(art, text, learned, settings)
+    except Exception as exc:
+        log.warning("clean failed on %s: %s: %s", art.url, type(exc).__name__, exc)
+        return art.reject(stage_error("clean", exc))
+
+
+def clean_batch(
+    raws: Iterable[RawItem], settings: Settings, remembered: Iterable[str] = ()
+) -> tuple[list[Article], list[str]]:
     """Clean one source's items, then strip the furniture learned from its recent articles
     (`remembered`) and from this batch itself, so even a first run learns."""
-    cleaned = [clean_raw(raw, settings) for raw in raws]
+    cleaned = [_isolated_clean(raw, settings) for raw in raws]
     learning = [text for art, text in cleaned if not art.rejected]
-    learned = learn_boilerplate([*remembered, *learning])
-    articles = [apply_learned(art, text, learned, settings) for art, text in cleaned]
+    try:
+        learned = learn_boilerplate([*remembered, *learning])
+    except Exception as exc:  # learning is an improvement, never a reason to lose the batch
+        log.warning("boilerplate learning failed (%s: %s); cleaning without it", type(exc).__name__, exc)
+        learned = frozenset()
+    articles = [_isolated_apply(art, text, learned, settings) for art, text in cleaned]
     if learned:
         log.info("stripped %d learned furniture lines where present", len(learned))
     return articles, learning
@@ -189,7 +320,7 @@ def clean_stage(fetch_result: dict[str, Any], settings: Settings, run_id: str) -
     articles, learning = clean_batch(raws, settings, memory.recent)
     for art in articles:
         art.ingest_run_id = run_id
-    count = write_jsonl(out, articles)
+    count = write_jsonl(out, articles, fallback=unwritable_article("clean"))
     memory.observe(learning)
     memory.save()
     rejected = sum(1 for a in articles if a.rejected)
@@ -232,7 +363,18 @@ def dedupe_stage(
 
 
 # --------------------------------------------------------------------------- enrich
-def enrich_stage(batch: dict[str, Any], settings: Settings, run_id: str, source: Source | None) -> dict[str, Any]:
+def enrich_one(art: Article, meta: dict[str, Any], skip: frozenset[str]) -> Article:
+    """enrich_article for one article; whatever escapes it rejects that article only."""
+    try:
+        return enrich_article(art, meta, skip=skip)
+    except Exception as exc:
+        log.warning("enrich failed on %s: %s: %s", art.url, type(exc).__name__, exc)
+        return art.reject(stage_error("enrich", exc))
+
+
+def enrich_stage(
+    batch: dict[str, Any], settings: Settings, run_id: str, source: Source | None
+) -> dict[str, Any]:
     meta = source_meta(source)
     skip = skipped_enrichers(settings)
     out = run_dir(settings, run_id) / "enrich" / f"{safe_name(batch['source'])}.jsonl"
@@ -241,17 +383,19 @@ def enrich_stage(batch: dict[str, Any], settings: Settings, run_id: str, source:
     def articles() -> Iterator[Article]:
         nonlocal failures
         for art in read_articles(Path(batch["path"])):
-            enriched = enrich_article(art, meta, skip=skip)
+            enriched = enrich_one(art, meta, skip)
             failures += len(enriched.enrich_errors)
             yield enriched
 
-    count = write_jsonl(out, articles())
+    count = write_jsonl(out, articles(), fallback=unwritable_article("enrich"))
     log.info("enriched %d articles of source %s (%d enricher failures)", count, batch["source"], failures)
     return {"source": batch["source"], "path": str(out), "count": count, "enrich_failures": failures}
 
 
 # --------------------------------------------------------------------------- index
-def index_stage(batches: Iterable[dict[str, Any]], settings: Settings, run_id: str, client: Any) -> dict[str, Any]:
+def index_stage(
+    batches: Iterable[dict[str, Any]], settings: Settings, run_id: str, client: Any
+) -> dict[str, Any]:
     """Bulk-index the run's articles; per-document failures become rejections with the server's reason."""
     try:
         return _index_batches(batches, settings, run_id, client)
@@ -262,7 +406,9 @@ def index_stage(batches: Iterable[dict[str, Any]], settings: Settings, run_id: s
         raise failure from exc
 
 
-def _index_batches(batches: Iterable[dict[str, Any]], settings: Settings, run_id: str, client: Any) -> dict[str, Any]:
+def _index_batches(
+    batches: Iterable[dict[str, Any]], settings: Settings, run_id: str, client: Any
+) -> dict[str, Any]:
     from newsflow.index import ensure_index, index_articles, record_links
 
     ensure_index(client, settings)
@@ -356,8 +502,12 @@ def ledger_stage(
         elif res["source"] not in finished and res.get("raw") and Path(res["raw"]).exists():
             for raw in read_raw(Path(res["raw"])):
                 ledger.add(
-                    Article(source=raw.source, url=raw.url, status=REJECTED,
-                            reason=f"{NOT_PROCESSED}: the run stopped before this item was indexed; re-run it")
+                    Article(
+                        source=raw.source,
+                        url=raw.url,
+                        status=REJECTED,
+                        reason=f"{NOT_PROCESSED}: the run stopped before this item was indexed; re-run it",
+                    )
                 )
     for batch in final_batches:
         ledger.extend(read_articles(Path(batch["path"])))
@@ -367,12 +517,17 @@ def ledger_stage(
 
 def source_file_errors(path: Path) -> list[str]:
     """Every problem of the sources file, each naming its line (the DAG still runs the good entries)."""
+    from collections import Counter
+
+    from newsflow.pools import max_map_length, over_map_limit
     from newsflow.sources import SourcesError, load_sources_lenient
 
     try:
-        return load_sources_lenient(path)[1]
+        sources, errors = load_sources_lenient(path)
     except SourcesError as exc:
         return list(exc.errors)
+    counts = Counter(s.politeness for s in sources if s.enabled)
+    return errors + over_map_limit(counts, max_map_length())
 
 
 def save_ledger(settings: Settings, ledger: Ledger) -> Path:
@@ -412,4 +567,4 @@ def process_items(raws: Iterable[RawItem], settings: Settings) -> list[Article]:
         [a for a in cleaned if a is not None]
     )
     skip = skipped_enrichers(settings)
-    return [enrich_article(a, {}, skip=skip) for a in decided]
+    return [enrich_one(a, {}, skip) for a in decided]

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from dateutil import parser as date_parser
 
 from newsflow import clock
+from newsflow.timeutil import as_utc
 
 # Wire agencies as they are written in bylines and footers -> the canonical name we store.
 AGENCIES: dict[str, str] = {
@@ -104,7 +105,8 @@ def parse_date(text: str) -> str | None:
     if dt.tzinfo is None or dt.tzinfo.utcoffset(dt) is None:
         dt = dt.replace(tzinfo=UTC)
     now = clock.now()
-    if dt.year < _MIN_YEAR or dt.astimezone(UTC) > now.replace(year=now.year + 1):
+    utc = as_utc(dt)  # None: not expressible in UTC (year 9999 at -05:00)
+    if utc is None or dt.year < _MIN_YEAR or utc > now.replace(year=now.year + 1):
         return None
     return dt.isoformat()
 

@@ -39,6 +39,7 @@ from typing import Any
 from dateutil import parser as dateparser
 
 from newsflow import clock
+from newsflow.timeutil import as_utc
 
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 FUTURE_SLACK = timedelta(days=1)
@@ -172,7 +173,7 @@ def parse_datetime(value: str) -> datetime | None:
             dt = dateparser.parse(value)
         except (ValueError, OverflowError, TypeError):
             return None
-    if dt is None:
+    if dt is None or as_utc(dt) is None:  # not expressible in UTC (year 9999 at -05:00): no date
         return None
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
