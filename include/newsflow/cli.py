@@ -20,8 +20,20 @@ from newsflow.config import Settings
 # Fields `process` leaves out: signatures are long and only meaningful to dedupe.
 _HIDDEN = {"minhash", "lsh"}
 # The fields a user reads first, in this order; the rest follow.
-_FIRST = ("path", "line", "id", "url", "status", "reason", "cluster_id", "title", "language",
-          "published_at", "publisher", "agency")
+_FIRST = (
+    "path",
+    "line",
+    "id",
+    "url",
+    "status",
+    "reason",
+    "cluster_id",
+    "title",
+    "language",
+    "published_at",
+    "publisher",
+    "agency",
+)
 
 
 def _article_json(article) -> str:
@@ -98,7 +110,11 @@ def cmd_search(args: argparse.Namespace) -> int:
         prefer_lang=args.prefer_lang or (langs[0] if len(langs) > 1 else None),
     )
     if args.json:
-        print(json.dumps(result.to_dict() if hasattr(result, "to_dict") else result, ensure_ascii=False, default=str))
+        print(
+            json.dumps(
+                result.to_dict() if hasattr(result, "to_dict") else result, ensure_ascii=False, default=str
+            )
+        )
     else:
         print(format_result(result))
     return 0
@@ -155,20 +171,60 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(verbose=args.verbose, keep=args.keep)
 
 
+def cmd_sources_check(args: argparse.Namespace) -> int:
+    """Check the whole sources file in one pass and print every error with its line."""
+    from newsflow.sources import SourcesError, load_sources_lenient
+
+    path = Path(args.file) if args.file else Settings.from_env().sources_file
+    try:
+        sources, errors = load_sources_lenient(path)
+    except SourcesError as exc:
+        for error in exc.errors:
+            print(error)
+        return 2
+    for error in errors:
+        print(error)
+    enabled = sum(s.enabled for s in sources)
+    print(
+        f"{path}: {len(sources)} valid source(s) ({enabled} enabled, {len(sources) - enabled} disabled), "
+        f"{len(errors)} error(s)" + ("" if errors else ": OK")
+    )
+    return 1 if errors else 0
+
+
+def _sources_overview(settings: Settings) -> dict:
+    """The sources `news_ingest` will not fetch: disabled ones, and the file's errors."""
+    from newsflow.sources import SourcesError, load_sources_lenient
+
+    try:
+        sources, errors = load_sources_lenient(settings.sources_file)
+    except SourcesError as exc:
+        return {"skipped": [], "invalid": list(exc.errors)}
+    return {"skipped": sorted(s.name for s in sources if not s.enabled), "invalid": errors}
+
+
 def cmd_health(args: argparse.Namespace) -> int:
-    """Per-source health and recent overrun alerts, from the state folder the DAG writes."""
+    """Per-source health and recent overrun alerts, from the state folder the DAG writes;
+    also the sources no run fetches (disabled, or invalid in the sources file)."""
     from newsflow.alerts import read_alerts
     from newsflow.health import format_health, read_health
 
     settings = Settings.from_env()
     health = read_health(settings)
     alerts = read_alerts(settings)
+    overview = _sources_overview(settings)
     if args.json:
-        print(json.dumps({"sources": health, "alerts": alerts}, indent=2, ensure_ascii=False))
+        print(json.dumps({"sources": health, "alerts": alerts, **overview}, indent=2, ensure_ascii=False))
     else:
         print(format_health(health))
+        if overview["skipped"]:
+            print(f"skipped (enabled: false): {', '.join(overview['skipped'])}")
+        for error in overview["invalid"]:
+            print(f"INVALID (not fetched; `newsflow sources check`): {error}")
         for alert in alerts:
-            print(f"ALERT {alert['at']}: run {alert['run_id']} overran its {alert['deadline_minutes']:g} min deadline")
+            print(
+                f"ALERT {alert['at']}: run {alert['run_id']} overran its {alert['deadline_minutes']:g} min deadline"
+            )
     return 1 if any(h["state"] == "failing" for h in health.values()) else 0
 
 
@@ -177,9 +233,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="show library logs")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("process", help="clean, dedupe and enrich local files; print one JSON line per article")
-    p.add_argument("paths", nargs="+", help=".html/.htm pages, .txt articles, .jsonl (url/html/text per line), folders")
-    p.add_argument("--source", default="local", help="source name the files are attributed to (default: local)")
+    p = sub.add_parser(
+        "process", help="clean, dedupe and enrich local files; print one JSON line per article"
+    )
+    p.add_argument(
+        "paths", nargs="+", help=".html/.htm pages, .txt articles, .jsonl (url/html/text per line), folders"
+    )
+    p.add_argument(
+        "--source", default="local", help="source name the files are attributed to (default: local)"
+    )
     p.add_argument("--policy", choices=["cluster", "drop"], help="near-duplicate policy (default: cluster)")
     p.add_argument("--summary", action="store_true", help="print the ledger table on stderr")
     p.set_defaults(func=cmd_process)
@@ -199,7 +261,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--es-url", help="Elasticsearch URL (default: NEWSFLOW_ES_URL or a running serve-search)")
     s.set_defaults(func=cmd_search)
 
-    i = sub.add_parser("ingest", help="run news_ingest once here with dag.test() against the configured index")
+    i = sub.add_parser(
+        "ingest", help="run news_ingest once here with dag.test() against the configured index"
+    )
     i.add_argument("--es-url", help="Elasticsearch URL (default: NEWSFLOW_ES_URL or a running serve-search)")
     i.set_defaults(func=cmd_ingest)
 
@@ -209,6 +273,14 @@ def build_parser() -> argparse.ArgumentParser:
     h = sub.add_parser("health", help="per-source health: failures in a row, last success, last item seen")
     h.add_argument("--json", action="store_true", help="machine-readable output")
     h.set_defaults(func=cmd_health)
+
+    so = sub.add_parser("sources", help="the sources file: `newsflow sources check` lists every error")
+    so_sub = so.add_subparsers(dest="sources_command", required=True)
+    sc = so_sub.add_parser("check", help="validate the whole sources file; print every error with its line")
+    sc.add_argument(
+        "--file", help="the sources file (default: NEWSFLOW_SOURCES_FILE or include/sources.yaml)"
+    )
+    sc.set_defaults(func=cmd_sources_check)
 
     d = sub.add_parser("demo", help="run the pipeline on the bundled demo newsroom and print searches")
     d.add_argument("--keep", action="store_true", help="keep the servers up after the demo until Ctrl-C")
