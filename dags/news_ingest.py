@@ -54,6 +54,8 @@ Elasticsearch (alias `NEWSFLOW_INDEX_ALIAS`, default `news`).
 # each run a real window (a bare cron string gives zero-width windows in Airflow 3).
 SCHEDULE = os.environ.get("NEWSFLOW_SCHEDULE", "*/30 * * * *")
 RUN_DEADLINE_MINUTES = float(os.environ.get("NEWSFLOW_RUN_DEADLINE_MINUTES", "25"))
+# No run ingests an interval before it (Settings.start_date); a run asked for one fails and says so.
+START_DATE = pendulum.parse(os.environ.get("NEWSFLOW_START_DATE") or "2026-01-01", tz="UTC")
 
 # Updated by the index task (extra: the run's counts); downstream DAGs can schedule on it.
 NEWS_ARTICLES = Asset(name="newsflow_articles", uri="newsflow://index/news", group="newsflow")
@@ -71,7 +73,7 @@ default_args = {
 @dag(
     dag_id="news_ingest",
     schedule=CronDataIntervalTimetable(SCHEDULE, timezone="UTC"),
-    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    start_date=START_DATE,
     catchup=False,
     max_active_runs=1,
     default_args=default_args,
@@ -90,10 +92,17 @@ def news_ingest():
     @task(doc_md="Load and validate the sources file; the enabled sources of one politeness class, "
                  "one entry per source to fetch.")
     def load_sources(politeness: str) -> list[dict]:
-        from newsflow.runtime import task_settings
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from newsflow.runtime import before_start_date, run_window, task_settings
         from newsflow.sources import load_sources_lenient
 
         settings = task_settings()
+        start, end = run_window(get_current_context())
+        print(f"interval: {start} to {end}")
+        too_early = before_start_date(settings, end)
+        if too_early:
+            raise AirflowFailException(too_early)
         sources, errors = load_sources_lenient(settings.sources_file)
         for error in errors:
             print(f"SOURCE ERROR {error}")
@@ -109,7 +118,7 @@ def news_ingest():
     )
     def fetch(source: dict) -> dict:
         from newsflow.pipeline import fetch_stage
-        from newsflow.runtime import task_settings
+        from newsflow.runtime import run_window, task_settings
         from newsflow.sources import Source
 
         context = get_current_context()
@@ -119,13 +128,14 @@ def news_ingest():
         settings = task_settings()
         dag_run = context["dag_run"]
         is_backfill = str(getattr(dag_run, "run_type", "")).lower().endswith("backfill")
+        window_start, window_end = run_window(context)
         try:
             result = fetch_stage(
                 src,
                 settings,
                 context["run_id"],
-                context.get("data_interval_start"),
-                context.get("data_interval_end"),
+                window_start,
+                window_end,
                 live=False if is_backfill else None,
             )
         except Exception as exc:
@@ -216,12 +226,14 @@ def news_ingest():
         from airflow.sdk.exceptions import AirflowFailException
 
         from newsflow.pipeline import ledger_stage, save_ledger, source_file_errors
-        from newsflow.runtime import task_settings
+        from newsflow.runtime import run_window, task_settings
 
         run_id = get_current_context()["run_id"]
         settings = task_settings()
         batches = (index_result or {}).get("batches", [])
         result = ledger_stage(list(fetch_results or []), batches, run_id, source_file_errors(settings.sources_file))
+        start, end = run_window(get_current_context())
+        result.notes.insert(0, f"interval: {start} to {end}")
         if index_result is None:
             result.notes.append("index task did not finish: see its log; re-run the run to complete it")
         print(result.format_table())

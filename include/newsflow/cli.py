@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from newsflow.config import Settings
@@ -66,6 +67,12 @@ def cmd_process(args: argparse.Namespace) -> int:
 
 
 def _search_settings(args: argparse.Namespace) -> Settings:
+    """The search server to use: --es-url, NEWSFLOW_ES_URL, else a running `newsflow serve-search`.
+
+    Exits with one line (no traceback) when there is none, or when serve-search's state file
+    names a server that is no longer running.
+    """
+    command = f"newsflow {getattr(args, 'command', 'search')}"
     settings = Settings.from_env()
     url = getattr(args, "es_url", None)
     if url:
@@ -74,13 +81,35 @@ def _search_settings(args: argparse.Namespace) -> Settings:
         state = settings.home / "embedded-search.json"
         if state.exists():
             info = json.loads(state.read_text())
+            if not _answers(info["url"]):
+                raise SystemExit(
+                    f"{command}: the search server at {info['url']} is not running (its state file {state} is "
+                    "left from a `newsflow serve-search` that stopped); start it again with `newsflow serve-search` "
+                    "in another terminal, or set NEWSFLOW_ES_URL"
+                )
             settings = replace(settings, es_url=info["url"], es_embedded=True)
     if not settings.es_url:
         raise SystemExit(
-            "newsflow search: no index to search. Set NEWSFLOW_ES_URL, or run `newsflow serve-search` "
-            "in another terminal and ingest into it (`newsflow ingest`), or try `make demo`."
+            f"{command}: no search server. Set NEWSFLOW_ES_URL (or --es-url), or run `newsflow serve-search` "
+            "in another terminal"
+            + (" and ingest into it (`newsflow ingest`)" if command.endswith("search") else "")
+            + "; `make demo` shows it all."
         )
     return settings
+
+
+def _answers(url: str, timeout: float = 2.0) -> bool:
+    """Whether something listens at the URL's host and port (a stale state file names a dead one)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        with socket.create_connection((parts.hostname or "localhost", port), timeout=timeout):
+            return True
+    except OSError:
+        return False
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -94,6 +123,12 @@ def cmd_search(args: argparse.Namespace) -> int:
         return 2
     langs = [x.strip() for x in (args.lang or "").split(",") if x.strip()]
     settings = _search_settings(args)
+    if not _answers(settings.es_url):
+        print(
+            f"newsflow search: the search server at {settings.es_url} is not answering; is it running?",
+            file=sys.stderr,
+        )
+        return 1
     client = make_client(settings)
     result = search(
         client,
@@ -144,14 +179,92 @@ def cmd_serve_search(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    """Run news_ingest once, here, against the configured Elasticsearch (no scheduler needed)."""
-    from newsflow.airflow_runner import run_dag
+    """Run news_ingest once, here, against the configured Elasticsearch (no scheduler needed).
 
+    Prints the interval it ingests; on failure the failing tasks' log tails and the saved ledger.
+    """
+    from newsflow.airflow_runner import run_dag
+    from newsflow.runtime import before_start_date
+
+    try:
+        interval = ingest_interval(args.date, args.start, args.end)
+    except ValueError as exc:
+        print(f"newsflow ingest: {exc}", file=sys.stderr)
+        return 2
     settings = _search_settings(args)
+    if not _answers(settings.es_url):
+        print(f"newsflow ingest: the search server at {settings.es_url} is not answering; start it "
+              "(`newsflow serve-search`) or fix NEWSFLOW_ES_URL", file=sys.stderr)
+        return 1
+    if interval:
+        too_early = before_start_date(settings, interval[1])
+        if too_early:
+            print(f"newsflow ingest: {too_early}", file=sys.stderr)
+            return 2
+        print(f"news_ingest: interval {_fmt_utc(interval[0])} to {_fmt_utc(interval[1])}", flush=True)
+    else:
+        print(
+            "news_ingest: interval: the schedule's last complete interval before now "
+            "(choose one with --date or --start/--end)",
+            flush=True,
+        )
     env = {"NEWSFLOW_ES_URL": settings.es_url, "NEWSFLOW_ES_EMBEDDED": "1" if settings.es_embedded else "0"}
-    result = run_dag("news_ingest", settings, extra_env=env, quiet=not args.verbose)
+    result = run_dag(
+        "news_ingest",
+        settings,
+        extra_env=env,
+        quiet=not args.verbose,
+        interval=interval,
+        raise_on_failure=False,
+    )
+    return _report_run(result)
+
+
+def _report_run(result: dict) -> int:
+    """What a user needs after a run: its interval and state, then the ledger, or why it failed."""
+    ok = result.get("state", "").endswith("success")
+    span = result.get("interval") or []
+    if len(span) == 2:
+        print(f"run {result.get('run_id', '?')} over {span[0]} to {span[1]}: {result.get('state')}")
+    if result.get("error"):
+        print(f"newsflow ingest: {result['error']}", file=sys.stderr)
+    for name, tail in (result.get("failed_tasks") or {}).items():
+        print(f"--- task {name} failed; the end of its log:\n{tail}", file=sys.stderr)
     _print_ledger(result)
-    return 0 if result.get("state", "").endswith("success") else 1
+    if not ok:
+        print(f"the run failed; full log: {result.get('log')}", file=sys.stderr)
+    return 0 if ok else 1
+
+
+def _fmt_utc(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def ingest_interval(day: str | None, start: str | None, end: str | None) -> tuple[datetime, datetime] | None:
+    """The interval `newsflow ingest` was asked for: a whole UTC day (--date), or [--start, --end)."""
+    if day and (start or end):
+        raise ValueError("give --date or --start/--end, not both")
+    if day:
+        first = _parse_when(day, "--date")
+        return first, first + timedelta(days=1)
+    if bool(start) != bool(end):
+        raise ValueError("give both --start and --end (or --date for a whole day)")
+    if not start or not end:
+        return None
+    begin, finish = _parse_when(start, "--start"), _parse_when(end, "--end")
+    if finish <= begin:
+        raise ValueError(f"--end ({end}) must be after --start ({start})")
+    return begin, finish
+
+
+def _parse_when(value: str, option: str) -> datetime:
+    try:
+        when = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(
+            f"{option} {value!r} is not a date (YYYY-MM-DD) or date-time (YYYY-MM-DDTHH:MM)"
+        ) from None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def _print_ledger(result: dict) -> None:
@@ -159,7 +272,7 @@ def _print_ledger(result: dict) -> None:
 
     data = result.get("ledger")
     if not data:
-        print(f"run {result.get('run_id')} ended {result.get('state')} without a ledger")
+        print(f"run {result.get('run_id', '?')} ended {result.get('state')} without a saved ledger")
         return
     ledger = Ledger(**{k: v for k, v in data.items() if k in Ledger.__dataclass_fields__})
     print(ledger.format_table())
@@ -265,6 +378,9 @@ def build_parser() -> argparse.ArgumentParser:
         "ingest", help="run news_ingest once here with dag.test() against the configured index"
     )
     i.add_argument("--es-url", help="Elasticsearch URL (default: NEWSFLOW_ES_URL or a running serve-search)")
+    i.add_argument("--date", help="ingest this whole UTC day (YYYY-MM-DD)")
+    i.add_argument("--start", help="ingest from this UTC date or date-time (with --end)")
+    i.add_argument("--end", help="ingest up to this UTC date or date-time, excluded (with --start)")
     i.set_defaults(func=cmd_ingest)
 
     e = sub.add_parser("serve-search", help="start the embedded search server and keep it running")
@@ -295,7 +411,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    return int(args.func(args) or 0)
+    try:
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()  # inside the try: a pipe closed early fails here, not at interpreter exit
+        return code
+    except BrokenPipeError:
+        # `newsflow search ... | head`: the reader left; stop quietly (Python's documented recipe).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":
