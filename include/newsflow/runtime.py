@@ -94,5 +94,5 @@ def before_start_date(settings: Settings, window_end: datetime | None) -> str:
     return (
         f"the interval ends {_utc(window_end):%Y-%m-%d %H:%M} UTC, before NEWSFLOW_START_DATE "
         f"({start:%Y-%m-%d %H:%M} UTC): nothing is ingested before it; set NEWSFLOW_START_DATE earlier "
-        "(and re-parse the DAG) to ingest it"
+        "to ingest it"
     )
