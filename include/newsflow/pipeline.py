@@ -209,9 +209,10 @@ def dedupe_stage(
     # copies across sources); a second in-memory layer over the index only doubled the
     # memory (68 KB per article) without changing a decision.
     store: CandidateStore = index_store if index_store is not None else MemoryStore()
-    dedup = Deduplicator(store, policy=settings.duplicate_policy)
+    clean_results = sorted(clean_results, key=lambda r: r["source"])
+    dedup = Deduplicator(store, policy=settings.duplicate_policy, furniture=_furniture(settings, clean_results))
     results = []
-    for res in sorted(clean_results, key=lambda r: r["source"]):
+    for res in clean_results:
         articles = list(read_articles(Path(res["path"])))
         try:
             decided = dedup.process(articles)
@@ -228,6 +229,14 @@ def dedupe_stage(
     links_path = run_dir(settings, run_id) / "dedupe" / "_links.jsonl"
     write_jsonl(links_path, ({"original": o, "url": u} for o, u in getattr(dedup, "links", [])))
     return results
+
+
+def _furniture(settings: Settings, clean_results: list[dict[str, Any]]) -> dict[str, frozenset[str]]:
+    """Each source's furniture from its boilerplate memory (clean saved this run's texts into it)."""
+    from newsflow.boilerplate_state import BoilerplateMemory
+    from newsflow.dedupe.furniture import source_furniture
+
+    return {r["source"]: source_furniture(BoilerplateMemory(settings, r["source"]).recent) for r in clean_results}
 
 
 # --------------------------------------------------------------------------- enrich
@@ -398,16 +407,20 @@ def process_items(raws: Iterable[RawItem], settings: Settings) -> list[Article]:
     Items are grouped by source for boilerplate learning (as the DAG does per
     source), then decided in input order.
     """
+    from newsflow.dedupe.furniture import source_furniture
+
     raws = list(raws)
     by_source: dict[str, list[int]] = {}
     for pos, raw in enumerate(raws):
         by_source.setdefault(raw.source, []).append(pos)
     cleaned: list[Article | None] = [None] * len(raws)
-    for positions in by_source.values():
-        articles, _ = clean_batch([raws[p] for p in positions], settings)
+    furniture: dict[str, frozenset[str]] = {}
+    for source, positions in by_source.items():
+        articles, learning = clean_batch([raws[p] for p in positions], settings)
+        furniture[source] = source_furniture(learning)
         for pos, art in zip(positions, articles, strict=True):
             cleaned[pos] = art
-    decided = Deduplicator(MemoryStore(), policy=settings.duplicate_policy).process(
+    decided = Deduplicator(MemoryStore(), policy=settings.duplicate_policy, furniture=furniture).process(
         [a for a in cleaned if a is not None]
     )
     skip = skipped_enrichers(settings)
