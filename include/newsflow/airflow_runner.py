@@ -230,6 +230,7 @@ def _task_instances(dag_id: str, run_id: str) -> list[dict]:
                 "state": getattr(ti.state, "value", ti.state),
                 "pool": ti.pool,
                 "name": ti.rendered_map_index,
+                "duration": ti.duration,
             }
             for ti in tis
         ]

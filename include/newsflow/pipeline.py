@@ -24,6 +24,7 @@ from newsflow.enrich import enrich_article, skipped_enrichers
 from newsflow.ledger import Ledger
 from newsflow.models import (
     REJECTED,
+    UNCHANGED,
     Article,
     RawItem,
     read_articles,
@@ -239,23 +240,36 @@ def _furniture(settings: Settings, clean_results: list[dict[str, Any]]) -> dict[
     return {r["source"]: source_furniture(BoilerplateMemory(settings, r["source"]).recent) for r in clean_results}
 
 
+def with_items(fetch_results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The fetch results that brought items: the only ones the later stages have work for."""
+    return [r for r in fetch_results if not r.get("error") and int(r.get("fetched") or 0) > 0]
+
+
 # --------------------------------------------------------------------------- enrich
 def enrich_stage(batch: dict[str, Any], settings: Settings, run_id: str, source: Source | None) -> dict[str, Any]:
     meta = source_meta(source)
     skip = skipped_enrichers(settings)
     out = run_dir(settings, run_id) / "enrich" / f"{safe_name(batch['source'])}.jsonl"
-    failures = 0
+    failures = unchanged = 0
 
     def articles() -> Iterator[Article]:
-        nonlocal failures
+        nonlocal failures, unchanged
         for art in read_articles(Path(batch["path"])):
+            if art.status == UNCHANGED:  # already indexed with the same text: nothing is written
+                unchanged += 1
+                yield art
+                continue
             enriched = enrich_article(art, meta, skip=skip)
             failures += len(enriched.enrich_errors)
             yield enriched
 
     count = write_jsonl(out, articles())
-    log.info("enriched %d articles of source %s (%d enricher failures)", count, batch["source"], failures)
-    return {"source": batch["source"], "path": str(out), "count": count, "enrich_failures": failures}
+    log.info(
+        "enriched %d articles of source %s (%d unchanged, not enriched; %d enricher failures)",
+        count - unchanged, batch["source"], unchanged, failures,
+    )
+    return {"source": batch["source"], "path": str(out), "count": count, "enrich_failures": failures,
+            "unchanged": unchanged}
 
 
 # --------------------------------------------------------------------------- index

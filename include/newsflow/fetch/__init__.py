@@ -318,6 +318,7 @@ def _fetch_sitemap(
     report: dict[str, Any],
 ) -> Iterator[RawItem]:
     from newsflow.fetch.sitemap import SitemapError, child_may_hold, in_window, parse_sitemap
+    from newsflow.fetch.sitemap_cache import fetch_sitemap_body
 
     meta = source.source_meta
     with make_session(settings) as session:
@@ -326,12 +327,15 @@ def _fetch_sitemap(
         read = 0
         while pending and read <= 50:
             url = pending.pop(0)
-            got = fetch_url(session, url, settings)
+            got, body, cached = fetch_sitemap_body(session, url, settings)  # conditional GET
             read += 1
-            if got.error:
+            if got.error and not cached:
                 raise FetchError(f"source {source.name!r}: sitemap {url} could not be fetched: {got.error}")
+            if cached:
+                note = f"source {source.name}: sitemap {url} not modified (HTTP 304): read from its last copy"
+                report["notes"].append(note)
             try:
-                parsed = parse_sitemap(got.content or got.text)
+                parsed = parse_sitemap(body)
             except SitemapError as exc:
                 raise FetchError(f"source {source.name!r}: sitemap {url}: {exc}") from exc
             if url == source.url:  # children of the top sitemap index only (one level deep)
@@ -341,6 +345,12 @@ def _fetch_sitemap(
         seen: set[str] = set()
         kept = [e for e in sorted(kept, key=lambda e: e.loc) if not (e.loc in seen or seen.add(e.loc))]
         log.info("source %s: sitemap lists %d entries, %d in the window", source.name, len(entries), len(kept))
+        if len(entries) > len(kept):  # the interval decides; say what it left out (newsflow ingest --start/--end)
+            span = f"{window_start:%Y-%m-%d %H:%M} to {window_end:%Y-%m-%d %H:%M}" if window_start and window_end else ""
+            report["notes"].append(
+                f"source {source.name}: sitemap lists {len(entries)} entries, {len(kept)} dated in the run's "
+                f"interval {span}; the {len(entries) - len(kept)} others belong to other intervals"
+            )
         for entry, page in fetch_pages(session, kept[:limit], settings, url_of=lambda e: e.loc):
             item = _page_item(
                 source,
