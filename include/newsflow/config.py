@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, fields
+from datetime import UTC, datetime
 from pathlib import Path
 
 PIPELINE_VERSION = "1"
@@ -70,6 +71,8 @@ class Settings:
     """Articles with fewer words of clean text are rejected as too short."""
     schedule: str = "*/30 * * * *"
     """Cron expression for news_ingest; each run owns the interval up to the next tick."""
+    start_date: str = "2026-01-01"
+    """news_ingest's start_date (ISO date or date-time, UTC): no run ingests an interval before it."""
     bulk_chunk_bytes: int = 5_000_000
     related_coverage: bool = True
     """Link independently written articles on one event (`story_id`); costs one query per new story."""
@@ -101,6 +104,14 @@ class Settings:
                 f"NEWSFLOW_DUPLICATE_POLICY must be 'cluster' or 'drop', not {settings.duplicate_policy!r}"
             )
         return settings
+
+    @property
+    def start_datetime(self) -> datetime | None:
+        """`start_date` as an aware UTC datetime (None when set empty)."""
+        if not self.start_date.strip():
+            return None
+        when = datetime.fromisoformat(self.start_date.strip())
+        return when if when.tzinfo else when.replace(tzinfo=UTC)
 
     @property
     def archive(self) -> Path:

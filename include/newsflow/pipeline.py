@@ -26,6 +26,7 @@ from newsflow.ledger import Ledger
 from newsflow.models import (
     REJECTED,
     STAGE_ERROR_PREFIXES,
+    UNCHANGED,
     Article,
     RawItem,
     read_articles,
@@ -341,9 +342,10 @@ def dedupe_stage(
     # copies across sources); a second in-memory layer over the index only doubled the
     # memory (68 KB per article) without changing a decision.
     store: CandidateStore = index_store if index_store is not None else MemoryStore()
-    dedup = Deduplicator(store, policy=settings.duplicate_policy)
+    clean_results = sorted(clean_results, key=lambda r: r["source"])
+    dedup = Deduplicator(store, policy=settings.duplicate_policy, furniture=_furniture(settings, clean_results))
     results = []
-    for res in sorted(clean_results, key=lambda r: r["source"]):
+    for res in clean_results:
         articles = list(read_articles(Path(res["path"])))
         try:
             decided = dedup.process(articles)
@@ -362,6 +364,19 @@ def dedupe_stage(
     return results
 
 
+def _furniture(settings: Settings, clean_results: list[dict[str, Any]]) -> dict[str, frozenset[str]]:
+    """Each source's furniture from its boilerplate memory (clean saved this run's texts into it)."""
+    from newsflow.boilerplate_state import BoilerplateMemory
+    from newsflow.dedupe.furniture import source_furniture
+
+    return {r["source"]: source_furniture(BoilerplateMemory(settings, r["source"]).recent) for r in clean_results}
+
+
+def with_items(fetch_results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The fetch results that brought items: the only ones the later stages have work for."""
+    return [r for r in fetch_results if not r.get("error") and int(r.get("fetched") or 0) > 0]
+
+
 # --------------------------------------------------------------------------- enrich
 def enrich_one(art: Article, meta: dict[str, Any], skip: frozenset[str]) -> Article:
     """enrich_article for one article; whatever escapes it rejects that article only."""
@@ -378,18 +393,26 @@ def enrich_stage(
     meta = source_meta(source)
     skip = skipped_enrichers(settings)
     out = run_dir(settings, run_id) / "enrich" / f"{safe_name(batch['source'])}.jsonl"
-    failures = 0
+    failures = unchanged = 0
 
     def articles() -> Iterator[Article]:
-        nonlocal failures
+        nonlocal failures, unchanged
         for art in read_articles(Path(batch["path"])):
+            if art.status == UNCHANGED:  # already indexed with the same text: nothing is written
+                unchanged += 1
+                yield art
+                continue
             enriched = enrich_one(art, meta, skip)
             failures += len(enriched.enrich_errors)
             yield enriched
 
     count = write_jsonl(out, articles(), fallback=unwritable_article("enrich"))
-    log.info("enriched %d articles of source %s (%d enricher failures)", count, batch["source"], failures)
-    return {"source": batch["source"], "path": str(out), "count": count, "enrich_failures": failures}
+    log.info(
+        "enriched %d articles of source %s (%d unchanged, not enriched; %d enricher failures)",
+        count - unchanged, batch["source"], unchanged, failures,
+    )
+    return {"source": batch["source"], "path": str(out), "count": count, "enrich_failures": failures,
+            "unchanged": unchanged}
 
 
 # --------------------------------------------------------------------------- index
@@ -554,16 +577,20 @@ def process_items(raws: Iterable[RawItem], settings: Settings) -> list[Article]:
     Items are grouped by source for boilerplate learning (as the DAG does per
     source), then decided in input order.
     """
+    from newsflow.dedupe.furniture import source_furniture
+
     raws = list(raws)
     by_source: dict[str, list[int]] = {}
     for pos, raw in enumerate(raws):
         by_source.setdefault(raw.source, []).append(pos)
     cleaned: list[Article | None] = [None] * len(raws)
-    for positions in by_source.values():
-        articles, _ = clean_batch([raws[p] for p in positions], settings)
+    furniture: dict[str, frozenset[str]] = {}
+    for source, positions in by_source.items():
+        articles, learning = clean_batch([raws[p] for p in positions], settings)
+        furniture[source] = source_furniture(learning)
         for pos, art in zip(positions, articles, strict=True):
             cleaned[pos] = art
-    decided = Deduplicator(MemoryStore(), policy=settings.duplicate_policy).process(
+    decided = Deduplicator(MemoryStore(), policy=settings.duplicate_policy, furniture=furniture).process(
         [a for a in cleaned if a is not None]
     )
     skip = skipped_enrichers(settings)

@@ -324,16 +324,22 @@ def _replay_rss(
     log.info("source %s: window %s is not live: %d items replayed from the raw archive", source.name, span, count)
 
 
-def _read_sitemap(session: Any, source: Source, url: str, settings: Settings) -> Any:
+def _read_sitemap(session: Any, source: Source, url: str, settings: Settings, report: dict[str, Any]) -> Any:
+    """One sitemap, by conditional GET: on 304 its last copy (`newsflow.fetch.sitemap_cache`)."""
     from newsflow.fetch.sitemap import SitemapError, parse_sitemap
+    from newsflow.fetch.sitemap_cache import fetch_sitemap_body
 
-    got = fetch_url(session, url, settings)
-    if got.error:
+    got, body, cached = fetch_sitemap_body(session, url, settings)
+    if got.error and not cached:
         raise FetchError(
             f"source {source.name!r}: sitemap {redact_url(url)} could not be fetched: {got.error}"
         )
+    if cached:
+        report["notes"].append(
+            f"source {source.name}: sitemap {redact_url(url)} not modified (HTTP 304): read from its last copy"
+        )
     try:
-        return parse_sitemap(got.content or got.text)
+        return parse_sitemap(body)
     except SitemapError as exc:
         raise FetchError(f"source {source.name!r}: sitemap {redact_url(url)}: {exc}") from exc
 
@@ -355,7 +361,7 @@ def _sitemap_entries(
 
     from newsflow.fetch.sitemap import in_window, plan_children
 
-    top = _read_sitemap(session, source, source.url, settings)
+    top = _read_sitemap(session, source, source.url, settings, report)
     entries = list(top.entries)
     if not top.children:
         return entries
@@ -368,7 +374,7 @@ def _sitemap_entries(
         if found >= limit or time.monotonic() > deadline:
             break
         try:
-            child = _read_sitemap(session, source, url, settings)
+            child = _read_sitemap(session, source, url, settings, report)
         except FetchError as exc:
             failed += 1
             log.warning("%s", exc)
@@ -405,6 +411,12 @@ def _fetch_sitemap(
         seen: set[str] = set()
         kept = [e for e in sorted(kept, key=lambda e: e.loc) if not (e.loc in seen or seen.add(e.loc))]
         log.info("source %s: sitemap lists %d entries, %d in the window", source.name, len(entries), len(kept))
+        if len(entries) > len(kept):  # the interval decides; say what it left out (newsflow ingest --start/--end)
+            span = f"{window_start:%Y-%m-%d %H:%M} to {window_end:%Y-%m-%d %H:%M}" if window_start and window_end else ""
+            report["notes"].append(
+                f"source {source.name}: sitemap lists {len(entries)} entries, {len(kept)} dated in the run's "
+                f"interval {span}; the {len(entries) - len(kept)} others belong to other intervals"
+            )
         for entry, page in fetch_pages(session, kept[:limit], settings, url_of=lambda e: e.loc):
             item = _page_item(
                 source,
