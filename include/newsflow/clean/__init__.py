@@ -124,7 +124,7 @@ def _plain(text: str) -> str:
 
 
 def _looks_like_title(line: str) -> bool:
-    words = len(line.split())
+    words = count_words(line)
     if words > TITLE_MAX_WORDS or parse_dateline(line):
         return False
     return not (line.endswith(".") and words > 12)
@@ -297,7 +297,7 @@ def _clean(raw: RawItem, settings: Settings, learned: frozenset[str], sink: list
     people = (
         ext.authors or credits.authors or payload.authors or ([raw.feed_author] if raw.feed_author else [])
     )
-    agencies: list[str] = []
+    agencies: list[str] = list(ext.agencies)
     authors: list[str] = []
     for person in people:
         agency = agency_name(person)
@@ -327,7 +327,7 @@ def _clean(raw: RawItem, settings: Settings, learned: frozenset[str], sink: list
         reason = detect_interstitial(walls, art.word_count)
         if reason:
             return art.reject(reason)
-    reason = detect_index_page(page.split("\n"), ext.link_density)
+    reason = detect_index_page(page.split("\n"), ext.link_density, ext.anchors if payload.kind == "html" else None)
     if reason:
         return art.reject(reason)
     if ext.video and art.word_count < settings.min_words:

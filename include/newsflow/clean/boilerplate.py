@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from newsflow.clean.footer import Credits, parse_byline, parse_date_line, parse_footer, split_names
 from newsflow.clean.normalize import normalize_line, normalize_text
+from newsflow.wordcount import count_words
 
 HEAD_LINES = 6  # bylines and dates count as metadata only this close to the top
 TAIL_LINES = 4  # "Source: X" / "- AFP" count as footers only this close to the end
@@ -94,7 +95,7 @@ class _Doc:
 
 
 def _words(line: str) -> int:
-    return len(line.split())
+    return count_words(line)
 
 
 def _title_like(line: str, max_words: int = 15) -> bool:
@@ -503,7 +504,7 @@ def _fold(line: str) -> str:
 
 def _signature(keys: set[str]) -> set[str]:
     """Story lines (long ones) identify an article; furniture lines are mostly short."""
-    return {k for k in keys if len(k.split()) >= 12}
+    return {k for k in keys if count_words(k) >= 12}
 
 
 def learn_boilerplate(

@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 
 from dateutil import parser as date_parser
 
+from newsflow.wordcount import count_words
+
 # Wire agencies as they are written in bylines and footers -> the canonical name we store.
 AGENCIES: dict[str, str] = {
     "afp": "AFP",
@@ -179,7 +181,7 @@ def parse_byline(line: str) -> Credits | None:
     m = _BYLINE.match(line.strip())
     if not m:
         return _name_date_line(line)
-    if len(line.split()) > 20:
+    if count_words(line) > 20:
         return None
     rest = m.group("rest")
     published = None
@@ -210,7 +212,7 @@ _META_SEPARATOR = re.compile(r"\s+[|·•–—]\s+|\s*[|·•]\s*")
 def _name_date_line(line: str) -> Credits | None:
     """ "Jane Doe | 14 May 2024" or "2024-05-14 · Jane Doe": a byline without "By", names and a date only."""
     parts = [p for p in _META_SEPARATOR.split(line.strip()) if p.strip()]
-    if len(parts) != 2 or len(line.split()) > 16:
+    if len(parts) != 2 or count_words(line) > 16:
         return None
     for names, date in (parts, parts[::-1]):
         parsed = parse_date_line(date)
