@@ -12,10 +12,8 @@ from __future__ import annotations
 import re
 import warnings
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
-from dateutil import parser as date_parser
-
+from newsflow.clean.metadata import iso_value
 from newsflow.wordcount import count_words
 
 # Wire agencies as they are written in bylines and footers -> the canonical name we store.
@@ -87,26 +85,14 @@ _MIN_YEAR = 1990
 
 
 def parse_date(text: str) -> str | None:
-    """ISO 8601 with a timezone for a date string, or None when it is not a plausible date.
+    """ISO 8601 for a date string with the precision it states, or None when it is not a plausible date.
 
-    Dates without a zone are taken as UTC (news sites that omit it rarely mean
-    anything better, and the index needs an aware timestamp).
+    "Nov 8, 2017" -> "2017-11-08" (a day, not midnight UTC: that is the previous day
+    west of UTC); a time without a zone stays a local time; see `metadata.iso_value`.
     """
-    text = text.strip().rstrip(".")
-    if not text:
-        return None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            dt = date_parser.parse(text, fuzzy=False, default=datetime(2000, 1, 1))
-    except (ValueError, OverflowError, TypeError):
-        return None
-    if dt.tzinfo is None or dt.tzinfo.utcoffset(dt) is None:
-        dt = dt.replace(tzinfo=UTC)
-    now = datetime.now(UTC)
-    if dt.year < _MIN_YEAR or dt.astimezone(UTC) > now.replace(year=now.year + 1):
-        return None
-    return dt.isoformat()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return iso_value(text)
 
 
 def find_date(text: str) -> tuple[str, re.Match[str]] | None:

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
+import htmldate
 import lxml.html
 import trafilatura
 from lxml import etree
@@ -353,7 +354,19 @@ def _earns_place(text: str, main: str, anchors: frozenset[str], min_words: int) 
     return linked_share(text, anchors) <= EARNED_LINKED
 
 
-def _metadata(out: Extraction, doc: object, tree: lxml.html.HtmlElement, url: str) -> None:
+def _search_day(html: str, url: str) -> str | None:
+    """htmldate's publication day for the page (it weighs every date the page shows).
+
+    It reads the page as it parses it itself: on our tree it misses dates it finds on its own.
+    """
+    try:
+        return htmldate.find_date(html, url=url or None, original_date=True, extensive_search=True)
+    except Exception as exc:  # a date search must never lose the page
+        log.debug("htmldate failed on %s: %s", url, exc)
+        return None
+
+
+def _metadata(out: Extraction, doc: object, tree: lxml.html.HtmlElement, url: str, html: str) -> None:
     """Title, dates, authors, site and the rest from trafilatura's document and the page's own tags."""
     objects = jsonld_objects(tree)
     out.site_name = " ".join((getattr(doc, "sitename", None) or "").split())
@@ -366,7 +379,7 @@ def _metadata(out: Extraction, doc: object, tree: lxml.html.HtmlElement, url: st
     image = getattr(doc, "image", None)
     out.image = urljoin(url, image) if image else ""
     out.canonical_url = out.canonical_url or (getattr(doc, "url", None) or "")
-    day = iso_value(getattr(doc, "date", None) or "")
+    day = iso_value(_search_day(html, url) or getattr(doc, "date", None) or "")
     out.published_at = choose_published(published_candidates(tree, objects), day[:10] if day else None)
     out.updated_at = modified_value(tree, objects)
     people, orgs = jsonld_people(objects)
@@ -412,7 +425,7 @@ def extract_html(html: str, url: str = "", min_words: int = 40) -> Extraction:
     if doc is not None:
         out.text = _doc_text(doc)
     try:
-        _metadata(out, doc, tree, url)
+        _metadata(out, doc, tree, url, html)
     except Exception as exc:  # metadata must never lose the text
         log.warning("metadata failed on %s: %s", url, exc)
     out.title = out.title or " ".join(" ".join(tree.xpath("//title//text()")).split())

@@ -119,12 +119,13 @@ def plausible_year(year: int, now: datetime | None = None) -> bool:
     return MIN_YEAR <= year <= now.year + 1
 
 
-def iso_value(text: str, now: datetime | None = None) -> str | None:
+def iso_value(text: str, now: datetime | None = None, *, plausible: bool = True) -> str | None:
     """A date string as ISO 8601 with the precision it states (see the module docstring), else None.
 
     "2020-05-03" -> "2020-05-03"; "2020-05-03T10:15" -> "2020-05-03T10:15:00";
-    "Sun, 03 May 2020 10:15:00 +0200" -> "2020-05-03T10:15:00+02:00". A midnight time
-    with no offset ("2020-05-03T00:00:00") is how many sites write a date alone: a date.
+    "Sun, 03 May 2020 10:15:00 +0200" -> "2020-05-03T10:15:00+02:00". With `plausible`,
+    a year before 1990 or after next year is no date (the caller may flag it instead). A midnight time
+    ("2020-05-03T00:00:00", with or without an offset) is how CMSs write a date alone: a date.
     """
     text = " ".join(str(text or "").split()).rstrip(".")
     if not text or len(text) > 80:
@@ -133,25 +134,23 @@ def iso_value(text: str, now: datetime | None = None) -> str | None:
     try:
         if m:
             day = date(int(m["y"]), int(m["m"]), int(m["d"]))
-            if not plausible_year(day.year, now):
+            if plausible and not plausible_year(day.year, now):
                 return None
             if m["H"] is None:
                 return day.isoformat()
             moment = datetime(day.year, day.month, day.day, int(m["H"]), int(m["M"]), int(m["S"] or 0))
+            if (moment.hour, moment.minute, moment.second) == (0, 0, 0):
+                return day.isoformat()  # how CMSs write a date alone, with or without an offset
             zone = _zone(m["z"]) if m["z"] else None
             if zone is None:
-                return (
-                    day.isoformat()
-                    if (moment.hour, moment.minute, moment.second) == (0, 0, 0)
-                    else moment.isoformat()
-                )
+                return moment.isoformat()
             return moment.replace(tzinfo=zone).isoformat()
-        return _free_value(text, now)
+        return _free_value(text, now if plausible else None, plausible)
     except (ValueError, OverflowError):
         return None
 
 
-def _free_value(text: str, now: datetime | None) -> str | None:
+def _free_value(text: str, now: datetime | None, plausible: bool = True) -> str | None:
     """A date in words ("May 3, 2020 10:15 CEST") with the precision it states."""
     if not re.search(r"(?:19|20)\d\d", text):
         return None
@@ -159,7 +158,7 @@ def _free_value(text: str, now: datetime | None) -> str | None:
         parsed = date_parser.parse(text, fuzzy=False, default=datetime(2000, 1, 1))
     except (ValueError, OverflowError, TypeError):
         return None
-    if not plausible_year(parsed.year, now):
+    if plausible and not plausible_year(parsed.year, now):
         return None
     if not _HAS_TIME.search(text):
         return parsed.date().isoformat()
