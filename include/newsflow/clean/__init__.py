@@ -327,7 +327,9 @@ def _clean(raw: RawItem, settings: Settings, learned: frozenset[str], sink: list
         reason = detect_interstitial(walls, art.word_count)
         if reason:
             return art.reject(reason)
-    reason = detect_index_page(page.split("\n"), ext.link_density, ext.anchors if payload.kind == "html" else None)
+    reason = detect_index_page(
+        page.split("\n"), ext.link_density, ext.anchors if payload.kind == "html" else None
+    )
     if reason:
         return art.reject(reason)
     if ext.video and art.word_count < settings.min_words:

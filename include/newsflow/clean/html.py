@@ -1,11 +1,14 @@
 """HTML -> main text and page metadata, with trafilatura as the reference extractor.
 
-The page is parsed once with lxml; trafilatura reads that tree in precision
-mode (a news index would rather lose a marginal paragraph than index a
-sidebar). Only when it finds too little text do we try the generic algorithms
-(trafilatura's recall mode, then jusText and readability on a copy of the
-tree) and keep the longest result, recording which extractor won so a slice of
-the index can be re-processed when an extractor changes.
+The page is parsed once (without comments and processing instructions, see
+`parse_html`); trafilatura reads a copy of that tree in its default mode. Only
+when it finds too little text do the generic algorithms (trafilatura's recall
+mode, jusText, readability) get a chance, and one replaces it only when it
+earns its place (`_earns_place`: never "the longest wins"), recording which
+extractor won so a slice of the index can be re-processed when an extractor
+changes. Metadata comes from trafilatura and the page's own tags whichever
+text wins (`newsflow.clean.metadata`). Measured on real pages by
+`benchmarks/realpages_bench.py`; see docs/cleaning.md.
 """
 
 from __future__ import annotations
@@ -129,49 +132,6 @@ def link_density(tree: lxml.html.HtmlElement) -> float | None:
             linked += text
         total += len((node.tail or "").strip())
     return linked / total if total else None
-
-
-_NOT_PROSE = frozenset(
-    {
-        "a",
-        "nav",
-        "footer",
-        "header",
-        "aside",
-        "form",
-        "figcaption",
-        "button",
-        "label",
-        "script",
-        "style",
-        "noscript",
-        "template",
-        "head",
-        "select",
-        "option",
-    }
-)
-PROSE_MIN_WORDS = 12  # a text run this long is a sentence of someone's prose, not a label or a link
-COVERAGE = 0.6  # below this share of the page's prose, the main extraction lost part of the story
-
-
-def prose_words(tree: lxml.html.HtmlElement) -> int:
-    """Words in the page's sentence-length text runs outside links, navigation, headers and footers.
-
-    An upper bound of what the story can be: when the precision extraction
-    keeps much less than this (a live blog cut after its first entry, a story
-    split over sibling blocks), the generic extractors get a chance.
-    """
-    total = 0
-    for node in tree.iter():
-        if not isinstance(node.tag, str) or node.tag in _NOT_PROSE:
-            continue
-        if any(a.tag in _NOT_PROSE for a in node.iterancestors()):
-            continue
-        words = len((node.text or "").split())
-        if words >= PROSE_MIN_WORDS:
-            total += words
-    return total
 
 
 LAYOUT_CELL_WORDS = 80  # a table cell holding this many words is a page column, not data
@@ -380,8 +340,10 @@ def _metadata(out: Extraction, doc: object, tree: lxml.html.HtmlElement, url: st
     out.image = urljoin(url, image) if image else ""
     out.canonical_url = out.canonical_url or (getattr(doc, "url", None) or "")
     day = iso_value(_search_day(html, url) or getattr(doc, "date", None) or "")
-    out.published_at = choose_published(published_candidates(tree, objects), day[:10] if day else None)
     out.updated_at = modified_value(tree, objects)
+    out.published_at = choose_published(
+        published_candidates(tree, objects), day[:10] if day else None, out.updated_at
+    )
     people, orgs = jsonld_people(objects)
     named = [getattr(doc, "author", None) or ""] + people
     if not any(named):

@@ -216,17 +216,21 @@ def modified_value(tree: lxml.html.HtmlElement, objects: list[dict[str, Any]]) -
     return max(values, key=precision_rank) if values else None
 
 
-def choose_published(candidates: list[str], day: str | None) -> str | None:
+def choose_published(candidates: list[str], day: str | None, modified: str | None = None) -> str | None:
     """The publication date: the structured value for the day the date search settled on.
 
-    `day` is htmldate's answer (via trafilatura): it weighs every date on the page and is
-    right more often than any single tag. A structured value on that day adds the time and
-    offset; with no day found, the best structured value stands.
+    `day` is htmldate's answer: it weighs every date on the page and is right more often
+    than any single tag. A structured value on that day adds the time and offset; with no
+    day found, the best structured value stands. A day that only the modified date
+    supports (no structured publication date on the page) is the modification, not the
+    publication: no date is better than that one.
     """
     if day:
         for value in candidates:
             if value[:10] == day:
                 return value
+        if modified and modified[:10] == day and not candidates:
+            return None
         return day
     return candidates[0] if candidates else None
 
