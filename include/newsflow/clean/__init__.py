@@ -337,10 +337,24 @@ def _clean(raw: RawItem, settings: Settings, learned: frozenset[str], sink: list
     if art.word_count == 0:
         what = "extractor found no article text" if payload.kind == "html" else "empty body"
         return art.reject(f"no_text: {what}")
-    reason = check_too_short(art.word_count, settings.min_words)
+    reason = check_too_short(art.word_count, _min_words(settings, ext, payload.kind))
     if reason:
         return art.reject(reason)
     return art
+
+
+SHORT_ARTICLE_WORDS = 12
+
+
+def _min_words(settings: Settings, ext: Extraction, kind: str) -> int:
+    """The length below which a text is no article: lower for a page that declares itself one.
+
+    A blog post of three lines, declared an article by the page's og:type or JSON-LD,
+    is a short article, not furniture; interstitials and index pages are caught before.
+    """
+    if kind == "html" and ext.declared_article:
+        return min(settings.min_words, SHORT_ARTICLE_WORDS)
+    return settings.min_words
 
 
 def apply_learned(

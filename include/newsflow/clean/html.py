@@ -17,6 +17,7 @@ import copy
 import logging
 import re
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urljoin
 
 import htmldate
@@ -25,8 +26,10 @@ import trafilatura
 from lxml import etree
 from trafilatura.utils import load_html
 
+from newsflow.clean.boilerplate import strip_boilerplate
 from newsflow.clean.footer import agency_name
 from newsflow.clean.metadata import (
+    article_objects,
     choose_published,
     choose_title,
     clean_authors,
@@ -37,6 +40,7 @@ from newsflow.clean.metadata import (
     published_candidates,
     site_names,
 )
+from newsflow.clean.normalize import normalize_text
 from newsflow.wordcount import count_words
 
 log = logging.getLogger(__name__)
@@ -65,6 +69,8 @@ class Extraction:
     video: bool = False  # the page is built around a video player (only looked at when the text is short)
     agencies: list[str] = field(default_factory=list)  # wire agencies named as the page's author
     anchors: frozenset[str] = frozenset()  # the page's link texts (casefolded): headline lists are links
+    declared_article: bool = False  # og:type or JSON-LD says the page is one article
+    body_candidates: list[tuple[str, str]] = field(default_factory=list)  # JSON-LD articleBody
 
 
 def _meta(tree: lxml.html.HtmlElement, *names: str) -> str:
@@ -295,19 +301,25 @@ EARNED_GROWTH = 3.0  # ... and be at most this many times as long (plus `min_wor
 EARNED_LINKED = 0.3  # ... and at most this share of its lines may be link texts
 
 
-def _earns_place(text: str, main: str, anchors: frozenset[str], min_words: int) -> bool:
+def _earns_place(name: str, text: str, main: str, anchors: frozenset[str], min_words: int) -> bool:
     """A fallback replaces a too-short main text only when it is the story, not the page.
 
     The longest candidate is usually reader comments, a sidebar of other stories' first
-    paragraphs or cookie text: so it must reach `min_words`, keep most of what the main
-    extraction found, not be much longer than it, and not be a list of links.
+    paragraphs or cookie text: so it must reach `min_words` (counted after the fixed
+    furniture rules), keep most of what the main extraction found (`main`, its story
+    lines), not be much longer than it, and not be a list of links. The page's JSON-LD
+    `articleBody` is the publisher's own statement of the body: it needs only the length.
     """
-    words = count_words(text)
-    main_words = count_words(main)
-    if words < min_words or words > EARNED_GROWTH * main_words + 10 * min_words:
+    words = story_words(text)
+    if words < min_words:
         return False
-    if main_words:
-        lines = {" ".join(line.split()) for line in text.split("\n")}
+    if name == "jsonld-articlebody":
+        return True
+    main_words = count_words(main)
+    if words > EARNED_GROWTH * main_words + 10 * min_words:
+        return False
+    if main_words >= min_words // 2:  # a few stray words (a slogan, a caption) are no story to keep
+        lines = {" ".join(line.split()) for line in normalize_text(text).split("\n")}
         kept = sum(count_words(line) for line in main.split("\n") if " ".join(line.split()) in lines)
         if kept < EARNED_COVERAGE * main_words:
             return False
@@ -326,9 +338,43 @@ def _search_day(html: str, url: str) -> str | None:
         return None
 
 
+def story_lines(text: str) -> str:
+    """`text` without the lines the fixed furniture rules remove (PHP warnings, share bars, credits).
+
+    A main text that is long only because of such lines is as good as empty: the
+    fallbacks must get their chance before the page is judged too short.
+    """
+    return "\n".join(strip_boilerplate(normalize_text(text)).lines) if text else ""
+
+
+def story_words(text: str) -> int:
+    return count_words(story_lines(text))
+
+
+_ARTICLE_TYPES = re.compile(r"article|posting|report|story", re.I)
+
+
+def declares_article(tree: lxml.html.HtmlElement, objects: list[dict[str, Any]]) -> bool:
+    """The page says it is one article (og:type, a JSON-LD article type): a short text is a short story."""
+    if _meta(tree, "og:type").lower() == "article":
+        return True
+    for obj in article_objects(objects):
+        kind = obj.get("@type") or ""
+        if any(_ARTICLE_TYPES.search(str(k)) for k in (kind if isinstance(kind, list) else [kind])):
+            return True
+    return False
+
+
 def _metadata(out: Extraction, doc: object, tree: lxml.html.HtmlElement, url: str, html: str) -> None:
     """Title, dates, authors, site and the rest from trafilatura's document and the page's own tags."""
     objects = jsonld_objects(tree)
+    out.declared_article = declares_article(tree, objects)
+    # The publisher's own statement of the body, for pages whose text is rendered by script.
+    out.body_candidates = [
+        ("jsonld-articlebody", str(obj["articleBody"]))
+        for obj in article_objects(objects)
+        if isinstance(obj.get("articleBody"), str) and obj["articleBody"].strip()
+    ][:1]
     out.site_name = " ".join((getattr(doc, "sitename", None) or "").split())
     sites = site_names(tree, objects, out.site_name, url)
     social = " ".join((getattr(doc, "title", None) or "").split())
@@ -393,10 +439,11 @@ def extract_html(html: str, url: str = "", min_words: int = 40) -> Extraction:
     out.title = out.title or " ".join(" ".join(tree.xpath("//title//text()")).split())
     out.anchors = anchors
 
-    short = count_words(out.text) < min_words
+    story = story_lines(out.text)
+    short = count_words(story) < min_words
     if short:
-        for name, text in _fallbacks(tree, url, lang):
-            if _earns_place(text, out.text, anchors, min_words):
+        for name, text in [*out.body_candidates, *_fallbacks(tree, url, lang)]:
+            if _earns_place(name, text, story, anchors, min_words):
                 out.extractor, out.text = name, text
                 break
         out.video = has_video(tree)
