@@ -215,9 +215,11 @@ _PUBLISHED_IN = re.compile(
     rf"(?:in|by) (?:the )?(?P<pub>[^,]{{2,60}}?)(?:,[^,]{{0,60}}?)??,?\s+(?:on\s+)?(?P<date>{DATE})\.?$",
     re.I,
 )
+_DOTTED = r"[0-3]?\d\.[01]?\d\.(?:19|20)\d\d"  # 23.10.2018: day first, as everywhere dots are used
 _DATE_ONLY = re.compile(
-    rf"^(?P<label>(?:first |last )?(?:updated|published|posted|modified|created)(?: on| at)?\s*:?\s*)?"
-    rf"(?P<date>{DATE})\.?$",
+    rf"^(?P<label>(?:(?:first |last )?(?:updated|published|posted|modified|created)(?: on| at)?"
+    rf"|(?:zuletzt )?(?:aktualisiert|ge[äa]ndert|ver[öo]ffentlicht)(?: am)?|letzte [äa]nderung|stand(?: vom)?)"
+    rf"\s*:?\s*)?(?P<date>{DATE}|{_DOTTED})\.?$",
     re.I,
 )
 _SOURCE_KEYS = {"source", "sources", "quelle", "fuente", "fonte", "bron", "источник"}
@@ -249,7 +251,9 @@ def parse_date_line(line: str) -> tuple[str, str] | None:
     if not iso:
         return None
     label = (m.group("label") or "").casefold()
-    kind = "updated" if ("updated" in label or "modified" in label) else "published"
+    kind = (
+        "updated" if re.search(r"updated|modified|aktualisiert|nderung|ndert|stand", label) else "published"
+    )
     return kind, iso
 
 

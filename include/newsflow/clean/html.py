@@ -387,9 +387,7 @@ def _metadata(out: Extraction, doc: object, tree: lxml.html.HtmlElement, url: st
     out.canonical_url = out.canonical_url or (getattr(doc, "url", None) or "")
     day = iso_value(_search_day(html, url) or getattr(doc, "date", None) or "")
     out.updated_at = modified_value(tree, objects)
-    out.published_at = choose_published(
-        published_candidates(tree, objects), day[:10] if day else None, out.updated_at
-    )
+    out.published_at = choose_published(published_candidates(tree, objects), day[:10] if day else None)
     people, orgs = jsonld_people(objects)
     named = [getattr(doc, "author", None) or ""] + people
     if not any(named):

@@ -150,10 +150,17 @@ def iso_value(text: str, now: datetime | None = None, *, plausible: bool = True)
         return None
 
 
+_DOTTED = re.compile(r"^([0-3]?\d)\.([01]?\d)\.((?:19|20)\d\d)$")
+
+
 def _free_value(text: str, now: datetime | None, plausible: bool = True) -> str | None:
     """A date in words ("May 3, 2020 10:15 CEST") with the precision it states."""
     if not re.search(r"(?:19|20)\d\d", text):
         return None
+    dotted = _DOTTED.match(text)
+    if dotted:  # 03.10.2018 is the 3rd of October wherever dots separate a date
+        day = date(int(dotted[3]), int(dotted[2]), int(dotted[1]))
+        return day.isoformat() if not plausible or plausible_year(day.year, now) else None
     try:
         parsed = date_parser.parse(text, fuzzy=False, default=datetime(2000, 1, 1))
     except (ValueError, OverflowError, TypeError):
@@ -216,21 +223,18 @@ def modified_value(tree: lxml.html.HtmlElement, objects: list[dict[str, Any]]) -
     return max(values, key=precision_rank) if values else None
 
 
-def choose_published(candidates: list[str], day: str | None, modified: str | None = None) -> str | None:
+def choose_published(candidates: list[str], day: str | None) -> str | None:
     """The publication date: the structured value for the day the date search settled on.
 
     `day` is htmldate's answer: it weighs every date on the page and is right more often
     than any single tag. A structured value on that day adds the time and offset; with no
-    day found, the best structured value stands. A day that only the modified date
-    supports (no structured publication date on the page) is the modification, not the
-    publication: no date is better than that one.
+    day found, the best structured value stands. (Dropping a day that only the modified
+    date supports was tried: on the real pages it removed as many right days as wrong.)
     """
     if day:
         for value in candidates:
             if value[:10] == day:
                 return value
-        if modified and modified[:10] == day and not candidates:
-            return None
         return day
     return candidates[0] if candidates else None
 

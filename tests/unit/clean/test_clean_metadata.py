@@ -64,9 +64,13 @@ def test_date_only_page_stays_a_date() -> None:
 
 
 def test_modified_date_is_never_the_publication_date() -> None:
-    html = page('<meta property="article:modified_time" content="2021-02-02T10:00:00+01:00">')
+    html = page(
+        '<meta property="article:modified_time" content="2021-02-02T10:00:00+01:00">'
+        '<meta property="article:published_time" content="2021-01-15T08:00:00+01:00">'
+    )
     ext = extract_html(html, "https://news.example/a")
-    assert ext.published_at is None or not ext.published_at.startswith("2021-02-02")
+    assert ext.published_at == "2021-01-15T08:00:00+01:00"
+    assert ext.updated_at == "2021-02-02T10:00:00+01:00"
 
 
 @pytest.mark.parametrize(
