@@ -17,7 +17,7 @@ Measures, per system, in the same run on the same decoded pages:
 - time of day: the share of dated pages given a time, and among the pages that state a
   publication time for the right day in their metadata (JSON-LD `datePublished`, meta
   `article:published_time` and kin, `<time datetime>`; detected here independently of
-  newsflow), how many newsflow gives a time;
+  newsflow; a midnight stamp counts as a date alone), how many newsflow gives a time;
 - per language (from the page's own `<html lang>`), and pages per second.
 
 newsflow is `clean_item` then the `dates` enricher (what the pipeline stores);
@@ -107,7 +107,10 @@ def stated_times(html: str) -> set[str]:
     days = set()
     for value in values:
         m = _STAMP.search(value)
-        if m and not (m.group(2) == "00" and m.group(3) == "00" and "00:00:00" in value and "+" not in value):
+        # A midnight stamp ("T00:00:00", with or without an offset) is how CMSs write a date alone.
+        if m and not (
+            m.group(2) == "00" and m.group(3) == "00" and not re.search(r"T00:00:[0-5][1-9]", value)
+        ):
             days.add(m.group(1))
     return days
 

@@ -69,9 +69,26 @@ def jsonld_objects(tree: lxml.html.HtmlElement) -> list[dict[str, Any]]:
             try:
                 data = json.loads(re.sub(r"[\x00-\x1f]", " ", raw))
             except ValueError:
-                continue
+                data = _salvage(raw)
         objects.extend(_walk(data))
     return objects
+
+
+_SALVAGE_KEYS = ("datePublished", "dateModified", "headline")
+
+
+def _salvage(raw: str) -> dict[str, Any]:
+    """The story's fields from a JSON-LD block that does not parse (a stray comma, a raw newline).
+
+    Such blocks are common; their last `datePublished` is the story's (images and
+    authors, which carry dates too, come first in every CMS template we saw).
+    """
+    found: dict[str, Any] = {}
+    for key in _SALVAGE_KEYS:
+        values = re.findall(rf'"{key}"\s*:\s*"([^"]{{1,300}})"', raw)
+        if values:
+            found[key] = values[-1]
+    return found
 
 
 def _types(obj: dict[str, Any]) -> set[str]:
@@ -235,7 +252,11 @@ def choose_published(candidates: list[str], day: str | None) -> str | None:
         for value in candidates:
             if value[:10] == day:
                 return value
-        return day
+        local = [value for value in candidates if precision_rank(value) == 1]
+        # A local time names the day as the site wrote it; a value with an offset is often a
+        # conversion to UTC (the next day, for an evening story in the Americas), where
+        # htmldate's day is right. On the real pages' conflicts: local time 3 of 3, UTC 2 of 10.
+        return local[0] if local else day
     return candidates[0] if candidates else None
 
 
