@@ -115,6 +115,11 @@ def test_social_title_loses_the_site_name() -> None:
         (["The Gazette"], []),  # the site is not an author
         (["Gazette Media GmbH"], []),  # nor is an organisation
         (["Redaktion"], []),
+        (["Bundesministerium für Wirtschaft und Klimaschutz"], []),  # not two people
+        (["https://www.facebook.com/jane.doe"], []),
+        (["HILLEL ITALIE, AP National Writer"], ["HILLEL ITALIE"]),  # a role is nobody's name
+        (["User"], []),
+        (["PP"], []),
     ],
 )
 def test_authors_are_people(values: list[str], expected: list[str]) -> None:
