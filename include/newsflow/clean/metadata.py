@@ -332,35 +332,60 @@ _BYLINE_WORDS = re.compile(
 _ORG_WORDS = re.compile(
     r"\b(?:gmbh|ag|kg|e\.?\s?v|inc|ltd|llc|plc|s\.?a|corp|co|redaktion|newsroom|staff|team|desk|verlag"
     r"|agentur|agency|agence|media|medien|news|online|zeitung|magazin|magazine|press|presse|tv|radio"
-    r"|ministerium|ministry|department|universit\w*|institut\w*|stiftung|foundation|verein|verband"
-    r"|association|society|council|gemeinde|stadt|office|bureau|service|services|editors?|editorial)\b",
+    r"|ministry|department|universit\w*|institut\w*|foundation|association|society|council|gemeinde|stadt"
+    r"|office|bureau|service|services|editors?|editorial|writer|correspondent|contributor|columnist)\b"
+    # German compounds end in the organisation word: Bundesministerium, Landesverband, Tageszeitung
+    r"|\w*(?:ministerium|verband|verein|stiftung|zeitung|verlag|agentur|redaktion|gesellschaft|beh[öo]rde)\b",
     re.I,
 )
-_SPLIT = re.compile(r"\s*(?:;|\||/|\band\b|\bund\b|\bet\b|\by\b|\be\b|&)\s*", re.I)
+_PLACEHOLDERS = {
+    "user",
+    "admin",
+    "administrator",
+    "gast",
+    "guest",
+    "anonymous",
+    "anonym",
+    "unknown",
+    "redakteur",
+}
+_URLISH = re.compile(r"\S*(?:://|www\.)\S*|\S+\.(?:com|org|net|de|at|ch|uk|fr|es|it)\b\S*", re.I)
+_TOP = re.compile(r"\s*[;|/]\s*")
+_AND = re.compile(r"\s*(?:\band\b|\bund\b|\bet\b|\by\b|\be\b|&)\s*", re.I)
 
 
 def _person_names(value: str) -> list[str]:
-    """The people in one author string: byline words off, "Last, First" kept as one person."""
-    value = _BYLINE_WORDS.sub("", " ".join(value.split())).strip(" ,;:|-–—")
+    """The people in one author string: byline words off, "Last, First" kept as one person.
+
+    A chunk that names an organisation ("Bundesministerium für Wirtschaft und Klimaschutz")
+    goes whole, before "und" could cut it into a "person".
+    """
+    value = _URLISH.sub(" ", " ".join(value.split()))
+    value = _BYLINE_WORDS.sub("", value.strip()).strip(" ,;:|-–—")
     names: list[str] = []
-    for part in _SPLIT.split(value):
-        part = part.strip(" ,;:|-–—()")
-        if not part:
+    for chunk in _TOP.split(value):
+        if _ORG_WORDS.search(chunk) and "," not in chunk:  # "Jane Doe, AP National Writer" keeps Jane
             continue
-        pieces = [p.strip() for p in part.split(",") if p.strip()]
-        if len(pieces) == 2 and len(pieces[0].split()) == 1 and 1 <= len(pieces[1].split()) <= 2:
-            names.append(f"{pieces[1]} {pieces[0]}")  # "Smith, Jane" is Jane Smith
-        else:
-            names.extend(pieces)
+        for part in _AND.split(chunk):
+            part = part.strip(" ,;:|-–—()")
+            if not part:
+                continue
+            pieces = [p.strip() for p in part.split(",") if p.strip()]
+            if len(pieces) == 2 and len(pieces[0].split()) == 1 and 1 <= len(pieces[1].split()) <= 2:
+                names.append(f"{pieces[1]} {pieces[0]}")  # "Smith, Jane" is Jane Smith
+            else:
+                names.extend(pieces)
     return names
 
 
 def _is_person(name: str, sites: list[str]) -> bool:
     words = name.split()
-    if not 1 <= len(words) <= 5 or "://" in name or "@" in name or any(c.isdigit() for c in name):
+    if not 1 <= len(words) <= 5 or "@" in name or any(c.isdigit() for c in name):
         return False
-    if _ORG_WORDS.search(name) or _is_site(name, sites):
+    if _ORG_WORDS.search(name) or _is_site(name, sites) or name.casefold() in _PLACEHOLDERS:
         return False
+    if len(words) == 1 and len(name) <= 2:
+        return False  # initials alone say nobody's name
     return not (len(words) == 1 and name.isupper() and len(name) > 4)  # "ZEITUNG", a shouted brand
 
 
@@ -411,7 +436,5 @@ def site_names(
     host = re.sub(r"^www\d?\.", "", re.sub(r"^\w+://", "", url).split("/")[0].split(":")[0])
     if host:
         names.append(host)
-        label = host.rsplit(".", 2)[-2] if host.count(".") >= 1 else host
-        if len(label) >= 4:
-            names.append(label)
+        names += [label for label in host.split(".")[:-1] if len(label) >= 4]  # timesofindia.indiatimes.com
     return [n for n in dict.fromkeys(" ".join(n.split()) for n in names) if n]

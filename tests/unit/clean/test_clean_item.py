@@ -88,7 +88,9 @@ def test_a_listings_language_and_country_stand_in_for_the_page() -> None:
     article = clean_item(RawItem(source="api", url="https://e.x/a", kind="html", body=html, source_meta=meta))
     assert (article.page_language, article.country) == ("fr", "BE")
     declared = html.replace("<html>", '<html lang="en">')
-    article = clean_item(RawItem(source="api", url="https://e.x/a", kind="html", body=declared, source_meta=meta))
+    article = clean_item(
+        RawItem(source="api", url="https://e.x/a", kind="html", body=declared, source_meta=meta)
+    )
     assert article.page_language == "en"
 
 

@@ -115,6 +115,11 @@ def test_social_title_loses_the_site_name() -> None:
         (["The Gazette"], []),  # the site is not an author
         (["Gazette Media GmbH"], []),  # nor is an organisation
         (["Redaktion"], []),
+        (["Bundesministerium für Wirtschaft und Klimaschutz"], []),  # not two people
+        (["https://www.facebook.com/jane.doe"], []),
+        (["HILLEL ITALIE, AP National Writer"], ["HILLEL ITALIE"]),  # a role is nobody's name
+        (["User"], []),
+        (["PP"], []),
     ],
 )
 def test_authors_are_people(values: list[str], expected: list[str]) -> None:
@@ -145,3 +150,27 @@ def test_xml_declaration_page_is_parsed() -> None:
     article = clean_item(RawItem(source="x", url="https://news.example/a", body=html))
     assert not article.rejected and article.text.startswith("Sentence 0")
     assert parse_html(html) is not None
+
+
+JA_PARAGRAPHS = [
+    "市議会は月曜日、新しい図書館の建設計画を賛成多数で可決した。",
+    "市長は記者会見で、図書館は三年後に開館する予定だと述べた。",
+    "建設費は約四十億円で、国の補助金と市の予算でまかなわれるという。",
+    "市民からは、子どもたちが安心して勉強できる場所ができると歓迎する声が上がった。",
+]
+
+
+def test_one_word_counter_for_unspaced_scripts() -> None:
+    """Issue 17 defect 4: the quality gate split on whitespace ("N of N lines are headline-like")."""
+    from newsflow.clean.normalize import count_words as clean_count
+    from newsflow.enrich import word_count
+    from newsflow.wordcount import count_words
+
+    sentence = JA_PARAGRAPHS[0]
+    assert count_words(sentence) == clean_count(sentence) == word_count(sentence) == 15
+    assert count_words("สวัสดีครับ") == 3 and count_words("Don't re-fetch, anti-IS") == 3
+    body = "".join(f"<p>{p}</p>" for p in JA_PARAGRAPHS * 3)
+    html = f"<html lang='ja'><head><title>図書館</title></head><body><article>{body}</article></body></html>"
+    article = clean_item(RawItem(source="ja", url="https://ja.example/1", body=html))
+    assert not article.rejected, article.reason
+    assert article.word_count == count_words(article.text) > 100

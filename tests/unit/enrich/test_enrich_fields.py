@@ -240,9 +240,7 @@ def test_updated_date_sources_and_flags() -> None:
         "2017-11-09",
         [],
     )
-    assert (
-        updated_date(None, pub, {"feed_updated": "2017-11-10"}, "", now=NOW)[0] == "2017-11-10"
-    )
+    assert updated_date(None, pub, {"feed_updated": "2017-11-10"}, "", now=NOW)[0] == "2017-11-10"
     assert updated_date("2017-01-01", pub, {}, "", now=NOW) == (None, ["updated_before_published"])
     assert updated_date("2031-01-01", pub, {}, "", now=NOW) == (None, ["updated_suspicious_future"])
     # a date in the story's text is not an update unless announced as one
