@@ -18,13 +18,13 @@ pytestmark = pytest.mark.integration
 def test_unchanged_feeds_cost_no_clean_or_enrich(tmp_path):
     from newsflow.index.embedded import EmbeddedSearch
 
-    with Newsroom(feeds=2, per_feed=2, validators=True) as tagged, Newsroom(feeds=1, per_feed=2) as plain, \
+    with Newsroom(feeds=2, per_feed=2, validators=True) as tagged, Newsroom(feeds=3, per_feed=2) as plain, \
             EmbeddedSearch() as server:
         sources = tmp_path / "sources.yaml"
         sources.write_text(
             "sources:\n"
             + "".join(f"  - name: tagged_{n}\n    type: rss\n    url: {tagged.feed_url(n)}\n" for n in range(2))
-            + f"  - name: plain\n    type: rss\n    url: {plain.feed_url(0)}\n"
+            + f"  - name: plain\n    type: rss\n    url: {plain.feed_url(2)}\n"  # other texts than tagged's
         )
         settings = replace(Settings.from_env({}), home=tmp_path, es_url=server.url, es_embedded=True,
                            allow_private=True, sources_file=sources)
