@@ -169,7 +169,10 @@ def _child(dag_id: str, logical_date: str, result_file: str, start: str = "", en
     try:
         code = _run_child(dag_id, logical_date, start, end, result)
     finally:
-        Path(result_file).write_text(json.dumps(result, default=str))
+        if result_file:
+            Path(result_file).write_text(json.dumps(result, default=str))
+        else:  # no file asked for: the last stdout line, as callers of older versions read it
+            print("NEWSFLOW_RESULT " + json.dumps(result, default=str), flush=True)
     return code
 
 
@@ -257,7 +260,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--dag-id", required=True)
     parser.add_argument("--logical-date", required=True)
-    parser.add_argument("--result-file", required=True)
+    parser.add_argument("--result-file", default="", help="write the result here (default: a stdout line)")
     parser.add_argument("--start", default="")
     parser.add_argument("--end", default="")
     args = parser.parse_args()
