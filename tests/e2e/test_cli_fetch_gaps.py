@@ -65,9 +65,9 @@ def test_sitemap_conditional_get_keeps_the_window(tmp_path):
         entries = "".join(
             f"<url><loc>{room.base_url}/f0/a{m}.html</loc><news:news><news:publication>"
             f"<news:name>Gen</news:name><news:language>en</news:language></news:publication>"
-            f"<news:publication_date>{(now - timedelta(minutes=10 + m)).isoformat()}</news:publication_date>"
-            f"<news:title>t{m}</news:title></news:news></url>"
-            for m in range(3)
+            f"<news:publication_date>{(now - timedelta(minutes=10 + m if m < 3 else 3 * 24 * 60)).isoformat()}"
+            f"</news:publication_date><news:title>t{m}</news:title></news:news></url>"
+            for m in range(4)  # the 4th is three days old: another interval's
         )
         body = (
             "<?xml version='1.0' encoding='UTF-8'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9' "
@@ -95,6 +95,8 @@ def test_sitemap_conditional_get_keeps_the_window(tmp_path):
     assert first.returncode == 0 and second.returncode == 0, first.stderr[-2000:] + second.stderr[-2000:]
     assert answers == [200, 304]
     assert _ledger(first.stdout)["new"] == 3
+    assert "sitemap lists 4 entries, 3 dated in the run's interval" in first.stdout, first.stdout
+    assert "the 1 others belong to other intervals" in first.stdout
     assert _ledger(second.stdout) == {
         "fetched": 3,
         "new": 0,
