@@ -176,7 +176,10 @@ def _child(
     try:
         code = _run_child(dag_id, logical_date, start, end, result, run_after)
     finally:
-        Path(result_file).write_text(json.dumps(result, default=str))
+        if result_file:
+            Path(result_file).write_text(json.dumps(result, default=str))
+        else:  # no file asked for: the last stdout line, as callers of older versions read it
+            print("NEWSFLOW_RESULT " + json.dumps(result, default=str), flush=True)
     return code
 
 
@@ -266,7 +269,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--dag-id", required=True)
     parser.add_argument("--logical-date", required=True)
-    parser.add_argument("--result-file", required=True)
+    parser.add_argument("--result-file", default="", help="write the result here (default: a stdout line)")
     parser.add_argument("--start", default="")
     parser.add_argument("--end", default="")
     parser.add_argument("--run-after", default="", help="the time the run stands for (ISO 8601); default: now")

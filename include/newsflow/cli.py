@@ -204,8 +204,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         return 2
     settings = _search_settings(args)
     if not _answers(settings.es_url):
-        print(f"newsflow ingest: the search server at {settings.es_url} is not answering; start it "
-              "(`newsflow serve-search`) or fix NEWSFLOW_ES_URL", file=sys.stderr)
+        print(
+            f"newsflow ingest: the search server at {settings.es_url} is not answering; start it "
+            "(`newsflow serve-search`) or fix NEWSFLOW_ES_URL",
+            file=sys.stderr,
+        )
         return 1
     if interval:
         too_early = before_start_date(settings, interval[1])
@@ -389,6 +392,13 @@ def build_parser() -> argparse.ArgumentParser:
         "ingest", help="run news_ingest once here with dag.test() against the configured index"
     )
     i.add_argument("--es-url", help="Elasticsearch URL (default: NEWSFLOW_ES_URL or a running serve-search)")
+    i.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="stream every task's log while the run goes (it is kept in <home>/logs either way)",
+    )
     i.add_argument("--date", help="ingest this whole UTC day (YYYY-MM-DD)")
     i.add_argument("--start", help="ingest from this UTC date or date-time (with --end)")
     i.add_argument("--end", help="ingest up to this UTC date or date-time, excluded (with --start)")

@@ -53,7 +53,10 @@ def _records(tmp_path: Path) -> Path:
 def test_shared_furniture_does_not_join_unrelated_articles(tmp_path):
     out = subprocess.run(
         [sys.executable, "-m", "newsflow.cli", "process", str(_records(tmp_path))],
-        capture_output=True, text=True, check=True, timeout=300,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
         env={"PYTHONPATH": str(REPO / "include"), "NEWSFLOW_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
     )
     rows = {r["url"].rsplit("/", 1)[-1]: r for r in map(json.loads, out.stdout.splitlines())}

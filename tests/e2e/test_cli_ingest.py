@@ -35,8 +35,15 @@ def _env(home: Path, **extra: str) -> dict[str, str]:
 
 
 def _newsflow(*args: str, env: dict[str, str], stdout: int | None = subprocess.PIPE, timeout: float = 600):
-    return subprocess.run([sys.executable, "-m", "newsflow.cli", *args], stdout=stdout, stderr=subprocess.PIPE,
-                          text=True, env=env, check=False, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "newsflow.cli", *args],
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        check=False,
+        timeout=timeout,
+    )
 
 
 def _dead_port() -> int:
@@ -82,7 +89,9 @@ def test_ingest_interval_errors_are_one_line(tmp_path, args, message):
     from newsflow.index.embedded import EmbeddedSearch
 
     with EmbeddedSearch() as server:
-        out = _newsflow("ingest", *args, env=_env(tmp_path, NEWSFLOW_ES_URL=server.url, NEWSFLOW_ES_EMBEDDED="1"))
+        out = _newsflow(
+            "ingest", *args, env=_env(tmp_path, NEWSFLOW_ES_URL=server.url, NEWSFLOW_ES_EMBEDDED="1")
+        )
     assert out.returncode == 2, out.stderr
     assert len(out.stderr.strip().splitlines()) == 1 and message in out.stderr, out.stderr
 
@@ -119,15 +128,16 @@ def test_failed_ingest_prints_the_task_log_and_the_ledger(tmp_path):
     sources = tmp_path / "sources.yaml"
     sources.write_text(textwrap.dedent(BAD_SOURCES))
     with EmbeddedSearch() as server:
-        env = _env(tmp_path, NEWSFLOW_ES_URL=server.url, NEWSFLOW_ES_EMBEDDED="1",
-                   NEWSFLOW_SOURCES_FILE=str(sources))
+        env = _env(
+            tmp_path, NEWSFLOW_ES_URL=server.url, NEWSFLOW_ES_EMBEDDED="1", NEWSFLOW_SOURCES_FILE=str(sources)
+        )
         out = _newsflow("-v", "ingest", "--date", "2026-11-21", env=env)
     assert out.returncode == 1
     assert out.stdout.startswith("news_ingest: interval 2026-11-21 00:00 UTC to 2026-11-22 00:00 UTC\n")
     assert "over 2026-11-21T00:00:00+00:00 to 2026-11-22T00:00:00+00:00: failed" in out.stdout
     # -v: the tasks' own output, live
     assert "[DAG TEST] starting task_id=load_sources_default" in out.stderr
-    summary = out.stderr[out.stderr.index("--- task load_sources_default failed"):]
+    summary = out.stderr[out.stderr.index("--- task load_sources_default failed") :]
     assert "no valid source in the sources file" in summary
     assert "sources.yaml line 3: unknown type 'rsss'" in summary
     assert "Ledger for run" in out.stdout and "interval: 2026-11-21 00:00:00+00:00" in out.stdout
@@ -141,13 +151,23 @@ def test_ingest_a_chosen_day_of_the_demo_newsroom(tmp_path):
     from newsflow.index.embedded import EmbeddedSearch
 
     with EmbeddedSearch() as server, serve_site(INCLUDE_DIR / "demo" / "site") as site:
-        env = _env(tmp_path, NEWSFLOW_ES_URL=server.url, NEWSFLOW_ES_EMBEDDED="1", NEWSFLOW_ALLOW_PRIVATE="1",
-                   NEWSFLOW_DEMO_BASE_URL=site, NEWSFLOW_SOURCES_FILE=str(INCLUDE_DIR / "demo" / "sources.yaml"))
+        env = _env(
+            tmp_path,
+            NEWSFLOW_ES_URL=server.url,
+            NEWSFLOW_ES_EMBEDDED="1",
+            NEWSFLOW_ALLOW_PRIVATE="1",
+            NEWSFLOW_DEMO_BASE_URL=site,
+            NEWSFLOW_SOURCES_FILE=str(INCLUDE_DIR / "demo" / "sources.yaml"),
+        )
         out = _newsflow("ingest", "--start", "2026-11-01", "--end", "2026-11-30", env=env)
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("news_ingest: interval 2026-11-01 00:00 UTC to 2026-11-30 00:00 UTC\n")
     assert "interval: 2026-11-01 00:00:00+00:00 to 2026-11-30 00:00:00+00:00" in out.stdout
-    archive_row = next(line.split() for line in out.stdout.splitlines() if line.startswith("bayside_archive "))
+    archive_row = next(
+        line.split() for line in out.stdout.splitlines() if line.startswith("bayside_archive ")
+    )
     assert archive_row[1] == "4", "all four dated files of the folder are in the chosen interval"
     log = next((tmp_path / "logs").glob("news_ingest-*.log"))
-    assert "[DAG TEST] starting task_id=fetch_local" in log.read_text(), "the log file keeps the tasks' output"
+    assert "[DAG TEST] starting task_id=fetch_local" in log.read_text(), (
+        "the log file keeps the tasks' output"
+    )

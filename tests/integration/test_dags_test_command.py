@@ -36,8 +36,14 @@ def airflow_env(tmp_path_factory) -> dict[str, str]:
 
 
 def _dags_test(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([AIRFLOW, "dags", "test", "news_ingest", *args], env=env, capture_output=True,
-                          text=True, check=False, timeout=600)
+    return subprocess.run(
+        [AIRFLOW, "dags", "test", "news_ingest", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
 
 
 def test_dags_test_with_the_deadline_alert_on(airflow_env):

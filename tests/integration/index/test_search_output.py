@@ -21,13 +21,23 @@ LANGUAGES = ("en", "fr", "de", "es", "it", "nl", "pt", "pl", "sv", "da", "fi", "
 def newsroom(client: Elasticsearch, settings: Settings, make_article: Callable[..., Article]) -> None:
     ensure_index(client, settings)
     articles = [
-        make_article(f"a{n}", f"Harbour report number {n} about the ferry timetable.", language=lang,
-                     publisher=f"Outlet {n}", published_at=f"2024-05-{n + 1:02d}T08:00:00Z")
+        make_article(
+            f"a{n}",
+            f"Harbour report number {n} about the ferry timetable.",
+            language=lang,
+            publisher=f"Outlet {n}",
+            published_at=f"2024-05-{n + 1:02d}T08:00:00Z",
+        )
         for n, lang in enumerate(LANGUAGES)
     ]
     articles += [
-        make_article(f"b{n}", f"Harbour follow-up {n} on the ferry timetable.", language="en",
-                     publisher="Outlet 0", published_at=f"2024-05-{n + 13:02d}T08:00:00Z")
+        make_article(
+            f"b{n}",
+            f"Harbour follow-up {n} on the ferry timetable.",
+            language="en",
+            publisher="Outlet 0",
+            published_at=f"2024-05-{n + 13:02d}T08:00:00Z",
+        )
         for n in range(8)
     ]
     assert index_articles(client, settings, articles).indexed == 20
@@ -54,4 +64,6 @@ def test_facets_days_and_exact_copies_in_the_cli(
     assert lines[day + 1 : day + 15] == [f"  2024-05-{d:02d} 1" for d in range(20, 6, -1)]
     assert lines[day + 15] == "  6 earlier day(s): 6 articles"
     hit = lines.index("     https://example.org/a0")
-    assert "     also carried by: copycat.example (exact copy)" in lines[hit + 1 : hit + 4], lines[hit - 1 : hit + 4]
+    assert "     also carried by: copycat.example (exact copy)" in lines[hit + 1 : hit + 4], lines[
+        hit - 1 : hit + 4
+    ]
