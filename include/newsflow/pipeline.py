@@ -278,6 +278,7 @@ def _isolated_clean(raw: RawItem, settings: Settings) -> tuple[Article, str]:
         article.reject(
             f"too_large: text of {len(article.text)} characters > {limit} (NEWSFLOW_MAX_TEXT_CHARS)"
         )
+        article.text, learning = "", ""  # not kept in memory, in the batch files or for learning
     return article, learning
 
 
