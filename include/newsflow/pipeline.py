@@ -290,9 +290,9 @@ def _isolated_apply(art: Article, text: str, learned: frozenset[str], settings: 
         return art.reject(stage_error("clean", exc))
 
 
-def clean_batch(
-    raws: Iterable[RawItem], settings: Settings, remembered: Iterable[str] = ()
-) -> tuple[list[Article], list[str]]:
+def clean_batch(raws: Iterable[RawItem], settings: Settings, remembered: Iterable[str] = ()) -> tuple[
+    list[Article], list[str]
+]:
     """Clean one source's items, then strip the furniture learned from its recent articles
     (`remembered`) and from this batch itself, so even a first run learns."""
     cleaned = [_isolated_clean(raw, settings) for raw in raws]
@@ -393,9 +393,7 @@ def enrich_stage(
 
 
 # --------------------------------------------------------------------------- index
-def index_stage(
-    batches: Iterable[dict[str, Any]], settings: Settings, run_id: str, client: Any
-) -> dict[str, Any]:
+def index_stage(batches: Iterable[dict[str, Any]], settings: Settings, run_id: str, client: Any) -> dict[str, Any]:
     """Bulk-index the run's articles; per-document failures become rejections with the server's reason."""
     try:
         return _index_batches(batches, settings, run_id, client)
@@ -406,9 +404,7 @@ def index_stage(
         raise failure from exc
 
 
-def _index_batches(
-    batches: Iterable[dict[str, Any]], settings: Settings, run_id: str, client: Any
-) -> dict[str, Any]:
+def _index_batches(batches: Iterable[dict[str, Any]], settings: Settings, run_id: str, client: Any) -> dict[str, Any]:
     from newsflow.index import ensure_index, index_articles, record_links
 
     ensure_index(client, settings)
@@ -502,12 +498,8 @@ def ledger_stage(
         elif res["source"] not in finished and res.get("raw") and Path(res["raw"]).exists():
             for raw in read_raw(Path(res["raw"])):
                 ledger.add(
-                    Article(
-                        source=raw.source,
-                        url=raw.url,
-                        status=REJECTED,
-                        reason=f"{NOT_PROCESSED}: the run stopped before this item was indexed; re-run it",
-                    )
+                    Article(source=raw.source, url=raw.url, status=REJECTED,
+                            reason=f"{NOT_PROCESSED}: the run stopped before this item was indexed; re-run it")
                 )
     for batch in final_batches:
         ledger.extend(read_articles(Path(batch["path"])))
