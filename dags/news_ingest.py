@@ -99,9 +99,10 @@ def news_ingest():
             print(f"SOURCE ERROR {error}")
         if not sources and errors:
             raise ValueError("no valid source in the sources file:\n" + "\n".join(errors))
+        from newsflow.pipeline import xcom_source
         from newsflow.pools import max_map_length, over_map_limit
 
-        mine = [s.to_dict() for s in sources if s.enabled and s.politeness == politeness]
+        mine = [xcom_source(s) for s in sources if s.enabled and s.politeness == politeness]
         limit = max_map_length()
         for problem in over_map_limit({politeness: len(mine)}, limit):
             print(f"SOURCE ERROR {problem}")  # the ledger repeats it as a note
@@ -114,20 +115,20 @@ def news_ingest():
         map_index_template="{{ source_name }}",
     )
     def fetch(source: dict) -> dict:
-        from newsflow.pipeline import fetch_stage
+        from newsflow.pipeline import fetch_stage, task_source
         from newsflow.runtime import task_settings
         from newsflow.sources import Source
 
         context = get_current_context()
         context["source_name"] = source["name"]
-        src = Source.from_dict(source)
+        src = Source.from_dict(source)  # its URL is redacted: task_source reads the real one
         ti = context["ti"]
         settings = task_settings()
         dag_run = context["dag_run"]
         is_backfill = str(getattr(dag_run, "run_type", "")).lower().endswith("backfill")
         try:
             result = fetch_stage(
-                src,
+                task_source(source, settings),
                 settings,
                 context["run_id"],
                 context.get("data_interval_start"),

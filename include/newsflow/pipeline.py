@@ -33,7 +33,7 @@ from newsflow.models import (
     stage_error,
     write_jsonl,
 )
-from newsflow.redact import Redactor, install_log_filter
+from newsflow.redact import REDACTED, Redactor, install_log_filter, redact_url
 from newsflow.sources import Source
 
 log = logging.getLogger("newsflow.pipeline")
@@ -95,6 +95,30 @@ def source_meta(source: Source | None) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- fetch
+def xcom_source(source: Source) -> dict[str, Any]:
+    """What the DAG hands a mapped fetch through XCom: the source with its URL redacted, since
+    XCom is stored in Airflow's database and shown in its UI (see `task_source`)."""
+    data = source.to_dict()
+    data["url"] = redact_url(data.get("url") or "")
+    return data
+
+
+def task_source(data: dict[str, Any], settings: Settings) -> Source:
+    """The source a fetch task runs. A redacted URL (`xcom_source`) is read again from the sources
+    file, by name, at fetch time: the credential lives only in the file, the environment and
+    the fetcher."""
+    from newsflow.fetch import FetchError
+    from newsflow.sources import load_sources_lenient
+
+    source = Source.from_dict(data)
+    if REDACTED not in source.url:
+        return source
+    for candidate in load_sources_lenient(settings.sources_file)[0]:
+        if candidate.name == source.name:
+            return candidate
+    raise FetchError(f"source {source.name!r} is no longer in {settings.sources_file}")
+
+
 class _SourceFailed(Exception):
     """Carries an error raised by the source's own generator through the archive writer, so it
     is not mistaken for an archive failure."""
