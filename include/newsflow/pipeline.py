@@ -284,15 +284,25 @@ def _rejected_copy(raw: RawItem, reason: str) -> Article:
     )
 
 
+def _too_large(raw: RawItem, settings: Settings) -> str:
+    """The size budget a body breaks before cleaning, or ''. A plain-text body more than twice the
+    text budget cannot clean down to it (cleaning removes furniture lines, not half an article)."""
+    if len(raw.body) > int(settings.max_bytes):
+        return f"too_large: body of {len(raw.body)} characters > {settings.max_bytes}"
+    limit = int(getattr(settings, "max_text_chars", 0) or 0)
+    if limit and raw.kind == "text" and len(raw.body) > 2 * limit:
+        return f"too_large: text of {len(raw.body)} characters > {limit} (NEWSFLOW_MAX_TEXT_CHARS)"
+    return ""
+
+
 def _isolated_clean(raw: RawItem, settings: Settings) -> tuple[Article, str]:
     """clean_raw for one item; whatever it raises rejects that item only (`clean_error: ...`)."""
     if raw.error.startswith(STAGE_ERROR_PREFIXES):  # already a full reason (decode, archive, size)
         return _rejected_copy(raw, raw.error), ""
+    too_large = _too_large(raw, settings)
+    if too_large:  # said before the costly extraction, not after it
+        return _rejected_copy(raw, too_large), ""
     try:
-        if len(raw.body) > int(settings.max_bytes):
-            return _rejected_copy(
-                raw, f"too_large: body of {len(raw.body)} characters > {settings.max_bytes}"
-            ), ""
         article, learning = clean_raw(raw, settings)
     except Exception as exc:
         log.warning("clean failed on %s: %s: %s", raw.url, type(exc).__name__, exc)
