@@ -583,6 +583,22 @@ def test_an_oldest_first_index_without_dates_is_read_newest_first(room, settings
     assert "80 read, 0 skipped" in report["notes"][0]
 
 
+def test_an_unreadable_child_sitemap_is_noted_not_fatal(room, settings):
+    base = room.base_url
+    names = ["/sm/ok-2026-11-20.xml", "/sm/gone-2026-11-20.xml"]
+    room.routes["/two-index.xml"] = _route(200, _index([base + n for n in names]), "application/xml")
+    room.routes[names[0]] = _route(
+        200, _urlset([(f"{base}/f0/a1.html", "2026-11-20T08:00:00Z")]), "application/xml"
+    )
+    room.routes[names[1]] = _route(404, b"gone", "text/plain")
+    report: dict = {}
+    items = list(
+        fetch_source(Source(name="two", type="sitemap", url=f"{base}/two-index.xml"), settings, report=report)
+    )
+    assert [Path(i.url).name for i in items] == ["a1.html"]
+    assert "2 read (1 unreadable), 0 skipped" in report["notes"][0], report["notes"]
+
+
 # ------------------------------------------------------------------ 11. smaller defects
 def test_a_utf16_feed_cannot_hide_entities_past_64_kb(room, settings):
     items = "".join(
