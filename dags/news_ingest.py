@@ -118,9 +118,10 @@ def news_ingest():
             print(f"SOURCE ERROR {error}")
         if not sources and errors:
             raise ValueError("no valid source in the sources file:\n" + "\n".join(errors))
+        from newsflow.pipeline import xcom_source
         from newsflow.pools import max_map_length, over_map_limit
 
-        mine = [s.to_dict() for s in sources if s.enabled and s.politeness == politeness]
+        mine = [xcom_source(s) for s in sources if s.enabled and s.politeness == politeness]
         limit = max_map_length()
         for problem in over_map_limit({politeness: len(mine)}, limit):
             print(f"SOURCE ERROR {problem}")  # the ledger repeats it as a note
@@ -133,13 +134,13 @@ def news_ingest():
         map_index_template="{{ source_name }}",
     )
     def fetch(source: dict) -> dict:
-        from newsflow.pipeline import fetch_stage
+        from newsflow.pipeline import fetch_stage, task_source
         from newsflow.runtime import run_window, task_settings
         from newsflow.sources import Source
 
         context = get_current_context()
         context["source_name"] = source["name"]
-        src = Source.from_dict(source)
+        src = Source.from_dict(source)  # its URL is redacted: task_source reads the real one
         ti = context["ti"]
         settings = task_settings()
         dag_run = context["dag_run"]
@@ -147,7 +148,7 @@ def news_ingest():
         window_start, window_end = run_window(context)
         try:
             result = fetch_stage(
-                src,
+                task_source(source, settings),
                 settings,
                 context["run_id"],
                 window_start,

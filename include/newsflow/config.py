@@ -63,7 +63,7 @@ class Settings:
     """Size cap per response; the body is read no further."""
     max_text_chars: int = 300_000
     """Longest clean article text kept (about 50,000 words); a longer one is rejected `too_large`."""
-    max_batch_chars: int = 200_000_000
+    max_batch_chars: int = 50_000_000
     """Characters of page bodies one source may bring in one run; later items are rejected `too_large`."""
     max_items_per_source: int = 500
     """Most items one source may bring in one run."""

@@ -35,7 +35,7 @@ from newsflow.models import (
     stage_error,
     write_jsonl,
 )
-from newsflow.redact import Redactor, install_log_filter
+from newsflow.redact import REDACTED, Redactor, install_log_filter, redact_url
 from newsflow.sources import Source
 
 log = logging.getLogger("newsflow.pipeline")
@@ -97,6 +97,30 @@ def source_meta(source: Source | None) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- fetch
+def xcom_source(source: Source) -> dict[str, Any]:
+    """What the DAG hands a mapped fetch through XCom: the source with its URL redacted, since
+    XCom is stored in Airflow's database and shown in its UI (see `task_source`)."""
+    data = source.to_dict()
+    data["url"] = redact_url(data.get("url") or "")
+    return data
+
+
+def task_source(data: dict[str, Any], settings: Settings) -> Source:
+    """The source a fetch task runs. A redacted URL (`xcom_source`) is read again from the sources
+    file, by name, at fetch time: the credential lives only in the file, the environment and
+    the fetcher."""
+    from newsflow.fetch import FetchError
+    from newsflow.sources import load_sources_lenient
+
+    source = Source.from_dict(data)
+    if REDACTED not in source.url:
+        return source
+    for candidate in load_sources_lenient(settings.sources_file)[0]:
+        if candidate.name == source.name:
+            return candidate
+    raise FetchError(f"source {source.name!r} is no longer in {settings.sources_file}")
+
+
 class _SourceFailed(Exception):
     """Carries an error raised by the source's own generator through the archive writer, so it
     is not mistaken for an archive failure."""
@@ -262,15 +286,25 @@ def _rejected_copy(raw: RawItem, reason: str) -> Article:
     )
 
 
+def _too_large(raw: RawItem, settings: Settings) -> str:
+    """The size budget a body breaks before cleaning, or ''. A plain-text body more than twice the
+    text budget cannot clean down to it (cleaning removes furniture lines, not half an article)."""
+    if len(raw.body) > int(settings.max_bytes):
+        return f"too_large: body of {len(raw.body)} characters > {settings.max_bytes}"
+    limit = int(getattr(settings, "max_text_chars", 0) or 0)
+    if limit and raw.kind == "text" and len(raw.body) > 2 * limit:
+        return f"too_large: text of {len(raw.body)} characters > {limit} (NEWSFLOW_MAX_TEXT_CHARS)"
+    return ""
+
+
 def _isolated_clean(raw: RawItem, settings: Settings) -> tuple[Article, str]:
     """clean_raw for one item; whatever it raises rejects that item only (`clean_error: ...`)."""
     if raw.error.startswith(STAGE_ERROR_PREFIXES):  # already a full reason (decode, archive, size)
         return _rejected_copy(raw, raw.error), ""
+    too_large = _too_large(raw, settings)
+    if too_large:  # said before the costly extraction, not after it
+        return _rejected_copy(raw, too_large), ""
     try:
-        if len(raw.body) > int(settings.max_bytes):
-            return _rejected_copy(
-                raw, f"too_large: body of {len(raw.body)} characters > {settings.max_bytes}"
-            ), ""
         article, learning = clean_raw(raw, settings)
     except Exception as exc:
         log.warning("clean failed on %s: %s: %s", raw.url, type(exc).__name__, exc)
@@ -280,6 +314,7 @@ def _isolated_clean(raw: RawItem, settings: Settings) -> tuple[Article, str]:
         article.reject(
             f"too_large: text of {len(article.text)} characters > {limit} (NEWSFLOW_MAX_TEXT_CHARS)"
         )
+        article.text, learning = "", ""  # not kept in memory, in the batch files or for learning
     return article, learning
 
 
@@ -291,9 +326,9 @@ def _isolated_apply(art: Article, text: str, learned: frozenset[str], settings: 
         return art.reject(stage_error("clean", exc))
 
 
-def clean_batch(
-    raws: Iterable[RawItem], settings: Settings, remembered: Iterable[str] = ()
-) -> tuple[list[Article], list[str]]:
+def clean_batch(raws: Iterable[RawItem], settings: Settings, remembered: Iterable[str] = ()) -> tuple[
+    list[Article], list[str]
+]:
     """Clean one source's items, then strip the furniture learned from its recent articles
     (`remembered`) and from this batch itself, so even a first run learns."""
     cleaned = [_isolated_clean(raw, settings) for raw in raws]
@@ -441,9 +476,7 @@ def enrich_stage(
 
 
 # --------------------------------------------------------------------------- index
-def index_stage(
-    batches: Iterable[dict[str, Any]], settings: Settings, run_id: str, client: Any
-) -> dict[str, Any]:
+def index_stage(batches: Iterable[dict[str, Any]], settings: Settings, run_id: str, client: Any) -> dict[str, Any]:
     """Bulk-index the run's articles; per-document failures become rejections with the server's reason."""
     try:
         return _index_batches(batches, settings, run_id, client)
@@ -454,9 +487,7 @@ def index_stage(
         raise failure from exc
 
 
-def _index_batches(
-    batches: Iterable[dict[str, Any]], settings: Settings, run_id: str, client: Any
-) -> dict[str, Any]:
+def _index_batches(batches: Iterable[dict[str, Any]], settings: Settings, run_id: str, client: Any) -> dict[str, Any]:
     from newsflow.index import ensure_index, index_articles, record_links
 
     ensure_index(client, settings)
@@ -550,12 +581,8 @@ def ledger_stage(
         elif res["source"] not in finished and res.get("raw") and Path(res["raw"]).exists():
             for raw in read_raw(Path(res["raw"])):
                 ledger.add(
-                    Article(
-                        source=raw.source,
-                        url=raw.url,
-                        status=REJECTED,
-                        reason=f"{NOT_PROCESSED}: the run stopped before this item was indexed; re-run it",
-                    )
+                    Article(source=raw.source, url=raw.url, status=REJECTED,
+                            reason=f"{NOT_PROCESSED}: the run stopped before this item was indexed; re-run it")
                 )
     for batch in final_batches:
         ledger.extend(read_articles(Path(batch["path"])))

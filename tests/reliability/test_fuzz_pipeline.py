@@ -260,3 +260,65 @@ def test_fuzz_jsonl_records_through_fetch_archive_clean_enrich(tmp_path_factory,
     folder.mkdir()
     (folder / "records.jsonl").write_bytes(b"\n".join(lines) + b"\n")
     _check(_settings(tmp / "home"), Source(name="fuzzfiles", type="files", path=folder), "fuzz")
+
+
+links = st.one_of(
+    st.sampled_from(
+        [
+            "http://[::1/x",
+            "https://exa mple.org/a",
+            "//example.org/a",
+            "javascript:x",
+            "a" * 3000,
+            "http://127.0.0.1:0/x",
+            "https://example.org/%zz",
+            "http://user:pw@example.org/a?token=t",
+            "",
+            "https://example.org/\u202e",
+            "ftp://x/y",
+            "/f0/a0.html",
+            "f0/a1.html",
+        ]
+    ),
+    any_text,
+)
+
+
+@st.composite
+def feeds(draw: st.DrawFn) -> bytes:
+    """An RSS feed whose entries hold hostile links, titles, dates and escapes."""
+    entries = []
+    for _ in range(draw(st.integers(1, 5))):
+        fields = {
+            "title": draw(any_text),
+            "link": draw(links),
+            "pubDate": draw(dates),
+            "guid": draw(links),
+            "description": draw(st.one_of(any_text, fragments)),
+        }
+        entries.append("<item>" + "".join(f"<{k}>{_xml(v)}</{k}>" for k, v in fields.items()) + "</item>")
+    prolog = draw(st.sampled_from(["", "<!-- c -->" * 50, "\ufeff", "<?xml-stylesheet href='x'?>"]))
+    return (
+        f"<?xml version='1.0' encoding='utf-8'?>{prolog}<rss version='2.0'><channel><title>F</title>"
+        + "".join(entries)
+        + "</channel></rss>"
+    ).encode("utf-8", "surrogatepass")
+
+
+def _xml(value: str) -> str:
+    """Escaped for XML text, control characters and lone surrogates left in on purpose now and then."""
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+@FUZZ
+@given(feed=feeds())
+def test_fuzz_feeds_fail_readably_or_fetch_every_entry(room, tmp_path_factory, feed):
+    from newsflow.fetch import FetchError
+
+    tmp = tmp_path_factory.mktemp("fuzzfeed")
+    room.routes["/fuzz-feed.xml"] = lambda req, hit: send(req, 200, feed, "application/rss+xml")
+    source = Source(name="fuzzfeed", type="rss", url=f"{room.base_url}/fuzz-feed.xml")
+    try:
+        _check(_settings(tmp), source, "fuzz")
+    except FetchError as exc:  # a feed that cannot be read fails its source, readably
+        assert str(exc).startswith("source 'fuzzfeed': feed"), exc

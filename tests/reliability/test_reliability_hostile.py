@@ -583,6 +583,22 @@ def test_an_oldest_first_index_without_dates_is_read_newest_first(room, settings
     assert "80 read, 0 skipped" in report["notes"][0]
 
 
+def test_an_unreadable_child_sitemap_is_noted_not_fatal(room, settings):
+    base = room.base_url
+    names = ["/sm/ok-2026-11-20.xml", "/sm/gone-2026-11-20.xml"]
+    room.routes["/two-index.xml"] = _route(200, _index([base + n for n in names]), "application/xml")
+    room.routes[names[0]] = _route(
+        200, _urlset([(f"{base}/f0/a1.html", "2026-11-20T08:00:00Z")]), "application/xml"
+    )
+    room.routes[names[1]] = _route(404, b"gone", "text/plain")
+    report: dict = {}
+    items = list(
+        fetch_source(Source(name="two", type="sitemap", url=f"{base}/two-index.xml"), settings, report=report)
+    )
+    assert [Path(i.url).name for i in items] == ["a1.html"]
+    assert "2 read (1 unreadable), 0 skipped" in report["notes"][0], report["notes"]
+
+
 # ------------------------------------------------------------------ 11. smaller defects
 def test_a_utf16_feed_cannot_hide_entities_past_64_kb(room, settings):
     items = "".join(
@@ -616,3 +632,76 @@ def test_two_attempts_of_one_run_never_share_a_temp_file(tmp_path):
     assert not list(tmp_path.iterdir()), "no leftover temp file"
     first = write_jsonl(target, [RawItem(source="s", url="https://example.org/1")])
     assert first == 1 and [p.name for p in tmp_path.iterdir()] == ["batch.jsonl"]
+
+
+def test_a_trickling_tls_server_is_cut_off_too(tmp_path, settings):
+    """The budget's timer shuts down the TLS socket as well: a blocked TLS read ends too."""
+    import shutil
+    import socket
+    import ssl
+    import subprocess
+    import threading
+
+    from newsflow.fetch.http import fetch_url
+
+    if not shutil.which("openssl"):
+        pytest.skip("openssl is needed to make a certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    stop = threading.Event()
+
+    def serve() -> None:
+        try:
+            conn, _ = listener.accept()
+            trickle_tls(context.wrap_socket(conn, server_side=True))
+        except OSError:
+            pass  # the client hung up, or the listener was closed
+
+    def trickle_tls(tls: ssl.SSLSocket) -> None:
+        with tls:
+            tls.recv(65536)
+            for byte in TRICKLE_HEADERS:
+                if stop.is_set():
+                    break
+                try:
+                    tls.sendall(bytes([byte]))
+                except OSError:
+                    break
+                time.sleep(0.05)
+
+    threading.Thread(target=serve, daemon=True).start()
+    with make_session(settings) as session:
+        session.trust_env = False  # a REQUESTS_CA_BUNDLE in the environment would win over verify
+        session.verify = str(cert)
+        started = time.monotonic()
+        page = fetch_url(session, f"https://127.0.0.1:{port}/slow.html", settings, robots=False)
+        took = time.monotonic() - started
+    stop.set()
+    listener.close()
+    assert took < 5, f"the TLS trickle held the page for {took:.1f}s (budget 2s)"
+    assert page.error.startswith("timeout:") and "page budget of 2s" in page.error, page.error

@@ -34,7 +34,9 @@ def dag():
     return bag.dags["news_ingest"]
 
 
-def test_a_class_over_the_map_limit_fetches_its_first_sources_and_says_why(dag, tmp_path, monkeypatch, capsys):
+def test_a_class_over_the_map_limit_fetches_its_first_sources_and_says_why(
+    dag, tmp_path, monkeypatch, capsys
+):
     from newsflow.pipeline import ledger_stage, source_file_errors
 
     path = _sources_file(tmp_path, 12)

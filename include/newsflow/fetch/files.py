@@ -128,7 +128,18 @@ def read_paths(
                 error=f"cannot read file: {exc.strerror or exc}",
             )
             continue
-        body, encoding = decode_bytes(data)
+        try:
+            body, encoding = decode_bytes(data)
+        except Exception as exc:  # one undecodable file is that file's problem only
+            yield RawItem(
+                source=source,
+                url=url,
+                kind=kind,
+                fetched_at=_now(),
+                path=str(path),
+                error=f"decode_error: {type(exc).__name__}: {exc}",
+            )
+            continue
         yield RawItem(
             source=source,
             url=url,
@@ -200,7 +211,12 @@ def _read_jsonl(path: Path, source: str, max_bytes: int = DEFAULT_MAX_BYTES) -> 
                 item.error = f"too_large: {path.name} line {lineno} has {len(raw)} bytes > {max_bytes} bytes"
                 yield item
                 continue
-            text, item.encoding = decode_bytes(raw)
+            try:
+                text, item.encoding = decode_bytes(raw)
+            except Exception as exc:  # one undecodable line is that line's problem only
+                item.error = f"decode_error: {type(exc).__name__}: {exc}"
+                yield item
+                continue
             record, problem = _json_record(text)
             if problem:
                 item.error = f"{path.name} line {lineno}: {problem}"

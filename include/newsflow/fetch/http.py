@@ -573,9 +573,7 @@ def _error_for(exc: Exception, settings: Settings) -> str:
 
 # Parsed robots.txt per session (one session per task) and per scheme://host:port; a string
 # is a standing refusal (robots.txt answered 5xx).
-_ROBOTS: weakref.WeakKeyDictionary[requests.Session, dict[str, RobotFileParser | str]] = (
-    weakref.WeakKeyDictionary()
-)
+_ROBOTS: weakref.WeakKeyDictionary[requests.Session, dict[str, RobotFileParser | str]] = weakref.WeakKeyDictionary()
 
 
 def robots_problem(session: requests.Session, url: str, settings: Settings) -> str:
