@@ -71,3 +71,13 @@ def _wall_clock_between_tests() -> Iterator[None]:
     from newsflow import clock
 
     clock.set_run_time(None)
+
+
+@pytest.fixture
+def in_task(run_clock: RunClock) -> Iterator[None]:
+    """Call a DAG task's function directly, as Airflow would inside a run of `run_clock`'s day."""
+    from airflow.sdk.execution_time.context import set_current_context
+
+    context = {"dag_run": None, "data_interval_start": run_clock.start, "data_interval_end": run_clock.end}
+    with set_current_context(context):  # type: ignore[arg-type]
+        yield

@@ -7,7 +7,6 @@ and the ledger says plainly how to get the others fetched.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -35,7 +34,7 @@ def dag():
 
 
 def test_a_class_over_the_map_limit_fetches_its_first_sources_and_says_why(
-    dag, tmp_path, monkeypatch, capsys
+    dag, tmp_path, monkeypatch, capsys, in_task
 ):
     from newsflow.pipeline import ledger_stage, source_file_errors
 
@@ -43,16 +42,10 @@ def test_a_class_over_the_map_limit_fetches_its_first_sources_and_says_why(
     monkeypatch.setenv("NEWSFLOW_SOURCES_FILE", str(path))
     monkeypatch.setenv("NEWSFLOW_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("AIRFLOW__CORE__MAX_MAP_LENGTH", "10")
-    from airflow.sdk.execution_time.context import set_current_context
-
-    # The task reads its run's interval from the context: a run of 2028-02-29, chosen here.
-    start = datetime(2028, 2, 29, tzinfo=UTC)
-    context = {"dag_run": None, "data_interval_start": start, "data_interval_end": start + timedelta(days=1)}
-    with set_current_context(context):  # type: ignore[arg-type]
-        mapped = dag.get_task("load_sources_local").python_callable("local")
-        assert [s["name"] for s in mapped] == [f"local_{n}" for n in range(10)]
-        assert "politeness class 'local' has 12 enabled sources" in capsys.readouterr().out
-        assert len(dag.get_task("load_sources_default").python_callable("default")) == 1
+    mapped = dag.get_task("load_sources_local").python_callable("local")  # inside a task (`in_task`)
+    assert [s["name"] for s in mapped] == [f"local_{n}" for n in range(10)]
+    assert "politeness class 'local' has 12 enabled sources" in capsys.readouterr().out
+    assert len(dag.get_task("load_sources_default").python_callable("default")) == 1
 
     ledger = ledger_stage([], [], "run", source_file_errors(path))
     (note,) = ledger.notes

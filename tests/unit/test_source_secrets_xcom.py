@@ -25,7 +25,7 @@ def dag():
     return bag.dags["news_ingest"]
 
 
-def test_the_mapped_source_carries_no_token_and_the_fetch_gets_it_back(dag, tmp_path, monkeypatch):
+def test_the_mapped_source_carries_no_token_and_the_fetch_gets_it_back(dag, tmp_path, monkeypatch, in_task):
     from newsflow.config import Settings
     from newsflow.pipeline import task_source
 
