@@ -9,15 +9,21 @@ obtains the Universal Dependencies treebanks and the real pages):
 - `sentences`: single sentences under 60 characters from Universal Dependencies treebanks,
   up to 200 a language, in 45 languages.
 
-Detectors, on the same texts, with no declared language (the text alone):
-- `newsflow`: `newsflow.enrich.language.detect_language` of this tree;
+Detectors, on the same texts:
+- `newsflow`: `newsflow.enrich.language.detect_language` of this tree, the text alone (the
+  targets are checked on this row);
+- `nf declared`: the same with the declared language passed as the pipeline passes it (the
+  page's `lang` for a title, the treebank's language as a feed would declare it): what the
+  prior adds when the declaration is right;
+- `nf wrong decl`: the same with a wrong declaration (`en`, `de` for English texts, the
+  usual CMS default): what the prior costs when the declaration is wrong;
 - `newsflow main`: the same function as the `main` branch has it (`git show main:...`), the
   detector before issue 18 (skipped outside a git checkout);
 - `langdetect`: plain `langdetect.detect`, seeded, its top answer;
 - `lingua`: lingua-py's high-accuracy detector over all its 75 languages, its top answer.
 
 An `und` answer counts as wrong. Figures: accuracy over all texts and over the texts with at
-least `MIN_LETTERS` letters (below that `und` is newsflow's designed answer), per language;
+least `TARGET_LETTERS` = 15 letters (the targets; shorter ones are shown by letter count), per language;
 the `und` rate on texts with 20 letters or more; texts per second (warm: second pass) and the
 process's resident memory after each detector. Targets (issue 18) are checked and printed.
 
@@ -43,7 +49,9 @@ from newsflow.enrich import language as nf
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(os.environ.get("NEWSFLOW_LANGDATA", Path.home() / ".cache" / "newsflow" / "language"))
 UND_LETTERS = 20
+TARGET_LETTERS = 15  # accuracy targets are on texts with this many letters or more (a fixed bar, not newsflow's)
 Row = tuple[str, str]  # (label, text)
+LABELS: dict[str, str] = {}  # text -> label, for the rows that pass a declared language
 
 
 def load(name: str) -> list[Row]:
@@ -59,6 +67,16 @@ def load(name: str) -> list[Row]:
 
 def letters(text: str) -> int:
     return sum(ch.isalpha() for ch in text)
+
+
+BUCKETS = (3, 10, 15, 20, 30, 45)
+
+
+def bucket(n: int) -> str:
+    """The letter-count range of a text ("15-19")."""
+    low = max((b for b in BUCKETS if b <= n), default=0)
+    high = min((b for b in BUCKETS if b > n), default=0)
+    return f"{low:>2}-{high - 1}" if high else f"{low}+"
 
 
 def rss_mb() -> float:
@@ -114,12 +132,20 @@ def detectors(only: set[str]) -> dict[str, Callable[[], Callable[[str], str] | N
     def newsflow() -> Callable[[str], str]:
         return lambda text: nf.detect_language(text, "")[0]
 
+    def declared_right() -> Callable[[str], str]:
+        return lambda text: nf.detect_language(text, "", hint=LABELS[text])[0]
+
+    def declared_wrong() -> Callable[[str], str]:
+        return lambda text: nf.detect_language(text, "", hint="de" if LABELS[text] == "en" else "en")[0]
+
     def newsflow_main() -> Callable[[str], str] | None:
         module = main_module()
         return (lambda text: module.detect_language(text, "")[0]) if module else None
 
     table = {
         "newsflow": newsflow,
+        "nf declared": declared_right,
+        "nf wrong decl": declared_wrong,
         "newsflow main": newsflow_main,
         "langdetect": plain_langdetect,
         "lingua": lingua_all,
@@ -136,11 +162,14 @@ class Score:
         self.und_long: list[bool] = []
         for (lang, text), got in zip(rows, answers, strict=True):
             self.by_lang[lang].append(got == lang)
-            if letters(text) >= nf.MIN_LETTERS:
+            if letters(text) >= TARGET_LETTERS:
                 self.enough.append(got == lang)
             if letters(text) >= UND_LETTERS:
                 self.und_long.append(got == nf.UNDETERMINED)
         self.all = [ok for oks in self.by_lang.values() for ok in oks]
+        self.buckets: dict[str, list[bool]] = defaultdict(list)
+        for (lang, text), got in zip(rows, answers, strict=True):
+            self.buckets[bucket(letters(text))].append(got == lang)
 
     @staticmethod
     def rate(oks: list[bool]) -> float:
@@ -183,6 +212,7 @@ def main() -> None:
         for name, rows in sets.items():
             count: dict[str, int] = defaultdict(int)
             sets[name] = [r for r in rows if (count.__setitem__(r[0], count[r[0]] + 1) or count[r[0]]) <= args.limit]
+    LABELS.update({text: lang for rows in sets.values() for lang, text in rows})
     for name, rows in sets.items():
         print(f"{name}: {len(rows)} texts, {len({lang for lang, _ in rows})} languages")
     print(f"newsflow's langdetect engine: {nf.ENGINE}")
@@ -203,7 +233,7 @@ def main() -> None:
                     if got != lang:
                         print(f"    {set_name} {lang}->{got}: {text}")
         print(f"{name}: {time.perf_counter() - start:.0f} s, resident memory +{rss_mb() - before:.0f} MB")
-    header = f"{'detector':<14} {'set':<10} {'all':>7} {f'>={nf.MIN_LETTERS} letters':>12} {'und (>=20)':>10} {'texts/s':>8}"
+    header = f"{'detector':<14} {'set':<10} {'all':>7} {f'>={TARGET_LETTERS} letters':>12} {'und (>=20)':>10} {'texts/s':>8}"
     print("\n" + header + "\n" + "-" * len(header))
     for name, set_name, score, rate in summary:
         print(
@@ -212,9 +242,16 @@ def main() -> None:
         )
     for set_name, rows in sets.items():
         print_table(set_name, rows, scores[set_name])
-    if "newsflow" in scores["titles"]:
-        titles, sentences = scores["titles"]["newsflow"], scores["sentences"]["newsflow"]
-        print("\ntargets (newsflow):")
+    for set_name in sets:
+        print(f"\n{set_name}: accuracy by letters in the text")
+        for name, score in scores[set_name].items():
+            cells = "  ".join(f"{b}: {Score.rate(oks):.1%} ({len(oks)})" for b, oks in sorted(score.buckets.items()))
+            print(f"  {name:<14} {cells}")
+    for name in ("newsflow", "nf declared"):
+        if name not in scores["titles"]:
+            continue
+        titles, sentences = scores["titles"][name], scores["sentences"][name]
+        print(f"\ntargets ({name}, texts with {TARGET_LETTERS} letters or more):")
         check(f"titles, {len(titles.by_lang)} languages", Score.rate(titles.enough), 0.99)
         check("sentences under 60 characters", Score.rate(sentences.enough), 0.97)
         check("und on texts with >= 20 letters", Score.rate(titles.und_long + sentences.und_long), 0.01, False)

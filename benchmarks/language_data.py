@@ -7,11 +7,14 @@ Two sets, one text a line (`lang<TAB>origin<TAB>text`), written to `$NEWSFLOW_LA
   test and dev files of Universal Dependencies treebanks (one treebank a language, see
   `TREEBANKS`; real sentences, open licences, labelled by the treebank's language). The
   first `PER_LANGUAGE` distinct ones of each language, in file order (test, then dev).
-- `titles.tsv`: the `<title>` and `og:title` of the real pages of
+- `titles.tsv`: the `<title>` and `og:title` (site name cut off) of the real pages of
   `../shared/datasets/realpages`. The label is the page's declared language (`<html lang>`,
   else `og:locale`, else `Content-Language`) and is kept only when langdetect on the page's
   own paragraphs (at least `MIN_BODY_LETTERS` letters of long text, where it is reliable)
-  names the same language: a CMS default `lang="en"` on a German page is not a label.
+  names the same language: a CMS default `lang="en"` on a German page is not a label. A
+  title is kept only when it has one of the language's `VOCABULARY` most common words in
+  its treebank (and, but for English, not a common English word): a brand name or an
+  English headline on a German page is in no language, or not in the page's.
 
 Where the treebanks come from: each `UniversalDependencies/UD_<Language>-<Treebank>`
 repository on GitHub, as a git directory (a bare clone, or the search tool's mirror at
@@ -34,6 +37,7 @@ import os
 import re
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import lxml.html
@@ -45,7 +49,11 @@ MIRRORS = Path(os.environ.get("NEWSFLOW_UD_MIRRORS", "/work/.mirror"))
 PER_LANGUAGE = 200
 MAX_CHARS = 60
 MIN_BODY_LETTERS = 400
+VOCABULARY = 300
+MIN_SENTENCE_LETTERS = 3  # "2012-03-16" and "(ES)" are treebank lines, not sentences
 
+# Serbian is left out: its one treebank (UD_Serbian-SET) is in Latin script, and no detector here has
+# a model of Latin Serbian (lingua's is Cyrillic; langdetect has none): every answer would be hr or bs.
 # ISO 639-1 -> UD repositories, in order (a mirror lacks files of 4 MiB and more: the next one fills in)
 TREEBANKS = {
     "af": "UD_Afrikaans-AfriBooms",
@@ -84,7 +92,6 @@ TREEBANKS = {
     "ru": "UD_Russian-GSD",
     "sk": "UD_Slovak-SNK",
     "sl": "UD_Slovenian-SSJ",
-    "sr": "UD_Serbian-SET",
     "sv": "UD_Swedish-Talbanken",
     "ta": "UD_Tamil-TTB",
     "th": "UD_Thai-PUD",
@@ -102,35 +109,53 @@ def _git(git_dir: Path, *args: str) -> str:
     return done.stdout if done.returncode == 0 else ""
 
 
-def treebank_sentences(git_dir: Path) -> list[str]:
-    """Distinct `# text = ` sentences under MAX_CHARS characters: test file, dev, then train."""
+def treebank_texts(git_dir: Path) -> list[str]:
+    """Every `# text = ` sentence of the treebank: test file, dev, then train."""
     files = _git(git_dir, "ls-tree", "--name-only", "HEAD").split()
     ordered = [f for part in ("test", "dev", "train") for f in sorted(files) if f.endswith(f"-{part}.conllu")]
-    seen: dict[str, None] = {}
+    texts = []
     for name in ordered:
         for line in _git(git_dir, "show", f"HEAD:{name}").splitlines():
             if line.startswith("# text = "):
-                text = " ".join(line[len("# text = ") :].split())
-                if 0 < len(text) < MAX_CHARS:
-                    seen.setdefault(text, None)
-    return list(seen)
+                texts.append(" ".join(line[len("# text = ") :].split()))
+    return texts
 
 
-def build_sentences(mirrors: Path) -> list[tuple[str, str, str]]:
+def short_sentences(texts: list[str]) -> list[str]:
+    """Distinct sentences under MAX_CHARS characters with at least MIN_SENTENCE_LETTERS letters."""
+    ok = (t for t in texts if len(t) < MAX_CHARS and sum(ch.isalpha() for ch in t) >= MIN_SENTENCE_LETTERS)
+    return list(dict.fromkeys(ok))
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def common_words(texts: list[str]) -> set[str]:
+    """The language's `VOCABULARY` most frequent words (lower case), from all its treebank sentences."""
+    counts = Counter(w.lower() for t in texts for w in _WORD.findall(t))
+    return {w for w, _ in counts.most_common(VOCABULARY)}
+
+
+def build_sentences(mirrors: Path) -> tuple[list[tuple[str, str, str]], dict[str, set[str]]]:
+    """The sentence rows, and each language's common words (to check the titles' labels)."""
     rows = []
+    vocabulary: dict[str, set[str]] = {}
     for lang, repos in sorted(TREEBANKS.items()):
         found: dict[str, str] = {}
+        texts: list[str] = []
         for repo in repos.split():
             git_dir = mirrors / f"UniversalDependencies+{repo}" / "repo"
             if not git_dir.is_dir():
                 print(f"  {lang}: {repo} absent under {mirrors}, skipped", file=sys.stderr)
                 continue
-            for sentence in treebank_sentences(git_dir):
+            texts += (repo_texts := treebank_texts(git_dir))
+            for sentence in short_sentences(repo_texts):
                 found.setdefault(sentence, repo)
+        vocabulary[lang] = common_words(texts)
         sentences = list(found.items())[:PER_LANGUAGE]
         rows += [(lang, repo, s) for s, repo in sentences]
         print(f"  {lang}: {len(sentences)} sentences from {' '.join(sorted({r for _, r in sentences}))}", file=sys.stderr)
-    return rows
+    return rows, vocabulary
 
 
 def declared_language(tree: lxml.html.HtmlElement) -> str:
@@ -158,19 +183,40 @@ def body_language(tree: lxml.html.HtmlElement) -> str:
         return ""
 
 
+_SITE_SEPARATOR = re.compile(r"\s+(?:[|·•»«:/\\]+|[-–—]+|::)\s+")
+
+
+def headline(title: str) -> str:
+    """The title without the site name: its longest part between separators ("Headline | Site")."""
+    parts = [" ".join(p.split()) for p in _SITE_SEPARATOR.split(title)]
+    return max(parts, key=len) if parts else ""
+
+
 def page_titles(tree: lxml.html.HtmlElement) -> list[str]:
+    """The page's <title> and og:title, each without its site name, distinct."""
     found = [t.text_content() for t in tree.iter("title")][:1]
     found += [str(v) for v in tree.xpath("//meta[@property='og:title']/@content")][:1]
-    titles = [" ".join(t.split()) for t in found]
-    return list(dict.fromkeys(t for t in titles if t))
+    return list(dict.fromkeys(h for h in (headline(t) for t in found) if h))
 
 
 _ALIASES = {"nb": "no", "nn": "no", "iw": "he", "in": "id"}
 
 
-def build_titles(realpages: Path) -> list[tuple[str, str, str]]:
+def in_language(title: str, lang: str, vocabulary: dict[str, set[str]]) -> bool:
+    """The title has a common word of `lang` that is not a common English word (an English one for en).
+
+    A brand or a name ("Beringer Zinfandel Rose Stone Cellars" on a German shop) is in no language;
+    languages written without spaces, or without a treebank here, are not checked.
+    """
+    if lang not in vocabulary or lang in ("ja", "zh", "th"):
+        return True
+    common = vocabulary[lang] - (vocabulary.get("en", set()) if lang != "en" else set())
+    return any(w.lower() in common for w in _WORD.findall(title))
+
+
+def build_titles(realpages: Path, vocabulary: dict[str, set[str]]) -> list[tuple[str, str, str]]:
     rows = []
-    kept = dropped = 0
+    kept = dropped = unsure = 0
     for line in (realpages / "index.jsonl").read_text(encoding="utf-8").splitlines():
         page = json.loads(line)
         raw = gzip.decompress((realpages / page["page"]).read_bytes())
@@ -185,9 +231,12 @@ def build_titles(realpages: Path) -> list[tuple[str, str, str]]:
             dropped += 1
             continue
         kept += 1
-        rows += [(declared, page["page"], t) for t in page_titles(tree)]
+        titles = page_titles(tree)
+        rows += [(declared, page["page"], t) for t in titles if in_language(t, declared, vocabulary)]
+        unsure += sum(not in_language(t, declared, vocabulary) for t in titles)
     print(f"  titles: {len(rows)} from {kept} pages whose body confirms the declared language"
-          f" ({dropped} pages dropped: body too short or in another language)", file=sys.stderr)
+          f" ({dropped} pages dropped: body too short or in another language; {unsure} titles without"
+          " a common word of the language dropped)", file=sys.stderr)
     return rows
 
 
@@ -203,8 +252,9 @@ def main() -> None:
     parser.add_argument("--realpages", type=Path, default=REALPAGES)
     parser.add_argument("--out", type=Path, default=CACHE)
     args = parser.parse_args()
-    write(args.out / "sentences.tsv", build_sentences(args.mirrors))
-    write(args.out / "titles.tsv", build_titles(args.realpages))
+    sentences, vocabulary = build_sentences(args.mirrors)
+    write(args.out / "sentences.tsv", sentences)
+    write(args.out / "titles.tsv", build_titles(args.realpages, vocabulary))
 
 
 if __name__ == "__main__":

@@ -10,7 +10,8 @@ names (`unicodedata`), so it needs no model and is deterministic.
 - `SCRIPT_LANGUAGE`: scripts that name their language on their own.
 - `cyrillic_candidates(text, languages)`: among Cyrillic languages, those whose alphabet has
   every Cyrillic letter of the text (і ї є ґ are Ukrainian, not Russian; ы э ъ ё are not
-  Ukrainian; ў is Belarusian; ђ ћ Serbian; ѓ ќ ѕ Macedonian...).
+  Ukrainian; ў is Belarusian; ђ ћ Serbian; ѓ ќ ѕ Macedonian...), and Kazakh and Mongolian
+  only with one of their own letters (ә қ ң ө ү...).
 """
 
 from __future__ import annotations
@@ -62,6 +63,9 @@ CYRILLIC_ALPHABETS = {
     "kk": _RU + "әғқңөұүһі",
     "mn": _RU + "өү",
 }
+# Letters a language is not written without for long: a Cyrillic text with none of them is not
+# Kazakh or Mongolian, however its other letters fall (both alphabets contain all of Russian's).
+CYRILLIC_MARKERS = {"kk": "әғқңөұүһ", "mn": "өү"}
 
 
 @lru_cache(maxsize=4096)
@@ -99,7 +103,11 @@ def cyrillic_candidates(text: str, languages: frozenset[str]) -> frozenset[str]:
     not Ukrainian). When no language has them all (a quoted name, a typo) nothing is excluded.
     """
     letters = {ch for ch in text.lower() if script_of(ch) == "CYRILLIC"}
-    fitting = frozenset(
-        lang for lang in languages if lang not in CYRILLIC_ALPHABETS or letters <= set(CYRILLIC_ALPHABETS[lang])
-    )
+    fitting = frozenset(lang for lang in languages if _fits(lang, letters))
     return fitting or languages
+
+
+def _fits(lang: str, letters: set[str]) -> bool:
+    if lang in CYRILLIC_MARKERS and not letters & set(CYRILLIC_MARKERS[lang]):
+        return False
+    return lang not in CYRILLIC_ALPHABETS or letters <= set(CYRILLIC_ALPHABETS[lang])
