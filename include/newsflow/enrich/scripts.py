@@ -71,8 +71,8 @@ CYRILLIC_MARKERS = {"kk": "әғқңөұүһ", "mn": "өү"}
 @lru_cache(maxsize=4096)
 def script_of(ch: str) -> str:
     """The script of one letter: LATIN, CYRILLIC, HAN, KANA, HANGUL, ... ("" for a non-letter)."""
-    if not ch.isalpha():
-        return ""
+    if not ch.isalpha():  # a vowel sign or virama is part of its letter in the Indic scripts
+        return _mark_script(ch)
     name = unicodedata.name(ch, "")
     first = name.split(" ", 1)[0]
     if first in ("HIRAGANA", "KATAKANA") or name.startswith("HALFWIDTH KATAKANA"):
@@ -84,6 +84,13 @@ def script_of(ch: str) -> str:
     if first in ("FULLWIDTH", "MATHEMATICAL"):
         return "LATIN" if "LATIN" in name else first
     return first
+
+
+def _mark_script(ch: str) -> str:
+    if unicodedata.category(ch) not in ("Mn", "Mc"):
+        return ""
+    first = unicodedata.name(ch, "").split(" ", 1)[0]
+    return first if first in SCRIPT_LANGUAGE or first == "DEVANAGARI" else ""
 
 
 def script_counts(text: str) -> Counter[str]:
