@@ -7,7 +7,9 @@ obtains the Universal Dependencies treebanks and the real pages):
 - `titles`: the `<title>`/`og:title` of the real pages in `../shared/datasets/realpages`,
   labelled by the page's declared language where the page's own long text confirms it;
 - `sentences`: single sentences under 60 characters from Universal Dependencies treebanks,
-  up to 200 a language, in 45 languages.
+  up to 200 a language, in 44 languages;
+- `paragraphs`: consecutive sentences of the same treebanks, 400 to 800 characters, 30 a
+  language (long text: speed, and langdetect's answer kept).
 
 Detectors, on the same texts:
 - `newsflow`: `newsflow.enrich.language.detect_language` of this tree, the text alone (the
@@ -207,7 +209,7 @@ def main() -> None:
     parser.add_argument("--only", default="", help="comma-separated detector names")
     parser.add_argument("--limit", type=int, default=0, help="texts a language at most (quick runs)")
     args = parser.parse_args()
-    sets = {"titles": load("titles"), "sentences": load("sentences")}
+    sets = {"titles": load("titles"), "sentences": load("sentences"), "paragraphs": load("paragraphs")}
     if args.limit:
         for name, rows in sets.items():
             count: dict[str, int] = defaultdict(int)

@@ -7,6 +7,8 @@ Two sets, one text a line (`lang<TAB>origin<TAB>text`), written to `$NEWSFLOW_LA
   test and dev files of Universal Dependencies treebanks (one treebank a language, see
   `TREEBANKS`; real sentences, open licences, labelled by the treebank's language). The
   first `PER_LANGUAGE` distinct ones of each language, in file order (test, then dev).
+- `paragraphs.tsv`: consecutive sentences of the same treebanks joined into texts of 400 to
+  800 characters, 30 a language: long text, where langdetect's answer is kept.
 - `titles.tsv`: the `<title>` and `og:title` (site name cut off) of the real pages of
   `../shared/datasets/realpages`. The label is the page's declared language (`<html lang>`,
   else `og:locale`, else `Content-Language`) and is kept only when langdetect on the page's
@@ -50,6 +52,9 @@ PER_LANGUAGE = 200
 MAX_CHARS = 60
 MIN_BODY_LETTERS = 400
 VOCABULARY = 300
+PARAGRAPH_CHARS = 400
+PER_PARAGRAPHS = 30
+PARAGRAPH_ROWS: list[tuple[str, str, str]] = []
 MIN_SENTENCE_LETTERS = 3  # "2012-03-16" and "(ES)" are treebank lines, not sentences
 
 # Serbian is left out: its one treebank (UD_Serbian-SET) is in Latin script, and no detector here has
@@ -136,9 +141,23 @@ def common_words(texts: list[str]) -> set[str]:
     return {w for w, _ in counts.most_common(VOCABULARY)}
 
 
+def paragraphs(texts: list[str]) -> list[str]:
+    """Consecutive sentences joined into texts of PARAGRAPH_CHARS characters or more, PER_PARAGRAPHS at most."""
+    found, current = [], ""
+    for text in texts:
+        current = f"{current} {text}".strip()
+        if len(current) >= PARAGRAPH_CHARS:
+            found.append(current[: 2 * PARAGRAPH_CHARS])
+            current = ""
+            if len(found) == PER_PARAGRAPHS:
+                break
+    return found
+
+
 def build_sentences(mirrors: Path) -> tuple[list[tuple[str, str, str]], dict[str, set[str]]]:
     """The sentence rows, and each language's common words (to check the titles' labels)."""
     rows = []
+    PARAGRAPH_ROWS.clear()
     vocabulary: dict[str, set[str]] = {}
     for lang, repos in sorted(TREEBANKS.items()):
         found: dict[str, str] = {}
@@ -152,6 +171,7 @@ def build_sentences(mirrors: Path) -> tuple[list[tuple[str, str, str]], dict[str
             for sentence in short_sentences(repo_texts):
                 found.setdefault(sentence, repo)
         vocabulary[lang] = common_words(texts)
+        PARAGRAPH_ROWS.extend((lang, "paragraph", p) for p in paragraphs(texts))
         sentences = list(found.items())[:PER_LANGUAGE]
         rows += [(lang, repo, s) for s, repo in sentences]
         print(f"  {lang}: {len(sentences)} sentences from {' '.join(sorted({r for _, r in sentences}))}", file=sys.stderr)
@@ -254,6 +274,7 @@ def main() -> None:
     args = parser.parse_args()
     sentences, vocabulary = build_sentences(args.mirrors)
     write(args.out / "sentences.tsv", sentences)
+    write(args.out / "paragraphs.tsv", PARAGRAPH_ROWS)
     write(args.out / "titles.tsv", build_titles(args.realpages, vocabulary))
 
 
