@@ -40,6 +40,9 @@ SCRIPT_LANGUAGE = {
     "BENGALI": "bn",
 }
 
+# Other languages written in those scripts, that no detector here knows: a declaration of one is trusted.
+SCRIPT_ALSO = {"HEBREW": ("yi", "lad"), "BENGALI": ("as", "mni"), "THAI": ("sou",), "GEORGIAN": ("xmf",)}
+
 # The script of each language the detectors know, for those written in a shared script.
 SCRIPT_LANGUAGES = {
     "LATIN": frozenset(
