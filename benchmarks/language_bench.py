@@ -51,7 +51,9 @@ from newsflow.enrich import language as nf
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(os.environ.get("NEWSFLOW_LANGDATA", Path.home() / ".cache" / "newsflow" / "language"))
 UND_LETTERS = 20
-TARGET_LETTERS = 15  # accuracy targets are on texts with this many letters or more (a fixed bar, not newsflow's)
+TARGET_LETTERS = (
+    15  # accuracy targets are on texts with this many letters or more (a fixed bar, not newsflow's)
+)
 Row = tuple[str, str]  # (label, text)
 LABELS: dict[str, str] = {}  # text -> label, for the rows that pass a declared language
 
@@ -200,27 +202,32 @@ def print_table(set_name: str, rows: list[Row], scores: dict[str, Score]) -> Non
 
 def check(label: str, value: float, target: float, above: bool = True) -> None:
     met = value >= target if above else value <= target
-    print(f"  {'MET ' if met else 'MISS'} {label}: {value:.2%} (target {'>=' if above else '<='} {target:.0%})")
+    print(
+        f"  {'MET ' if met else 'MISS'} {label}: {value:.2%} (target {'>=' if above else '<='} {target:.0%})"
+    )
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--misses", action="store_true", help="list newsflow's wrong answers")
-    parser.add_argument("--only", default="", help="comma-separated detector names")
-    parser.add_argument("--limit", type=int, default=0, help="texts a language at most (quick runs)")
-    args = parser.parse_args()
-    sets = {"titles": load("titles"), "sentences": load("sentences"), "paragraphs": load("paragraphs")}
-    if args.limit:
-        for name, rows in sets.items():
-            count: dict[str, int] = defaultdict(int)
-            sets[name] = [r for r in rows if (count.__setitem__(r[0], count[r[0]] + 1) or count[r[0]]) <= args.limit]
-    LABELS.update({text: lang for rows in sets.values() for lang, text in rows})
-    for name, rows in sets.items():
-        print(f"{name}: {len(rows)} texts, {len({lang for lang, _ in rows})} languages")
-    print(f"newsflow's langdetect engine: {nf.ENGINE}")
+def limited(rows: list[Row], limit: int) -> list[Row]:
+    """The first `limit` texts of each language (all when 0)."""
+    seen: dict[str, int] = defaultdict(int)
+    kept = []
+    for lang, text in rows:
+        seen[lang] += 1
+        if not limit or seen[lang] <= limit:
+            kept.append((lang, text))
+    return kept
+
+
+Summary = list[tuple[str, str, Score, float]]
+
+
+def run_all(
+    sets: dict[str, list[Row]], only: set[str], misses: bool
+) -> tuple[dict[str, dict[str, Score]], Summary]:
+    """Every detector on every set: scores, and (detector, set, score, texts/s) rows."""
     scores: dict[str, dict[str, Score]] = {name: {} for name in sets}
-    summary = []
-    for name, make in detectors(set(filter(None, args.only.split(",")))).items():
+    summary: Summary = []
+    for name, make in detectors(only).items():
         before, start = rss_mb(), time.perf_counter()
         detect = make()
         if detect is None:
@@ -230,25 +237,37 @@ def main() -> None:
             answers, rate = timed(detect, rows)
             scores[set_name][name] = score = Score(rows, answers)
             summary.append((name, set_name, score, rate))
-            if args.misses and name == "newsflow":
-                for (lang, text), got in zip(rows, answers, strict=True):
-                    if got != lang:
-                        print(f"    {set_name} {lang}->{got}: {text}")
+            wrong = [
+                (lang, text, got) for (lang, text), got in zip(rows, answers, strict=True) if got != lang
+            ]
+            for lang, text, got in wrong if misses and name == "newsflow" else []:
+                print(f"    {set_name} {lang}->{got}: {text}")
         print(f"{name}: {time.perf_counter() - start:.0f} s, resident memory +{rss_mb() - before:.0f} MB")
-    header = f"{'detector':<14} {'set':<10} {'all':>7} {f'>={TARGET_LETTERS} letters':>12} {'und (>=20)':>10} {'texts/s':>8}"
+    return scores, summary
+
+
+def print_summary(summary: Summary) -> None:
+    enough = f">={TARGET_LETTERS} letters"
+    header = f"{'detector':<14} {'set':<10} {'all':>7} {enough:>12} {'und (>=20)':>10} {'texts/s':>8}"
     print("\n" + header + "\n" + "-" * len(header))
     for name, set_name, score, rate in summary:
         print(
             f"{name:<14} {set_name:<10} {Score.rate(score.all):>7.1%} {Score.rate(score.enough):>12.1%}"
             f" {Score.rate(score.und_long):>10.2%} {rate:>8.0f}"
         )
-    for set_name, rows in sets.items():
-        print_table(set_name, rows, scores[set_name])
-    for set_name in sets:
+
+
+def print_buckets(scores: dict[str, dict[str, Score]]) -> None:
+    for set_name, by_name in scores.items():
         print(f"\n{set_name}: accuracy by letters in the text")
-        for name, score in scores[set_name].items():
-            cells = "  ".join(f"{b}: {Score.rate(oks):.1%} ({len(oks)})" for b, oks in sorted(score.buckets.items()))
-            print(f"  {name:<14} {cells}")
+        for name, score in by_name.items():
+            buckets = sorted(score.buckets.items())
+            print(
+                f"  {name:<14} " + "  ".join(f"{b}: {Score.rate(oks):.1%} ({len(oks)})" for b, oks in buckets)
+            )
+
+
+def print_targets(scores: dict[str, dict[str, Score]]) -> None:
     for name in ("newsflow", "nf declared"):
         if name not in scores["titles"]:
             continue
@@ -256,7 +275,27 @@ def main() -> None:
         print(f"\ntargets ({name}, texts with {TARGET_LETTERS} letters or more):")
         check(f"titles, {len(titles.by_lang)} languages", Score.rate(titles.enough), 0.99)
         check("sentences under 60 characters", Score.rate(sentences.enough), 0.97)
-        check("und on texts with >= 20 letters", Score.rate(titles.und_long + sentences.und_long), 0.01, False)
+        und = Score.rate(titles.und_long + sentences.und_long)
+        check("und on texts with >= 20 letters", und, 0.01, False)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--misses", action="store_true", help="list newsflow's wrong answers")
+    parser.add_argument("--only", default="", help="comma-separated detector names")
+    parser.add_argument("--limit", type=int, default=0, help="texts a language at most (quick runs)")
+    args = parser.parse_args()
+    sets = {name: limited(load(name), args.limit) for name in ("titles", "sentences", "paragraphs")}
+    LABELS.update({text: lang for rows in sets.values() for lang, text in rows})
+    for name, rows in sets.items():
+        print(f"{name}: {len(rows)} texts, {len({lang for lang, _ in rows})} languages")
+    print(f"newsflow's langdetect engine: {nf.ENGINE}")
+    scores, summary = run_all(sets, set(filter(None, args.only.split(","))), args.misses)
+    print_summary(summary)
+    for set_name, rows in sets.items():
+        print_table(set_name, rows, scores[set_name])
+    print_buckets(scores)
+    print_targets(scores)
 
 
 if __name__ == "__main__":

@@ -142,7 +142,7 @@ def common_words(texts: list[str]) -> set[str]:
 
 
 def paragraphs(texts: list[str]) -> list[str]:
-    """Consecutive sentences joined into texts of PARAGRAPH_CHARS characters or more, PER_PARAGRAPHS at most."""
+    """Consecutive sentences joined into texts of PARAGRAPH_CHARS characters or more (PER_PARAGRAPHS)."""
     found, current = [], ""
     for text in texts:
         current = f"{current} {text}".strip()
@@ -174,7 +174,10 @@ def build_sentences(mirrors: Path) -> tuple[list[tuple[str, str, str]], dict[str
         PARAGRAPH_ROWS.extend((lang, "paragraph", p) for p in paragraphs(texts))
         sentences = list(found.items())[:PER_LANGUAGE]
         rows += [(lang, repo, s) for s, repo in sentences]
-        print(f"  {lang}: {len(sentences)} sentences from {' '.join(sorted({r for _, r in sentences}))}", file=sys.stderr)
+        print(
+            f"  {lang}: {len(sentences)} sentences from {' '.join(sorted({r for _, r in sentences}))}",
+            file=sys.stderr,
+        )
     return rows, vocabulary
 
 
@@ -254,9 +257,12 @@ def build_titles(realpages: Path, vocabulary: dict[str, set[str]]) -> list[tuple
         titles = page_titles(tree)
         rows += [(declared, page["page"], t) for t in titles if in_language(t, declared, vocabulary)]
         unsure += sum(not in_language(t, declared, vocabulary) for t in titles)
-    print(f"  titles: {len(rows)} from {kept} pages whose body confirms the declared language"
-          f" ({dropped} pages dropped: body too short or in another language; {unsure} titles without"
-          " a common word of the language dropped)", file=sys.stderr)
+    print(
+        f"  titles: {len(rows)} from {kept} pages whose body confirms the declared language"
+        f" ({dropped} pages dropped: body too short or in another language; {unsure} titles without"
+        " a common word of the language dropped)",
+        file=sys.stderr,
+    )
     return rows
 
 

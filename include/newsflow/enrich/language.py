@@ -12,20 +12,24 @@ Read `docs/language.md` for the design and `benchmarks/language_bench.py` for th
   each call builds a detector with a fixed seed (`SEED`) and `TRIALS` trials, so the answer
   never depends on what was detected before. Only a language langdetect cannot output (the
   declared one, or lingua's low-accuracy pick: Icelandic, Basque, Irish...) can replace it,
-  when lingua's high-accuracy models prefer it to langdetect's answer. `langdetect-rs` (a Rust port that gives the same
-  answers bit for bit; `benchmarks/langdetect_identity.py` checks it) is used as the engine
-  when it is installed; langdetect is the declared dependency and the fallback.
+  when lingua's high-accuracy models prefer it to langdetect's answer.
+- `langdetect-rs` (a Rust port that gives the same answers bit for bit; checked by
+  `benchmarks/langdetect_identity.py`, versions `LANGDETECT_RS_CHECKED`) is the engine when it
+  is installed; langdetect is the declared dependency and the fallback.
 - Short text (titles, summaries, single sentences) is where langdetect's random n-gram
-  sampling fails. There `lingua` (high-accuracy models, 1- to 5-grams, deterministic) decides,
-  restricted to a candidate set: the languages of the text's script that langdetect gives
-  some probability, the best few of lingua's low-accuracy (trigram) detector over that script,
-  and the declared language. Restricting it keeps it accurate (no far-fetched language wins
-  a short text) and its memory bounded: a language's high-accuracy models (about 20 MB) are
-  loaded only when it is first a candidate.
+  sampling fails. There `lingua` (high-accuracy models, 1- to 5-grams, deterministic) votes
+  with `LINGUA_WEIGHT` of the say (langdetect, with `SHORT_TRIALS` trials, has the rest) over
+  a candidate set: the languages of the text's script that langdetect gives some probability,
+  the best few of lingua's low-accuracy (trigram) detector over that script, and the declared
+  language. Restricting it keeps it accurate (no far-fetched language wins a short text) and
+  its memory bounded by the languages met: a language's high-accuracy models (about 20 MB)
+  are loaded when it is first a candidate. Bosnian and Malay (`RELATIVES`) are candidates
+  only when declared: on short text they cannot be told from Croatian and Indonesian.
 - The declared language (the source's `language:`, the page's `lang`, the feed's or the news
   API's language) is a prior: it is always a candidate, it wins when its probability is within
-  `TIE_MARGIN` of the best, and a declared language that neither detector can output
-  (Luxembourgish, Maltese...) is trusted as long as the script does not name another language.
+  `TIE_MARGIN` of the best or at least 1/`PRIOR_RATIO` of it, and a declared language that
+  neither detector can output (Luxembourgish, Maltese...) is trusted as long as the script
+  does not name another language.
 - `und` only for text with fewer than `MIN_LETTERS` letters in its script (`MIN_SCRIPT_LETTERS`
   for a script that names its language) or truly mixed text (no script has `MIXED_SHARE` of
   the letters).
@@ -52,18 +56,29 @@ from newsflow.enrich.scripts import (
     script_counts,
 )
 
-if os.environ.get("NEWSFLOW_LANGDETECT", "") != "python":
-    try:  # the same detector, bit for bit, 20-30 times faster
-        from langdetect_rs.detector import Detector
-        from langdetect_rs.detector_factory import PROFILES_DIRECTORY, DetectorFactory
-        from langdetect_rs.lang_detect_exception import LangDetectException
+# langdetect-rs versions whose identity with langdetect 1.0.9 was checked (benchmarks/langdetect_identity.py:
+# 24,118 of 24,118 probability vectors identical on real texts). Another version is not used.
+LANGDETECT_RS_CHECKED = ("0.1.0",)
 
-        ENGINE = "langdetect-rs"
-    except ImportError:  # pragma: no cover - depends on what is installed
-        ENGINE = ""
+
+def _langdetect_rs() -> bool:
+    """langdetect-rs is installed, a checked version, and not refused (NEWSFLOW_LANGDETECT=python)."""
+    if os.environ.get("NEWSFLOW_LANGDETECT", "") == "python":
+        return False
+    try:
+        import langdetect_rs
+    except ImportError:
+        return False
+    return getattr(langdetect_rs, "__version__", "") in LANGDETECT_RS_CHECKED
+
+
+if _langdetect_rs():  # the same detector, bit for bit, about 20 times faster
+    from langdetect_rs.detector import Detector
+    from langdetect_rs.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+    from langdetect_rs.lang_detect_exception import LangDetectException
+
+    ENGINE = "langdetect-rs"
 else:
-    ENGINE = ""
-if not ENGINE:
     from langdetect.detector import Detector  # type: ignore[no-redef]
     from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory  # type: ignore[no-redef]
     from langdetect.lang_detect_exception import LangDetectException  # type: ignore[no-redef]
@@ -241,7 +256,7 @@ def _real_language(code: str) -> bool:
 
 
 def _script_language(script: str, counts: dict[str, int], declared: str) -> str:
-    """The language the script names ("" when it leaves a choice among several)."""
+    """The language the script names ("" when it leaves a choice among several, or is unknown)."""
     if script in ("HAN", "KANA"):
         if counts.get("KANA"):
             return "ja"
@@ -338,19 +353,16 @@ def detect_language(title: str, text: str, hint: str = "") -> tuple[str, float]:
     sample = sample_text(title, text)
     counts = script_counts(sample)
     total = sum(counts.values())
-    if not total:
-        return UNDETERMINED, 0.0
     if counts.get("KANA") or counts.get("HANGUL"):  # one writing system with the Han characters
         counts["HAN"] += counts["KANA"] + counts["HANGUL"]
-    script, letters = counts.most_common(1)[0]
-    if letters < MIXED_SHARE * total:
-        return UNDETERMINED, 0.0  # truly mixed
+    script, letters = counts.most_common(1)[0] if counts else ("", 0)
+    if letters < MIXED_SHARE * total or not total:
+        return UNDETERMINED, 0.0  # no letters, or truly mixed
     declared = _code(hint or "")
     declared = declared if declared and _real_language(declared) else ""
-    lang = "" if script in SCRIPT_LANGUAGES and script != "HAN" else _script_language(script, counts, declared)
-    if lang or script == "HAN":
-        ok = letters >= MIN_SCRIPT_LETTERS
-        return (lang or "zh", round(letters / total, 3)) if ok else (UNDETERMINED, 0.0)
+    named = _script_language(script, counts, declared)
+    if named:
+        return (named, round(letters / total, 3)) if letters >= MIN_SCRIPT_LETTERS else (UNDETERMINED, 0.0)
     if letters < MIN_LETTERS:
         return UNDETERMINED, 0.0
     if declared and declared not in supported_languages():

@@ -52,7 +52,6 @@ SCRIPT_LANGUAGES = {
     "CYRILLIC": frozenset("be bg kk mk mn ru sr uk".split()),
     "ARABIC": frozenset("ar fa ur".split()),
     "DEVANAGARI": frozenset("hi mr ne".split()),
-    "HAN": frozenset(("zh", "ja")),
 }
 
 _RU = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя"
