@@ -243,3 +243,19 @@ def test_langdetect_rs_and_pure_langdetect_answer_alike() -> None:
     engine_rs, answers_rs = _probe(texts, env={"NEWSFLOW_LANGDETECT": ""})
     assert engine_rs == "langdetect-rs"
     assert answers_rs == answers_absent == answers_refused
+
+
+def test_enrich_hands_the_declared_language_to_detection() -> None:
+    """The page's lang, the source's `language:` or the feed's language reach detection as its prior."""
+    from newsflow.enrich import enrich_article
+    from newsflow.models import Article
+
+    def enriched(meta: dict[str, str], page_language: str = "") -> str:
+        article = Article(url="https://example.lu/a", title="", text=LB, page_language=page_language)
+        return enrich_article(article, meta).language
+
+    assert enriched({}) != "lb"
+    assert enriched({}, page_language="lb-LU") == "lb"
+    assert enriched({"language": "lb"}) == "lb"
+    assert enriched({"feed_language": "lb"}) == "lb"
+    assert enriched({"language": "lb"}, page_language="en") == "lb"  # the operator's declaration first
