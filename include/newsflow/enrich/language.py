@@ -161,7 +161,14 @@ def supported_languages() -> frozenset[str]:
 
 @lru_cache(maxsize=512)
 def _lingua_high(codes: frozenset[str]) -> Any:
-    """lingua's high-accuracy detector over `codes`; the models are shared between detectors."""
+    """lingua's high-accuracy detector over `codes`; the models are shared between detectors.
+
+    `NEWSFLOW_LINGUA=low` uses the low-accuracy (trigram) models instead: about a tenth of the
+    memory once many languages have been met, at a cost in accuracy on short text (measured in
+    docs/language.md).
+    """
+    if os.environ.get("NEWSFLOW_LINGUA", "") == "low":
+        return _lingua_low_among(codes)
     from lingua import LanguageDetectorBuilder
 
     languages = [lang for code in sorted(codes) for lang in _lingua_by_code()[code]]
