@@ -8,7 +8,7 @@ drops an article. Every article is enriched, rejected ones too (the ledger and t
 letters show their language).
 
 `source_meta` is what the pipeline knows about the item's source and feed: `publisher`,
-`country`, `language` (a hint), `feed_published` and `feed_updated` (the feed's dates, ISO 8601), `section` (a fallback for the page's). Enriching
+`country`, `language` (a hint; `feed_language` too), `feed_published` and `feed_updated` (the feed's dates, ISO 8601), `section` (a fallback for the page's). Enriching
 again gives the same result (errors are recounted, not accumulated).
 """
 
@@ -64,7 +64,13 @@ Meta = dict[str, Any]
 
 
 def enrich_language(article: Article, meta: Meta) -> dict[str, Any]:
-    hint = str(meta.get("language") or article.page_language or "")
+    """The detected language, the declared one as its prior (`newsflow.enrich.language`).
+
+    The declaration, most deliberate first: the source's `language:` (the operator's), the page's
+    own (`<html lang>`, `og:locale`, `Content-Language`; a news API's language when the page is
+    silent, see clean), then the feed's `<language>` (`feed_language`, when fetch records it).
+    """
+    hint = str(meta.get("language") or article.page_language or meta.get("feed_language") or "")
     lang, confidence = detect_language(article.title, article.text, hint=hint)
     return {"language": lang, "language_confidence": confidence}
 
