@@ -167,3 +167,26 @@ def test_a_window_is_live_against_the_runs_clock_not_the_machines(settings):
     with clock.run_time(_day(19) + timedelta(days=30)):
         assert list(fetch_source(src, settings, _day(18), _day(19), report=report)) == []
     assert report["status"] == "outside_live_window"
+
+
+def test_retries_of_one_run_are_one_poll_and_always_poll(server, settings):
+    """A failed try retried by Airflow polls again; the retries neither back off nor count as polls."""
+    src = Source(name="herald", type="rss", url=_feed_server(server))
+    first = datetime(2026, 11, 21, 1, tzinfo=UTC)
+    runs = [first + timedelta(minutes=30 * n) for n in range(1 + BACKOFF_AFTER)]
+    for run in runs:  # one change, then BACKOFF_AFTER unchanged polls, each its own run
+        with clock.run_time(run):
+            list(fetch_source(src, settings))
+    streak, polls = load_poll_state(settings, src.url).unchanged_streak, server.hits["/feed.xml"]
+    assert streak == BACKOFF_AFTER and load_poll_state(settings, src.url).next_poll_after
+    for _ in range(3):  # the last run's task is retried three times
+        report: dict = {}
+        with clock.run_time(runs[-1]):
+            list(fetch_source(src, settings, report=report))
+        assert report["status"] != "not_polled", report
+    assert server.hits["/feed.xml"] == polls + 3
+    assert load_poll_state(settings, src.url).unchanged_streak == streak
+    report = {}
+    with clock.run_time(runs[-1] + timedelta(minutes=5)):  # a run within the backoff waits
+        list(fetch_source(src, settings, report=report))
+    assert report["status"] == "not_polled"
