@@ -194,7 +194,7 @@ def _fetch_rss(source: Source, settings: Settings, limit: int, report: dict[str,
         for n, (entry, page) in enumerate(fetch_pages(session, entries, settings), start=1):
             item = _page_item(
                 source,
-                meta,
+                meta | {"feed_language": entry.language} if entry.language else meta,
                 page,
                 entry.link,
                 feed_title=entry.title,

@@ -39,6 +39,7 @@ class FeedEntry:
     author: str = ""
     section: str = ""  # first category/tag
     guid: str = ""
+    language: str = ""  # the entry's xml:lang, else the feed's <language> ("" if neither)
 
 
 def _head_text(content: bytes, limit: int | None = 65536) -> str:
@@ -154,6 +155,7 @@ def parse_feed(content: bytes | str, base_url: str) -> list[FeedEntry]:
             len(entries),
         )
 
+    feed_language = _plain(str((parsed.get("feed") or {}).get("language") or "")).strip()
     out: list[FeedEntry] = []
     seen: set[str] = set()
     skipped = 0
@@ -189,6 +191,7 @@ def parse_feed(content: bytes | str, base_url: str) -> list[FeedEntry]:
                 author=_plain(entry.get("author") or ""),
                 section=section,
                 guid=guid,
+                language=_plain(str(entry.get("language") or "")).strip() or feed_language,
             )
         )
     if skipped:
