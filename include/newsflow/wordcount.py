@@ -28,14 +28,22 @@ def _ceil_div(a: int, b: int) -> int:
     return -(-a // b)
 
 
-@lru_cache(maxsize=8192)
-def count_words(text: str) -> int:
-    """Words in `text`, for spaced and unspaced scripts alike (see the module docstring).
+CACHED_CHARS = 400  # lines this short are cached (the furniture rules count each line once per rule)
 
-    Cached: the furniture rules ask for the same line's count once per rule.
-    """
+
+def count_words(text: str) -> int:
+    """Words in `text`, for spaced and unspaced scripts alike (see the module docstring)."""
     if not text:
         return 0
+    return _count_line(text) if len(text) <= CACHED_CHARS else _count(text)
+
+
+@lru_cache(maxsize=8192)
+def _count_line(text: str) -> int:
+    return _count(text)
+
+
+def _count(text: str) -> int:
     if text.isascii():
         return len(_WORD.findall(text))
     unspaced = 0
