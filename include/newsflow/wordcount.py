@@ -14,6 +14,7 @@ runs of letters and digits, with inner apostrophes and hyphens ("don't",
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _HAN_KANA = "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
 _SOUTHEAST = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff"
@@ -27,10 +28,22 @@ def _ceil_div(a: int, b: int) -> int:
     return -(-a // b)
 
 
+CACHED_CHARS = 400  # lines this short are cached (the furniture rules count each line once per rule)
+
+
 def count_words(text: str) -> int:
     """Words in `text`, for spaced and unspaced scripts alike (see the module docstring)."""
     if not text:
         return 0
+    return _count_line(text) if len(text) <= CACHED_CHARS else _count(text)
+
+
+@lru_cache(maxsize=8192)
+def _count_line(text: str) -> int:
+    return _count(text)
+
+
+def _count(text: str) -> int:
     if text.isascii():
         return len(_WORD.findall(text))
     unspaced = 0

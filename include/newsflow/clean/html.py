@@ -326,6 +326,10 @@ def _earns_place(name: str, text: str, main: str, anchors: frozenset[str], min_w
     return linked_share(text, anchors) <= EARNED_LINKED
 
 
+# trafilatura's own date search is only a stand-in for `_search_day` (which reads the page itself).
+_CHEAP_DATE = {"extensive_search": False, "original_date": True}
+
+
 def _search_day(html: str, url: str) -> str | None:
     """htmldate's publication day for the page (it weighs every date the page shows).
 
@@ -423,7 +427,7 @@ def extract_html(html: str, url: str = "", min_words: int = 40) -> Extraction:
     try:
         doc = trafilatura.bare_extraction(
             copy.deepcopy(tree), url=url or None, favor_precision=False, include_comments=False,
-            include_tables=True, with_metadata=True, deduplicate=False,
+            include_tables=True, with_metadata=True, deduplicate=False, date_extraction_params=_CHEAP_DATE,
         )  # fmt: skip
     except Exception as exc:
         log.warning("trafilatura failed on %s: %s", url, exc)

@@ -326,7 +326,7 @@ def choose_title(
 
 _BYLINE_WORDS = re.compile(
     r"^\s*(?:(?:written|posted|published|reported)\s+by|by|von(?!\s+(?:der|dem|den)\b)|par|por|door"
-    r"|autor(?:in|en)?|author(?:s)?|text|texte|redaktion|reporter|verfasst von|geschrieben von)\s*[:\-–]?\s+",
+    r"|autor(?:in|en)?|author(?:s)?|text|texte|redaktion|reporter|verfasst von|geschrieben von|авторы?)\s*[:\-–]?\s+",
     re.I,
 )
 _ORG_WORDS = re.compile(
@@ -335,20 +335,15 @@ _ORG_WORDS = re.compile(
     r"|ministry|department|universit\w*|institut\w*|foundation|association|society|council|gemeinde|stadt"
     r"|office|bureau|service|services|editors?|editorial|writer|correspondent|contributor|columnist)\b"
     # German compounds end in the organisation word: Bundesministerium, Landesverband, Tageszeitung
-    r"|\w*(?:ministerium|verband|verein|stiftung|zeitung|verlag|agentur|redaktion|gesellschaft|beh[öo]rde)\b",
+    r"|\w*(?:ministerium|verband|verein|stiftung|zeitung|verlag|agentur|redaktion|gesellschaft|beh[öo]rde"
+    r"|desk|admin|departement|feuerwehr|polizei)\b",
     re.I,
 )
-_PLACEHOLDERS = {
-    "user",
-    "admin",
-    "administrator",
-    "gast",
-    "guest",
-    "anonymous",
-    "anonym",
-    "unknown",
-    "redakteur",
-}
+_PLACEHOLDERS = {"user", "admin", "administrator", "gast", "guest", "anonymous", "anonym", "unknown", "redakteur",
+                 "text", "autor", "author", "staff"}  # fmt: skip
+# Lower-case words inside a name: the particles of surnames; any other lower-case word makes a phrase.
+_PARTICLES = {"von", "van", "der", "den", "de", "da", "di", "du", "del", "della", "la", "le", "dos", "das",
+              "bin", "ibn", "al", "el", "y", "e", "zu", "ter", "ten", "af", "av"}  # fmt: skip
 _URLISH = re.compile(r"\S*(?:://|www\.)\S*|\S+\.(?:com|org|net|de|at|ch|uk|fr|es|it)\b\S*", re.I)
 _TOP = re.compile(r"\s*[;|/]\s*")
 _AND = re.compile(r"\s*(?:\band\b|\bund\b|\bet\b|\by\b|\be\b|&)\s*", re.I)
@@ -367,7 +362,7 @@ def _person_names(value: str) -> list[str]:
         if _ORG_WORDS.search(chunk) and "," not in chunk:  # "Jane Doe, AP National Writer" keeps Jane
             continue
         for part in _AND.split(chunk):
-            part = part.strip(" ,;:|-–—()")
+            part = part.strip(" ,;:|-–—().")
             if not part:
                 continue
             pieces = [p.strip() for p in part.split(",") if p.strip()]
@@ -386,6 +381,8 @@ def _is_person(name: str, sites: list[str]) -> bool:
         return False
     if len(words) == 1 and len(name) <= 2:
         return False  # initials alone say nobody's name
+    if any(w[:1].islower() and w not in _PARTICLES for w in words) or name.endswith(("기자", "記者")):
+        return False  # a phrase or a handle ("multigames"), or a Korean/Japanese "reporter" credit
     return not (len(words) == 1 and name.isupper() and len(name) > 4)  # "ZEITUNG", a shouted brand
 
 

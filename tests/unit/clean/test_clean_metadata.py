@@ -120,6 +120,9 @@ def test_social_title_loses_the_site_name() -> None:
         (["HILLEL ITALIE, AP National Writer"], ["HILLEL ITALIE"]),  # a role is nobody's name
         (["User"], []),
         (["PP"], []),
+        (["Авторы Дмитрий Попов"], ["Дмитрий Попов"]),
+        (["Eine realistische Interpretation des Modells"], []),  # a phrase, not a name
+        (["Newsdesk"], []),
     ],
 )
 def test_authors_are_people(values: list[str], expected: list[str]) -> None:
