@@ -5,13 +5,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install demo test test-stack lint unit bench clean
+.PHONY: install test-tools demo test test-stack test-shifted lint docs unit bench fuzz clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "newsflow needs $(PYTHON) on PATH (set PYTHON=...)"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade --quiet pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,fast]'
 	touch $(STAMP)
 
 ## install: create .venv and install newsflow with its test extras (CLI at .venv/bin/newsflow)
@@ -21,8 +21,12 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/newsflow demo
 
+## test-tools: Debian's Chromium (Airflow UI test) and libfaketime (time-shifted lanes), when missing
+test-tools:
+	@bash scripts/ensure-test-tools.sh
+
 ## test: lint, then the whole test suite (unit, integration, end to end)
-test: $(STAMP)
+test: $(STAMP) test-tools
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -32,6 +36,15 @@ test-stack: $(STAMP)
 	bash tests/stack/setup.sh
 	$(BIN)/python -m pytest tests/stack -m stack $(PYTEST_ARGS)
 
+# What the time-shifted lanes run: every test that touches dates, windows, schedules,
+# backfills, deadlines, alerts and the demo (the quality benchmarks over real pages do not).
+SHIFTED_TESTS ?= tests -m "not realdata"
+
+## test-shifted: the suite again with the clock moved 400 days ahead, then 30 days back (libfaketime)
+test-shifted: $(STAMP) test-tools
+	faketime -f '+400d' $(BIN)/python -m pytest -p no:cacheprovider $(SHIFTED_TESTS) $(PYTEST_ARGS)
+	faketime -f '-30d' $(BIN)/python -m pytest -p no:cacheprovider $(SHIFTED_TESTS) $(PYTEST_ARGS)
+
 ## unit: only the fast unit tests
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
@@ -39,9 +52,18 @@ unit: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+## docs: build the topic pages under docs/ with MkDocs, strictly (a broken link fails)
+docs: $(STAMP)
+	$(BIN)/mkdocs build --strict --quiet
+
 ## bench: print the benchmark figures
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
+
+## fuzz: a long random Hypothesis run over fetch -> archive -> clean -> enrich (FUZZ_EXAMPLES=2000)
+FUZZ_EXAMPLES ?= 2000
+fuzz: $(STAMP)
+	NEWSFLOW_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) NEWSFLOW_FUZZ_RANDOM=1 $(BIN)/python -m pytest -x -q tests/reliability/test_fuzz_pipeline.py
 
 clean:
 	rm -rf .newsflow .pytest_cache

@@ -21,20 +21,25 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from newsflow.config import INCLUDE_DIR
+from newsflow.demo_dating import render_newsroom
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-HISTORY_DAYS = ("2026-11-17", "2026-11-18", "2026-11-19")
+# The test's clock: read once, so `faketime` moves the test and the services it starts together.
+NOW = datetime.now(UTC)
+# The live demo newsroom is dated to the day before NOW; the sitemap's history to days well before.
+NEWSROOM_DAY = (NOW - timedelta(days=1)).date()
+HISTORY_DAYS = tuple(str((NOW - timedelta(days=back)).date()) for back in (13, 12, 11))
 
 # Fictional articles of the "Tidewater Gazette", two a day, served with a news sitemap.
-ARTICLES = {
-    "2026-11-17": [
+ARTICLES_BY_DAY = [
+    [
         (
             "Kessmouth library extends winter opening hours",
             "The central library in Kessmouth will stay open until nine in the evening from December, "
@@ -52,7 +57,7 @@ ARTICLES = {
             "for juice made only from local orchards.",
         ),
     ],
-    "2026-11-18": [
+    [
         (
             "Volunteer divers clear abandoned nets from Gull Point reef",
             "A team of thirty volunteer divers lifted more than two tonnes of abandoned fishing net "
@@ -70,7 +75,7 @@ ARTICLES = {
             "shifts on the wards.",
         ),
     ],
-    "2026-11-19": [
+    [
         (
             "Old customs house to become a maritime craft school",
             "The empty customs house on the south quay will reopen in two years as a school for boat "
@@ -88,7 +93,8 @@ ARTICLES = {
             "session and a small tour of harbour towns in the summer.",
         ),
     ],
-}
+]
+ARTICLES = dict(zip(HISTORY_DAYS, ARTICLES_BY_DAY, strict=True))
 
 
 def _slug(title: str) -> str:
@@ -97,7 +103,8 @@ def _slug(title: str) -> str:
 
 def build_history_site(root: Path) -> int:
     """The demo newsroom plus `tidewater-gazette/` with a news sitemap; returns the article count."""
-    shutil.copytree(INCLUDE_DIR / "demo" / "site", root)
+    newsroom = render_newsroom(INCLUDE_DIR / "demo", root.parent / "newsroom", NEWSROOM_DAY)
+    shutil.copytree(newsroom / "site", root)
     site = root / "tidewater-gazette"
     urls = []
     for day, articles in ARTICLES.items():

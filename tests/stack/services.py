@@ -35,7 +35,7 @@ from airflow_e2e import (
     stop_components,
     wait,
 )
-from newsflow.config import INCLUDE_DIR, Settings
+from newsflow.config import Settings
 
 from .environment import Endpoints, stack_env, worker_env
 
@@ -275,13 +275,13 @@ class AirflowStack:
         self.core.clear()
 
 
-def write_sources(path: Path) -> dict[str, str]:
-    """The demo newsroom's sources (its folder of files by absolute path) plus the dated
+def write_sources(path: Path, newsroom: Path) -> dict[str, str]:
+    """The dated demo newsroom's sources (its folder of files by absolute path) plus the
     sitemap of the Tidewater Gazette in the `gentle` class; name -> politeness class."""
-    demo = yaml.safe_load((INCLUDE_DIR / "demo" / "sources.yaml").read_text())["sources"]
+    demo = yaml.safe_load((newsroom / "sources.yaml").read_text())["sources"]
     for src in demo:
         if src["type"] == "files":
-            src["path"] = str((INCLUDE_DIR / "demo" / src["path"]).resolve())
+            src["path"] = str((newsroom / src["path"]).resolve())
     demo.append(
         {
             "name": "tidewater_gazette",
@@ -318,8 +318,8 @@ def celery_stack(tmp: Path, workers: tuple[str, ...], parallelism: int | None = 
     yields what the tests drive it with (api, env, procs: the components that must stay up, ...)."""
     from newsflow.demo_site import serve_site
 
-    build_history_site(tmp / "site")
-    classes = write_sources(tmp / "sources.yaml")
+    build_history_site(tmp / "site")  # renders the dated demo newsroom into tmp/newsroom on the way
+    classes = write_sources(tmp / "sources.yaml", tmp / "newsroom")
     airflow_home = tmp / "airflow"
     airflow_home.mkdir()
     pg_port, redis_port, api_port = free_port(), free_port(), free_port()

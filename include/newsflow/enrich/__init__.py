@@ -8,7 +8,7 @@ drops an article. Every article is enriched, rejected ones too (the ledger and t
 letters show their language).
 
 `source_meta` is what the pipeline knows about the item's source and feed: `publisher`,
-`country`, `language` (a hint), `feed_published` and `feed_updated` (the feed's dates, ISO 8601), `section` (a fallback for the page's). Enriching
+`country`, `language` (a hint; `feed_language` too), `feed_published` and `feed_updated` (the feed's dates, ISO 8601), `section` (a fallback for the page's). Enriching
 again gives the same result (errors are recounted, not accumulated).
 """
 
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,6 +28,7 @@ from newsflow.enrich.language import UNDETERMINED, detect_language
 from newsflow.enrich.outlet import outlet, registered_domain, section_of, tld_country
 from newsflow.enrich.places import places_in
 from newsflow.models import Article
+from newsflow.wordcount import count_words
 
 __all__ = [
     "ENRICHERS",
@@ -48,13 +48,11 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 WORDS_PER_MINUTE = 230
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_WORD = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+(?:['’-][^\W_{_CJK}]+)*")
 
 
 def word_count(text: str) -> int:
-    """Words of `text`: runs of letters/digits ("don't", "anti-IS" are one); a CJK character is one."""
-    return sum(1 for _ in _WORD.finditer(text or ""))
+    """Words of `text`, by the one counter every stage uses (`newsflow.wordcount`)."""
+    return count_words(text or "")
 
 
 def reading_time(words: int, wpm: int = WORDS_PER_MINUTE) -> float:
@@ -66,7 +64,13 @@ Meta = dict[str, Any]
 
 
 def enrich_language(article: Article, meta: Meta) -> dict[str, Any]:
-    hint = str(meta.get("language") or article.page_language or "")
+    """The detected language, the declared one as its prior (`newsflow.enrich.language`).
+
+    The declaration, most deliberate first: the source's `language:` (the operator's), the page's
+    own (`<html lang>`, `og:locale`, `Content-Language`; a news API's language when the page is
+    silent, see clean), then the feed's `<language>` (`feed_language`, when fetch records it).
+    """
+    hint = str(meta.get("language") or article.page_language or meta.get("feed_language") or "")
     lang, confidence = detect_language(article.title, article.text, hint=hint)
     return {"language": lang, "language_confidence": confidence}
 

@@ -1,101 +1,211 @@
-"""Language of an article: `langdetect` for long texts, `lingua` for short ones.
+"""Language of an article, right on short text, in every language the detectors know.
 
-- Mojibake is repaired first (`ftfy.fix_text`), so "franÃ§ais" reads as "français".
-- Only the title and the start of the body are read (`MAX_CHARS`, cut at a word):
-  enough for a sure answer, and a long tail of quotes or boilerplate cannot sway it.
-- The sample is `MAX_CHARS` = 500 characters and langdetect averages `TRIALS` = 5 random
-  trials (its default is 7): on `benchmarks/language_bench.py` and the corpus of
-  `benchmarks/run_all.py` both give the same answers as 1,000 characters and 7 trials,
-  about 40% faster.
-- langdetect samples n-grams at random. Each call builds a fresh detector with a fixed
-  seed (`SEED`), so the answer for a text never depends on what was detected before
-  (the global `DetectorFactory.seed = 0` recipe still shares one random stream per
-  detector and is not safe across threads); the profiles are loaded once per process.
-- Short texts (fewer than `SHORT_LETTERS` letters: titles, feed summaries) are where
-  langdetect's random 3-gram sampling fails (95% on our labelled titles). There the
-  `lingua` detector (`lingua-language-detector`, models inside the wheel, no download,
-  deterministic, no sampling) decides among `LINGUA_LANGUAGES`, the languages the index
-  has analyzers for plus Dutch. Restricting it keeps it accurate and its memory bounded
-  (about 280 MB once the Latin-script models are loaded, loaded lazily per script).
-  A title in another language must not be forced into one of them: when langdetect puts
-  more than `1 - IN_SET_MASS` of its probability outside the set, its best outside
-  language is taken only if lingua's all-language low-accuracy detector (trigrams, about
-  110 MB) names the same one (a Polish, Turkish, Swedish title); when they disagree it is
-  a close relative's false alarm (Dutch read as Afrikaans, German as Swedish) and the
-  restricted lingua decides. `benchmarks/language_bench.py` measures the choice.
-- `und` (undetermined) when the text has fewer than `MIN_LETTERS` letters or the chosen
-  detector's best probability is below its threshold (`MIN_CONFIDENCE` for langdetect,
-  `LINGUA_MIN_CONFIDENCE` for lingua, whose probabilities are spread over fewer languages
-  but are lower on a few words; when both detectors agree the answer is taken as sure).
-- The hint (the source's declared language, or the page's `lang`) is a tie-breaker only:
-  it wins when its probability is within `TIE_MARGIN` of the best one, and then the tied
-  languages' probabilities together must reach the threshold (Danish vs Norwegian,
-  Spanish vs Catalan...). A hint never overrides a clear answer.
-- Codes are ISO 639-1 (`zh-cn`/`zh-tw` become `zh`).
+Read `docs/language.md` for the design and `benchmarks/language_bench.py` for the figures.
+
+- The sample is the title and the start of the body (`MAX_CHARS`, cut at a word), mojibake
+  repaired first (`ftfy.fix_text`): a long tail of quotes or boilerplate cannot sway it.
+- The script decides where it can (`newsflow.enrich.scripts`): Hangul is Korean, kana is
+  Japanese (Han without kana is Chinese), Greek, Hebrew, Thai, Georgian, Armenian and the
+  Indic scripts other than Devanagari each name their language. Among Cyrillic languages the
+  letters a language lacks rule it out (і ї є ґ are not Russian; ы э ъ ё are not Ukrainian).
+- Long text (`SHORT_LETTERS` letters or more) keeps langdetect's seeded, deterministic answer:
+  each call builds a detector with a fixed seed (`SEED`) and `TRIALS` trials, so the answer
+  never depends on what was detected before. Only a language langdetect cannot output (the
+  declared one, or lingua's low-accuracy pick: Icelandic, Basque, Irish...) can replace it,
+  when lingua's high-accuracy models prefer it to langdetect's answer.
+- `langdetect-rs` (a Rust port that gives the same answers bit for bit; checked by
+  `benchmarks/langdetect_identity.py`, versions `LANGDETECT_RS_CHECKED`) is the engine when it
+  is installed; langdetect is the declared dependency and the fallback.
+- Short text (titles, summaries, single sentences) is where langdetect's random n-gram
+  sampling fails. There `lingua` (high-accuracy models, 1- to 5-grams, deterministic) votes
+  with `LINGUA_WEIGHT` of the say (langdetect, with `SHORT_TRIALS` trials, has the rest) over
+  a candidate set: the languages of the text's script that langdetect gives some probability,
+  the best few of lingua's low-accuracy (trigram) detector over that script, and the declared
+  language. Restricting it keeps it accurate (no far-fetched language wins a short text) and
+  its memory bounded by the languages met: a language's high-accuracy models (about 20 MB)
+  are loaded when it is first a candidate. Bosnian and Malay (`RELATIVES`) are candidates
+  only when declared: on short text they cannot be told from Croatian and Indonesian.
+- The declared language (the source's `language:`, the page's `lang`, the feed's or the news
+  API's language) is a prior: it is always a candidate, it wins when its probability is within
+  `TIE_MARGIN` of the best or at least 1/`PRIOR_RATIO` of it, and a declared language that
+  neither detector can output (Luxembourgish, Maltese...) is trusted as long as the script
+  does not name another language.
+- `und` only for text with fewer than `MIN_LETTERS` letters in its script (`MIN_SCRIPT_LETTERS`
+  for a script that names its language) or truly mixed text (no script has `MIXED_SHARE` of
+  the letters).
+- Codes are ISO 639-1 (`zh-cn`/`zh-tw` are `zh`; lingua's Bokmål and Nynorsk are `no`, as in
+  langdetect).
 """
 
 from __future__ import annotations
 
-import re
+import os
 import threading
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
 import ftfy
-from langdetect.detector import Detector
-from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
-from langdetect.lang_detect_exception import LangDetectException
 
 from newsflow.clean.normalize import needs_ftfy
+from newsflow.enrich.scripts import (
+    SCRIPT_ALSO,
+    SCRIPT_LANGUAGE,
+    SCRIPT_LANGUAGES,
+    cyrillic_candidates,
+    script_counts,
+)
+
+# langdetect-rs versions whose identity with langdetect 1.0.9 was checked (benchmarks/langdetect_identity.py:
+# 24,118 of 24,118 probability vectors identical on real texts). Another version is not used.
+LANGDETECT_RS_CHECKED = ("0.1.0",)
+
+
+def _langdetect_rs() -> bool:
+    """langdetect-rs is installed, a checked version, and not refused (NEWSFLOW_LANGDETECT=python)."""
+    if os.environ.get("NEWSFLOW_LANGDETECT", "") == "python":
+        return False
+    try:
+        import langdetect_rs
+    except ImportError:
+        return False
+    return getattr(langdetect_rs, "__version__", "") in LANGDETECT_RS_CHECKED
+
+
+if _langdetect_rs():  # the same detector, bit for bit, about 20 times faster
+    from langdetect_rs.detector import Detector
+    from langdetect_rs.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+    from langdetect_rs.lang_detect_exception import LangDetectException
+
+    ENGINE = "langdetect-rs"
+else:
+    from langdetect.detector import Detector  # type: ignore[no-redef]
+    from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory  # type: ignore[no-redef]
+    from langdetect.lang_detect_exception import LangDetectException  # type: ignore[no-redef]
+
+    ENGINE = "langdetect"
 
 UNDETERMINED = "und"
 MAX_CHARS = 500
-MIN_LETTERS = 15
+MIN_LETTERS = 10
+MIN_SCRIPT_LETTERS = 3
 SHORT_LETTERS = 200
-MIN_CONFIDENCE = 0.7
-LINGUA_MIN_CONFIDENCE = 0.5
-IN_SET_MASS = 0.5
+MIXED_SHARE = 0.5
+# The declared language's prior: it wins within TIE_MARGIN of the best, or at a third of its
+# probability. On the benchmark's titles: +1.1 points when the declaration is right, -1.1 when it is
+# wrong (the usual CMS default `en`); nine in ten of the real pages' declarations are right.
 TIE_MARGIN = 0.1
+PRIOR_RATIO = 3.0
+LINGUA_WEIGHT = 0.7  # lingua's share of the vote on short text, langdetect has the rest
+CANDIDATE_MIN = 0.02  # langdetect probability that makes a language a candidate
+LOW_TOP = 3  # best languages of lingua's low-accuracy detector that are candidates
+DECLARED_CONFIDENCE = 0.5  # what a trusted declaration is worth: not measured, stated
 SEED = 0
-TRIALS = 5  # langdetect's default is 7; 5 answers the same on our labelled sets, 25% faster
-LINGUA_LANGUAGES = ("ar", "de", "en", "es", "fr", "it", "nl", "pt", "ru")
+LONG_CHECK_CHARS = 200  # what lingua reads of a long text to look for a language langdetect lacks
+TRIALS = 5  # langdetect's default is 7; 5 answers the same on long text
+SHORT_TRIALS = 20  # a short text is cheap: more trials, smoother probabilities
+# lingua-only languages that short text cannot tell from a close relative langdetect knows: they are
+# candidates only when declared (a Croatian sentence is not called Bosnian, an Indonesian one Malay).
+RELATIVES = {"bs": "hr", "ms": "id"}
+ALIASES = {"nb": "no", "nn": "no", "iw": "he", "in": "id", "ji": "yi", "jw": "jv", "mo": "ro"}
 
-_FULLWIDTH = re.compile("[\uff01-\uff5e]")  # ftfy's default config folds these to ASCII
 Probabilities = dict[str, float]
 _lingua_lock = threading.Lock()
 
 
+def _code(lang: str) -> str:
+    code = lang.replace("_", "-").split("-")[0].strip().lower()
+    return ALIASES.get(code, code)
+
+
 @lru_cache(maxsize=1)
-def _factory() -> DetectorFactory:
+def _factory() -> Any:
     factory = DetectorFactory()
     factory.load_profile(PROFILES_DIRECTORY)
     return factory
 
 
-def _detector() -> Detector:
-    detector = _factory().create()
+def _detector(trials: int = TRIALS) -> Any:
+    detector: Detector = _factory().create()
     detector.seed = SEED  # re-seeded at every detection: same text, same answer
-    detector.n_trial = TRIALS
+    detector.n_trial = trials
     return detector
 
 
 @lru_cache(maxsize=1)
-def _lingua() -> Any:
-    from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
-
-    languages = [Language.from_iso_code_639_1(getattr(IsoCode639_1, c.upper())) for c in LINGUA_LANGUAGES]
-    return LanguageDetectorBuilder.from_languages(*languages).build()
+def langdetect_languages() -> frozenset[str]:
+    """The ISO 639-1 codes langdetect can output."""
+    return frozenset(_code(lang) for lang in _factory().get_lang_list())
 
 
 @lru_cache(maxsize=1)
-def _lingua_all() -> Any:
+def _lingua_by_code() -> dict[str, tuple[Any, ...]]:
+    from lingua import Language
+
+    found: dict[str, tuple[Any, ...]] = {}
+    for lang in Language.all():
+        code = _code(lang.iso_code_639_1.name)
+        found[code] = (*found.get(code, ()), lang)
+    return found
+
+
+def lingua_languages() -> frozenset[str]:
+    """The ISO 639-1 codes lingua can output."""
+    return frozenset(_lingua_by_code())
+
+
+def supported_languages() -> frozenset[str]:
+    """Every language newsflow can detect: langdetect's and lingua's."""
+    return langdetect_languages() | lingua_languages()
+
+
+@lru_cache(maxsize=512)
+def _lingua_high(codes: frozenset[str]) -> Any:
+    """lingua's high-accuracy detector over `codes`; the models are shared between detectors.
+
+    `NEWSFLOW_LINGUA=low` uses the low-accuracy (trigram) models instead: about a tenth of the
+    memory once many languages have been met, at a cost in accuracy on short text (measured in
+    docs/language.md).
+    """
+    if os.environ.get("NEWSFLOW_LINGUA", "") == "low":
+        return _lingua_low_among(codes)
     from lingua import LanguageDetectorBuilder
 
-    return LanguageDetectorBuilder.from_all_languages().with_low_accuracy_mode().build()
+    languages = [lang for code in sorted(codes) for lang in _lingua_by_code()[code]]
+    return LanguageDetectorBuilder.from_languages(*languages).build()
 
 
-def _code(lang: str) -> str:
-    return lang.split("-")[0].lower()
+@lru_cache(maxsize=8)
+def _lingua_low(script: str) -> Any:
+    """lingua's low-accuracy (trigram) detector over the languages of `script`."""
+    return _lingua_low_among(SCRIPT_LANGUAGES[script] & lingua_languages())
+
+
+@lru_cache(maxsize=128)
+def _lingua_low_among(codes: frozenset[str]) -> Any:
+    """lingua's low-accuracy (trigram) detector over `codes`."""
+    from lingua import LanguageDetectorBuilder
+
+    languages = [lang for code in sorted(codes) for lang in _lingua_by_code()[code]]
+    return LanguageDetectorBuilder.from_languages(*languages).with_low_accuracy_mode().build()
+
+
+def _lingua_values(detector: Any, sample: str) -> Probabilities:
+    with _lingua_lock:  # lazy model loading is not worth racing on
+        values = detector.compute_language_confidence_values(sample)
+    probs: Probabilities = {}
+    for value in values:
+        code = _code(value.language.iso_code_639_1.name)
+        probs[code] = max(probs.get(code, 0.0), value.value)  # Bokmål or Nynorsk: no, not their sum
+    return probs
+
+
+def lingua_probabilities(sample: str, codes: Iterable[str]) -> Probabilities:
+    """lingua's relative confidences over `codes` (those lingua knows)."""
+    known = frozenset(codes) & lingua_languages()
+    if len(known) < 2:
+        return dict.fromkeys(known, 1.0)
+    return _lingua_values(_lingua_high(known), sample)
 
 
 def sample_text(title: str, text: str) -> str:
@@ -105,7 +215,7 @@ def sample_text(title: str, text: str) -> str:
     (about 2 ms on a whole article) runs only when its cheap pre-check finds something to fix.
     """
     sample = f"{title or ''}\n{(text or '')[: 2 * MAX_CHARS]}".strip()
-    if needs_ftfy(sample) or _FULLWIDTH.search(sample):
+    if needs_ftfy(sample) or any("\uff01" <= ch <= "\uff5e" for ch in sample):
         sample = ftfy.fix_text(sample).strip()
     if len(sample) > MAX_CHARS:
         cut = sample.rfind(" ", 0, MAX_CHARS)
@@ -113,68 +223,159 @@ def sample_text(title: str, text: str) -> str:
     return sample
 
 
-def langdetect_probabilities(sample: str) -> Probabilities:
-    """langdetect's probabilities by ISO 639-1 code ({} when the text has no usable features)."""
-    detector = _detector()
+def langdetect_probabilities(sample: str, trials: int = TRIALS) -> Probabilities:
+    """langdetect's probabilities by ISO 639-1 code, every language above zero ({} without features)."""
+    detector = _detector(trials)
     detector.append(sample)
     try:
-        ranked = detector.get_probabilities()
+        detector.get_probabilities()
     except LangDetectException:  # digits, symbols only
         return {}
     probs: Probabilities = {}
-    for lang in ranked:  # zh-cn and zh-tw are both zh
-        probs[_code(lang.lang)] = probs.get(_code(lang.lang), 0.0) + lang.prob
+    for lang, p in zip(detector.langlist, detector.langprob, strict=True):
+        if p > 0:  # zh-cn and zh-tw are both zh
+            probs[_code(lang)] = probs.get(_code(lang), 0.0) + p
     return probs
-
-
-def lingua_probabilities(sample: str) -> Probabilities:
-    """lingua's relative confidences over `LINGUA_LANGUAGES` ({} when none fits)."""
-    detector = _lingua()
-    with _lingua_lock:  # lazy model loading is not worth racing on
-        values = detector.compute_language_confidence_values(sample)
-    return {v.language.iso_code_639_1.name.lower(): v.value for v in values if v.value > 0}
-
-
-def lingua_guess(sample: str) -> str:
-    """lingua's answer among all its 75 languages, trigrams only (the out-of-set guard)."""
-    with _lingua_lock:
-        lang = _lingua_all().detect_language_of(sample)
-    return lang.iso_code_639_1.name.lower() if lang is not None else UNDETERMINED
 
 
 def _best(probs: Probabilities) -> tuple[str, float]:
     return max(probs.items(), key=lambda kv: (kv[1], kv[0])) if probs else (UNDETERMINED, 0.0)
 
 
-def _decide(probs: Probabilities, threshold: float, hint: str) -> tuple[str, float]:
+def _with_prior(probs: Probabilities, declared: str) -> tuple[str, float]:
+    """The best language, or the declared one when it is within `TIE_MARGIN` of the best or
+    its probability is at least 1/`PRIOR_RATIO` of the best's (a prior odds of `PRIOR_RATIO`)."""
     best, best_p = _best(probs)
-    if best == UNDETERMINED:
-        return UNDETERMINED, 0.0
-    if hint and hint != best and hint in probs and probs[hint] >= best_p - TIE_MARGIN:
-        tied = sum(p for p in probs.values() if p >= best_p - TIE_MARGIN)
-        if tied >= threshold:
-            return hint, round(probs[hint], 3)
-    if best_p < threshold:
-        return UNDETERMINED, round(best_p, 3)
+    p = probs.get(declared, -1.0)
+    if declared and declared != best and (p >= best_p - TIE_MARGIN or p * PRIOR_RATIO >= best_p):
+        return declared, round(probs[declared], 3)
     return best, round(best_p, 3)
 
 
+@lru_cache(maxsize=1024)
+def _real_language(code: str) -> bool:
+    """`code` is an ISO 639 language (not `x-default`, not a typo): a declaration to trust."""
+    import pycountry
+
+    if len(code) == 2:
+        return pycountry.languages.get(alpha_2=code) is not None
+    return len(code) == 3 and pycountry.languages.get(alpha_3=code) is not None
+
+
+def _script_language(script: str, counts: dict[str, int], declared: str) -> str:
+    """The language the script names ("" when it leaves a choice among several, or is unknown)."""
+    if script in ("HAN", "KANA"):
+        if counts.get("KANA"):
+            return "ja"
+        if counts.get("HANGUL"):
+            return "ko"
+        return declared if declared in ("ja", "zh") else "zh"
+    lang = SCRIPT_LANGUAGE.get(script, "")
+    if declared in SCRIPT_ALSO.get(script, ()):
+        return declared  # Yiddish in Hebrew letters, Assamese in Bengali letters: the detectors lack them
+    return lang
+
+
+def _candidates(sample: str, script: str, declared: str, ld: Probabilities) -> frozenset[str]:
+    """The languages of `script` worth lingua's high-accuracy models for this sample."""
+    allowed = SCRIPT_LANGUAGES[script]
+    if script == "CYRILLIC":
+        allowed = cyrillic_candidates(sample, allowed)
+    low = _lingua_values(_lingua_low(script), sample) if len(allowed) > 1 else {}
+    ranked = sorted(low, key=lambda c: -low[c])
+    picked = {c for c, p in ld.items() if p >= CANDIDATE_MIN}
+    picked |= {c for c in ranked[:LOW_TOP] if c in langdetect_languages()} | set(ranked[:1])
+    picked = {RELATIVES.get(c, c) for c in picked} | {declared}
+    return frozenset(picked & allowed) or allowed
+
+
+def _short(sample: str, script: str, declared: str) -> tuple[str, float]:
+    """lingua's high-accuracy answer among the candidates; langdetect's for a language lingua lacks."""
+    ld = langdetect_probabilities(sample, SHORT_TRIALS)
+    candidates = _candidates(sample, script, declared, ld)
+    probs = lingua_probabilities(sample, candidates)
+    ld_only = {c: p for c, p in ld.items() if c in candidates and c not in lingua_languages()}
+    if ld_only and _best(ld)[0] in ld_only:
+        return _with_prior(ld, declared)  # Nepali: lingua has no model for it
+    if not probs:
+        return _with_prior(ld, declared)
+    return _with_prior(_blend(probs, ld), declared)
+
+
+def _blend(lingua: Probabilities, ld: Probabilities) -> Probabilities:
+    """lingua's confidences, `LINGUA_WEIGHT` of the vote, langdetect's probabilities the rest.
+
+    The two err differently on short text (lingua overrates a language on a rare word it
+    knows, langdetect's sampling misses one). For a language langdetect cannot output, its
+    share is the mass langdetect leaves outside the candidates it knows: what it puts on a
+    known language argues against an unknown one ("Das Imperialismus-Phantom" is not Latin).
+    """
+    known = langdetect_languages()
+    outside = max(0.0, 1.0 - sum(ld.get(c, 0.0) for c in lingua if c in known))
+    return {
+        c: LINGUA_WEIGHT * p + (1 - LINGUA_WEIGHT) * (ld.get(c, 0.0) if c in known else outside)
+        for c, p in lingua.items()
+    }
+
+
+def _long(sample: str, script: str, declared: str) -> tuple[str, float]:
+    """langdetect's seeded answer, unless lingua finds a language langdetect cannot output.
+
+    That language is the declared one, else the best of lingua's low-accuracy detector over the
+    script; lingua's high-accuracy models then choose between it and langdetect's answer
+    (Icelandic is not Norwegian, Basque not Spanish).
+    """
+    ld = langdetect_probabilities(sample)
+    best, _ = _best(ld)
+    other = _unknown_to_langdetect(sample, script, declared, best)
+    if other and other != best:
+        probs = lingua_probabilities(sample, {other, best} - {UNDETERMINED})
+        if _best(probs)[0] == other:
+            return other, round(probs[other], 3)
+    return _with_prior(ld, declared)
+
+
+def _unknown_to_langdetect(sample: str, script: str, declared: str, best: str) -> str:
+    """A language lingua knows and langdetect does not that this text may be in ("" if none).
+
+    lingua's low-accuracy detector reads the first `LONG_CHECK_CHARS` characters and weighs
+    langdetect's answer against the script's languages langdetect lacks: a tenth of the cost
+    of all languages on the whole sample, and trigrams are enough on a sentence or two.
+    """
+    if declared in lingua_languages() and declared not in langdetect_languages():
+        return declared
+    unknown = (SCRIPT_LANGUAGES[script] & lingua_languages()) - langdetect_languages() - set(RELATIVES)
+    if not unknown or best not in lingua_languages():
+        return ""
+    low, _ = _best(_lingua_values(_lingua_low_among(unknown | {best}), sample[:LONG_CHECK_CHARS]))
+    return "" if low == best else low
+
+
 def detect_language(title: str, text: str, hint: str = "") -> tuple[str, float]:
-    """(ISO 639-1 code or "und", confidence 0..1) of the title and the start of the text."""
+    """(ISO 639-1 code or "und", confidence 0..1) of the title and the start of the text.
+
+    `hint` is the declared language (source, page, feed or news API), a prior: never an override
+    of a clear answer, except where no detector can output it.
+    """
     sample = sample_text(title, text)
-    letters = sum(ch.isalpha() for ch in sample)
+    counts = script_counts(sample)
+    total = sum(counts.values())
+    if counts.get("KANA") or counts.get("HANGUL"):  # one writing system with the Han characters
+        counts["HAN"] += counts["KANA"] + counts["HANGUL"]
+    script, letters = counts.most_common(1)[0] if counts else ("", 0)
+    if letters < MIXED_SHARE * total or not total:
+        return UNDETERMINED, 0.0  # no letters, or truly mixed
+    declared = _code(hint or "")
+    declared = declared if declared and _real_language(declared) else ""
+    named = _script_language(script, counts, declared)
+    if named:
+        return (named, round(letters / total, 3)) if letters >= MIN_SCRIPT_LETTERS else (UNDETERMINED, 0.0)
     if letters < MIN_LETTERS:
         return UNDETERMINED, 0.0
-    hint = _code(hint or "")
-    ld = langdetect_probabilities(sample)
+    if declared and declared not in supported_languages():
+        return declared, DECLARED_CONFIDENCE  # Luxembourgish, Maltese: no detector can say it
+    if script not in SCRIPT_LANGUAGES:
+        return UNDETERMINED, 0.0  # a script no detector knows, no declaration
     if letters >= SHORT_LETTERS:
-        return _decide(ld, MIN_CONFIDENCE, hint)
-    if ld and sum(ld.get(c, 0.0) for c in LINGUA_LANGUAGES) < IN_SET_MASS:
-        outside, _ = _best({k: v for k, v in ld.items() if k not in LINGUA_LANGUAGES})
-        if lingua_guess(sample) == outside:  # another language, confirmed: restricted lingua cannot say it
-            return _decide(ld, MIN_CONFIDENCE, hint)
-    li = lingua_probabilities(sample)
-    best, best_p = _best(li)
-    if best != UNDETERMINED and best == _best(ld)[0] and not (hint and hint != best):
-        return best, round(max(best_p, ld[best]), 3)  # both detectors agree: sure
-    return _decide(li, LINGUA_MIN_CONFIDENCE, hint)
+        return _long(sample, script, declared)
+    return _short(sample, script, declared)

@@ -11,6 +11,9 @@ of the last body, how many polls in a row found it unchanged, and `next_poll_aft
   the next poll after that many seconds.
 * A run that skips the poll says so (status `not_polled`); nothing is lost, since feeds list
   their recent items again next time and ids come from canonical URLs.
+* Airflow's retries of one run are one poll: a try that polls at the same run time
+  (`newsflow.clock`) as the last poll neither lengthens the unchanged streak nor waits for
+  the backoff, so a source that fails after its poll is retried for real, never "not polled".
 """
 
 from __future__ import annotations
@@ -27,7 +30,8 @@ from typing import Any
 import requests
 
 from newsflow.config import Settings
-from newsflow.jsonstate import read_json, update_json
+from newsflow.jsonstate import read_json, report_once, update_json
+from newsflow.redact import redact_url
 
 BACKOFF_AFTER = 3
 BACKOFF_BASE = timedelta(minutes=15)
@@ -51,17 +55,28 @@ def feeds_path(settings: Settings) -> Path:
 
 
 def load_poll_state(settings: Settings, url: str) -> PollState:
+    url = redact_url(url)  # the state file is keyed by the URL without its credentials
     raw = read_json(feeds_path(settings)).get(url) or {}
-    return PollState(**{k: v for k, v in raw.items() if k in PollState.__dataclass_fields__})
+    try:
+        state = PollState(**{k: v for k, v in raw.items() if k in PollState.__dataclass_fields__})
+        due(state, datetime.now(UTC))  # a wrong-shape entry fails here, not in the fetch
+    except (AttributeError, TypeError, ValueError) as exc:
+        report_once(feeds_path(settings), f"has a wrong-shape entry for {url}", f"{type(exc).__name__}: {exc}")
+        return PollState()
+    return state
 
 
 def save_poll_state(settings: Settings, url: str, state: PollState) -> None:
-    update_json(feeds_path(settings), lambda data: data.__setitem__(url, asdict(state)))
+    update_json(feeds_path(settings), lambda data: data.__setitem__(redact_url(url), asdict(state)))
 
 
 def due(state: PollState, now: datetime) -> tuple[bool, str]:
-    """May the feed be polled now? (yes/no, why not)."""
-    if not state.next_poll_after:
+    """May the feed be polled now? (yes/no, why not).
+
+    A retry of the run that polled last (the same run time, `newsflow.clock`) may always poll:
+    its first try's poll set the wait, and a failed try must not leave the run unpolled.
+    """
+    if not state.next_poll_after or state.last_checked == now.isoformat():
         return True, ""
     after = datetime.fromisoformat(state.next_poll_after)
     if now >= after:
@@ -105,6 +120,8 @@ def after_poll(
 ) -> tuple[PollState, bool]:
     """The new state after a poll, and whether the feed changed (False: nothing to read)."""
     state = PollState(**asdict(state))
+    retry = state.last_checked == now.isoformat()  # the same run polling again: not a new poll
+    waited = state.next_poll_after
     state.last_checked = now.isoformat()
     state.next_poll_after = ""
     lower = {k.lower(): v for k, v in headers.items()}
@@ -125,6 +142,8 @@ def after_poll(
     if changed:
         state.unchanged_streak = 0
         state.last_changed = now.isoformat()
+    elif retry:
+        state.next_poll_after = waited  # the first try's poll already counted and set the wait
     else:
         state.unchanged_streak += 1
         wait = backoff_wait(state.unchanged_streak)

@@ -1,12 +1,22 @@
-"""Language detection: deterministic, `und` when unsure, hint as a tie-breaker only."""
+"""Language detection: deterministic, script rules, the declared language as a prior, `und` only
+for too few letters or mixed scripts, langdetect-rs and pure langdetect answering alike.
+
+The short texts here were written for these tests.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from newsflow.enrich import language
 from newsflow.enrich.language import detect_language
+from newsflow.enrich.scripts import cyrillic_candidates, script_counts
 
 FR = "Le gouvernement a annoncé mardi une série de mesures pour soutenir les agriculteurs touchés par la sécheresse."
 DE = "Die Bundesregierung hat am Dienstag neue Maßnahmen zur Unterstützung der Landwirte beschlossen."
@@ -35,13 +45,21 @@ def test_seeds_are_english(seed_files: list[Path]) -> None:
         assert detect_language(title, text) == ("en", pytest.approx(1.0, abs=0.05)), path.name
 
 
-def test_short_titles_are_undetermined() -> None:
-    assert detect_language("Breaking news", "") == ("und", 0.0)
+def test_too_few_letters_are_undetermined() -> None:
+    assert detect_language("Hi there", "") == ("und", 0.0)  # 7 letters: fewer than MIN_LETTERS
     assert detect_language("Syria", "12:45 — 3/4") == ("und", 0.0)
     assert detect_language("", "") == ("und", 0.0)
     assert detect_language("", "2017 11 05 !!! ... 42")[0] == "und"
-    # a title alone is enough when it is a real sentence
+    # a title alone is enough when it is a real sentence, or a short one with enough letters
     assert detect_language("Le gouvernement annonce des mesures pour les agriculteurs", "")[0] == "fr"
+    assert detect_language("Breaking news today", "")[0] == "en"
+
+
+def test_truly_mixed_scripts_are_undetermined() -> None:
+    # no script has half the letters: Cyrillic, Latin and Greek in equal parts
+    assert detect_language("Москва Athens Αθήνα", "") == ("und", 0.0)
+    # a Russian title with a Latin brand name is still Russian
+    assert detect_language("Компания Apple представила новый телефон", "")[0] == "ru"
 
 
 def test_mojibake_is_repaired_first() -> None:
@@ -66,11 +84,10 @@ def test_body_is_bounded() -> None:
     [
         # titles plain langdetect gets wrong (written for newsflow's benchmark set)
         ("Shares slide as oil prices jump", "en"),
-        ("Multa recorde para gigante tecnológica", "pt"),
         ("Oppositie wil vervroegde verkiezingen", "nl"),
         ("Sismo: equipas de resgate procuram sobreviventes", "pt"),
         ("Teachers vote to strike over pay", "en"),
-        ("Rubl' ukrepilsya", "und"),  # too few letters for any answer
+        ("Rubl' uk", "und"),  # too few letters for any answer
     ],
 )
 def test_short_titles_use_the_second_detector(title: str, lang: str) -> None:
@@ -93,3 +110,152 @@ def test_short_titles_are_deterministic_and_hint_only_breaks_ties() -> None:
     titles = ["Macron reçoit Scholz à l'Élysée", "Merkel trifft Macron in Berlin", "Benfica vence no Porto"]
     assert [detect_language(t, "") for t in titles] == [detect_language(t, "") for t in titles]
     assert detect_language("Le gouvernement annonce des mesures", "", hint="de")[0] == "fr"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("서울 날씨 맑음", "ko"),  # Hangul
+        ("東京で会議が開かれた", "ja"),  # kana among the Han characters
+        ("北京举行会议", "zh"),  # Han alone
+        ("Η κυβέρνηση ανακοίνωσε μέτρα", "el"),
+        ("הממשלה הודיעה על צעדים", "he"),
+        ("รัฐบาลประกาศมาตรการ", "th"),
+        ("მთავრობამ ზომები გამოაცხადა", "ka"),
+        ("Կառավարությունը միջոցներ հայտարարեց", "hy"),
+    ],
+)
+def test_a_script_that_names_its_language_decides(text: str, lang: str) -> None:
+    assert detect_language(text, "") == (lang, 1.0)
+
+
+def test_few_characters_are_enough_in_a_script_that_names_its_language() -> None:
+    assert detect_language("会議", "")[0] == "zh"  # 2 Han characters weigh 6 letters
+    assert detect_language("Ναι", "")[0] == "el"
+    assert detect_language("北京会議", "", hint="ja")[0] == "ja"  # Han alone: the declaration chooses
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Київ отримав нову допомогу", "uk"),  # ї
+        ("Він прийшов додому ввечері", "uk"),  # і
+        ("Мы ещё встретимся в этом городе", "ru"),  # ы ё э
+        ("Правительство приняло решение об этом", "ru"),
+    ],
+)
+def test_cyrillic_letters_tell_ukrainian_from_russian(text: str, lang: str) -> None:
+    assert detect_language(text, "")[0] == lang
+
+
+def test_cyrillic_candidates_exclude_languages_without_the_letters() -> None:
+    cyrillic = frozenset({"ru", "uk", "bg", "be", "kk", "mk"})
+    assert cyrillic_candidates("її", cyrillic) == {"uk"}
+    assert "uk" not in cyrillic_candidates("ещё", cyrillic) and "ru" in cyrillic_candidates("ещё", cyrillic)
+    assert "kk" not in cyrillic_candidates("дом", cyrillic)  # no Kazakh letter
+    assert cyrillic_candidates("дом", frozenset({"ru"})) == {"ru"}
+
+
+def test_script_counts_weigh_han_and_count_indic_vowel_signs() -> None:
+    assert script_counts("会議 ok") == {"HAN": 6, "LATIN": 2}
+    assert script_counts("कौन")["DEVANAGARI"] == 3  # क, the vowel sign ौ, न
+
+
+def test_a_declared_language_breaks_a_near_tie_in_a_title() -> None:
+    # only "recorde" is Portuguese rather than Spanish: a near-tie the page's lang="pt" settles
+    assert detect_language("Multa recorde para gigante tecnológica", "", hint="pt")[0] == "pt"
+    assert detect_language("Multa recorde para gigante tecnológica", "", hint="es")[0] == "es"
+
+
+def test_the_declared_language_breaks_near_ties_only() -> None:
+    probs = {"da": 0.5, "no": 0.4, "sv": 0.1}
+    assert language._with_prior(probs, "") == ("da", 0.5)
+    assert language._with_prior(probs, "no") == ("no", 0.4)  # within TIE_MARGIN of the best
+    assert language._with_prior(probs, "sv") == ("da", 0.5)  # too far behind
+    assert language._with_prior(probs, "fi") == ("da", 0.5)  # no probability at all
+
+
+LB = "D'Regierung huet haut nei Moossname fir d'Baueren ugekënnegt."
+IS = (
+    "Ríkisstjórnin kynnti í dag nýjar aðgerðir til að styðja bændur sem hafa orðið fyrir þurrkum. "
+    "Ráðherra sagði að aðgerðirnar myndu taka gildi strax og að þær væru nauðsynlegar til að tryggja "
+    "fæðuöryggi landsins á næstu árum."
+)
+ZU = "Uhulumeni umemezele izinyathelo ezintsha zokusiza abalimi abathintwe yisomiso"
+
+
+def test_a_declared_language_no_detector_can_output_is_trusted() -> None:
+    assert "lb" not in language.supported_languages()
+    assert detect_language("", LB, hint="lb") == ("lb", language.DECLARED_CONFIDENCE)
+    assert detect_language("", LB, hint="lb-LU")[0] == "lb"
+    assert detect_language("", LB)[0] != "lb"  # undeclared, no detector can say it
+    # ... unless the script names another language, or the declaration is not a language
+    assert detect_language("Η κυβέρνηση ανακοίνωσε μέτρα", "", hint="lb")[0] == "el"
+    assert detect_language("", LB, hint="x-default")[0] != "x"
+    # a language the detectors lack that shares a script that otherwise names its language
+    assert detect_language("די רעגירונג האט היינט געמאלדן", "", hint="yi")[0] == "yi"
+
+
+def test_languages_langdetect_lacks_are_detected_on_long_and_short_text() -> None:
+    assert "is" not in language.langdetect_languages() and "zu" not in language.langdetect_languages()
+    assert detect_language("", IS)[0] == "is"  # long text: langdetect alone says Norwegian
+    assert detect_language("", IS, hint="is")[0] == "is"
+    assert detect_language("", ZU, hint="zu")[0] == "zu"  # not Swahili
+
+
+def test_every_langdetect_language_can_be_answered() -> None:
+    assert language.langdetect_languages() <= language.supported_languages()
+    assert len(language.supported_languages()) >= 75
+
+
+_ENGINE_PROBE = """
+import json, sys
+{block}
+from newsflow.enrich import language
+texts = json.loads(sys.argv[1])
+print(json.dumps([language.ENGINE, [language.detect_language(t, "") for t in texts]]))
+"""
+
+
+def _probe(texts: list[str], block: str = "", env: dict[str, str] | None = None) -> tuple[str, list[list]]:
+    done = subprocess.run(
+        [sys.executable, "-c", _ENGINE_PROBE.format(block=block), json.dumps(texts)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **(env or {})},
+    )
+    engine, answers = json.loads(done.stdout)
+    return engine, answers
+
+
+def test_langdetect_rs_and_pure_langdetect_answer_alike() -> None:
+    """Both engine paths: langdetect-rs when installed, pure langdetect when it is absent or refused."""
+    texts = [FR, DE, ES, EN, "Merkel trifft Macron in Berlin", " ".join([FR, DE] * 5), "Шо ж, головне"]
+    absent = "sys.modules['langdetect_rs'] = None  # as if not installed: importing it fails"
+    engine_absent, answers_absent = _probe(texts, block=absent)
+    engine_refused, answers_refused = _probe(texts, env={"NEWSFLOW_LANGDETECT": "python"})
+    assert engine_absent == engine_refused == "langdetect"
+    try:
+        import langdetect_rs  # noqa: F401
+    except ImportError:
+        return  # the accelerator is optional: the pure path above is the one that runs
+    engine_rs, answers_rs = _probe(texts, env={"NEWSFLOW_LANGDETECT": ""})
+    assert engine_rs == "langdetect-rs"
+    assert answers_rs == answers_absent == answers_refused
+
+
+def test_enrich_hands_the_declared_language_to_detection() -> None:
+    """The page's lang, the source's `language:` or the feed's language reach detection as its prior."""
+    from newsflow.enrich import enrich_article
+    from newsflow.models import Article
+
+    def enriched(meta: dict[str, str], page_language: str = "") -> str:
+        article = Article(url="https://example.lu/a", title="", text=LB, page_language=page_language)
+        return enrich_article(article, meta).language
+
+    assert enriched({}) != "lb"
+    assert enriched({}, page_language="lb-LU") == "lb"
+    assert enriched({"language": "lb"}) == "lb"
+    assert enriched({"feed_language": "lb"}) == "lb"
+    assert enriched({"language": "lb"}, page_language="en") == "lb"  # the operator's declaration first

@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from newsflow import clock
 from newsflow.fetch import FetchError, fetch_source
 from newsflow.fetch.newsapi import (
     MIN_SPAN,
@@ -112,6 +113,13 @@ class NewsApiServer:
 
     def windows(self) -> list[tuple[str, str]]:
         return [(p["startdatetime"], p["enddatetime"]) for _, p in self.requests]
+
+
+@pytest.fixture(autouse=True)
+def run_stands_after_the_test_days() -> Iterator[None]:
+    """The runs here stand in late November 2026, whatever the machine's clock says."""
+    with clock.run_time(datetime(2026, 11, 25, tzinfo=UTC)):
+        yield
 
 
 @pytest.fixture
@@ -329,12 +337,11 @@ def test_requests_are_spaced_by_min_interval_within_and_across_runs(api, setting
     assert (Path(settings.state) / "newsapi.json").exists()
 
 
-def test_a_run_without_a_window_asks_for_the_last_24_hours(api, settings):
-    before = datetime.now(UTC).replace(microsecond=0)
+def test_a_run_without_a_window_asks_for_the_24_hours_before_the_runs_time(api, settings):
     list(fetch_source(_source(api), settings))
     start, last = (datetime.strptime(s, STAMP).replace(tzinfo=UTC) for s in api.windows()[0])
     end = last + timedelta(seconds=1)
-    assert before <= end <= datetime.now(UTC) and end - start == timedelta(hours=24)
+    assert end == clock.now() and end - start == timedelta(hours=24)
 
 
 def test_fetch_stage_archives_the_days_items_with_status_and_notes(api, settings):
@@ -384,3 +391,26 @@ def test_list_window_keeps_only_the_window_whatever_the_api_returns():
     listing = list_window(ask, _day(18), _day(19), max_records=250)
     assert [a.url for a in listing.articles] == ["http://a/1800", "http://a/1812"]
     assert listing.requests == 1 and not listing.full
+
+
+def test_an_error_told_in_json_with_http_200_fails_the_source(api, settings):
+    """Issue 15: `{"status": "error", ...}` is a refusal, not an empty window marked done."""
+    body = b'{"status": "error", "code": "apiKeyInvalid", "message": "Your API key is invalid."}'
+    api.override = lambda params, hit: (200, body, {"Content-Type": "application/json"})
+    with pytest.raises(NewsApiError, match="answer is an error: .*apiKeyInvalid"):
+        list(fetch_source(_source(api), settings, _day(18), _day(19)))
+
+
+def test_a_lone_surrogate_title_costs_nothing_but_its_character(api, settings):
+    """Issue 15: a title with a lone-surrogate escape used to fail the archive write of the whole source."""
+    real = api.answer
+
+    def answer(params):
+        status, body, headers = real(params)
+        return status, body.replace(b'"Title of d18-early-b"', b'"Title \\ud800 of d18-early-b"'), headers
+
+    api.override = lambda params, hit: answer(params)
+    result = fetch_stage(_source(api), settings, "surrogate", _day(18), _day(19), live=False)
+    archived = {i.url.rsplit("/", 1)[1]: i for i in read_raw(Path(result["raw"]))}
+    assert result["fetched"] == 4 and archived["d18-early-b"].error == ""
+    assert archived["d18-early-b"].feed_title == "Title \ufffd of d18-early-b"
