@@ -11,7 +11,7 @@ index is the embedded search server, or the real engine named by NEWSFLOW_TEST_E
 In order: a run triggered through the REST API (its mapped fetch, clean and enrich tasks spread
 over both workers; each politeness class's fetches within its pool's slots); a three-day
 backfill during which worker b is killed with SIGKILL, with everything it forked, as soon as
-it runs a task (its tasks fail on the scheduler's heartbeat timeout and are retried on worker
+it runs a mapped task (its tasks fail on the scheduler's heartbeat timeout and are retried on worker
 a; every article is indexed once and every ledger adds up); worker b restarted (compose's
 `restart: always`); the same backfill again: the runs are reprocessed, on both workers, and no
 count changes. What ran where is written to test-artifacts/stack-report.json.
@@ -33,6 +33,7 @@ import pytest
 
 from airflow_e2e import (
     HISTORY_DAYS,
+    NOW,
     REPO,
     Api,
     assert_one_at_a_time,
@@ -55,7 +56,6 @@ WORKERS = ("stack-worker-a", "stack-worker-b")
 VICTIM = WORKERS[1]
 MAPPED = ("fetch_default", "fetch_gentle", "fetch_local", "clean", "enrich")
 ARTIFACT = REPO / "test-artifacts" / "stack-report.json"
-NOW = datetime.now(UTC)
 REPORT: dict = {}
 
 
