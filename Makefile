@@ -34,14 +34,11 @@ test: $(STAMP) test-tools
 # backfills, deadlines, alerts and the demo (the quality benchmarks over real pages do not).
 SHIFTED_TESTS ?= tests -m "not realdata"
 
-# Only the calendar moves: with a faked monotonic clock, Python's timed waits (threading.Timer,
-# Event.wait) never wake under libfaketime, so FAKETIME_DONT_FAKE_MONOTONIC keeps it real.
-SHIFT := FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f
-
-## test-shifted: the suite again with the clock moved 400 days ahead, then 30 days back (libfaketime)
+## test-shifted: the suite again with the clock moved 400 days ahead, then 30 days back (libfaketime;
+## only the calendar moves, see scripts/shifted)
 test-shifted: $(STAMP) test-tools
-	$(SHIFT) '+400d' $(BIN)/python -m pytest -p no:cacheprovider $(SHIFTED_TESTS) $(PYTEST_ARGS)
-	$(SHIFT) '-30d' $(BIN)/python -m pytest -p no:cacheprovider $(SHIFTED_TESTS) $(PYTEST_ARGS)
+	scripts/shifted '+400d' $(BIN)/python -m pytest -p no:cacheprovider $(SHIFTED_TESTS) $(PYTEST_ARGS)
+	scripts/shifted '-30d' $(BIN)/python -m pytest -p no:cacheprovider $(SHIFTED_TESTS) $(PYTEST_ARGS)
 
 ## unit: only the fast unit tests
 unit: $(STAMP)
