@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install demo test lint unit bench clean
+.PHONY: install test-tools demo test test-shifted lint unit bench clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "newsflow needs $(PYTHON) on PATH (set PYTHON=...)"; exit 1; }
@@ -21,10 +21,23 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/newsflow demo
 
+## test-tools: Debian's Chromium (Airflow UI test) and libfaketime (time-shifted lanes), when missing
+test-tools:
+	@bash scripts/ensure-test-tools.sh
+
 ## test: lint, then the whole test suite (unit, integration, end to end)
-test: $(STAMP)
+test: $(STAMP) test-tools
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# What the time-shifted lanes run: every test that touches dates, windows, schedules,
+# backfills, deadlines, alerts and the demo (the quality benchmarks over real pages do not).
+SHIFTED_TESTS ?= tests -m "not realdata"
+
+## test-shifted: the suite again with the clock moved 400 days ahead, then 30 days back (libfaketime)
+test-shifted: $(STAMP) test-tools
+	faketime -f '+400d' $(BIN)/python -m pytest -p no:cacheprovider $(SHIFTED_TESTS) $(PYTEST_ARGS)
+	faketime -f '-30d' $(BIN)/python -m pytest -p no:cacheprovider $(SHIFTED_TESTS) $(PYTEST_ARGS)
 
 ## unit: only the fast unit tests
 unit: $(STAMP)

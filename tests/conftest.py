@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -39,3 +41,23 @@ def seeds_dir() -> Path:
 @pytest.fixture(scope="session")
 def seed_files(seeds_dir: Path) -> list[Path]:
     return sorted(seeds_dir.glob("*.txt"))
+
+
+@dataclass(frozen=True)
+class RunClock:
+    """A run's time chosen by the test, never today's: the interval [start, end) and `run_after`."""
+
+    start: datetime
+    end: datetime
+    run_after: datetime
+
+
+@pytest.fixture(scope="session")
+def run_clock() -> RunClock:
+    """A daily run over a leap day (the demo newsroom's dates then cross a month), due an hour later.
+
+    Tests that run DAGs pass `end` as the logical date and `run_after` as the run's time, so
+    what they see does not depend on the machine's clock (CI reruns them under faketime).
+    """
+    start = datetime(2028, 2, 29, tzinfo=UTC)
+    return RunClock(start=start, end=start + timedelta(days=1), run_after=start + timedelta(days=1, hours=1))

@@ -47,12 +47,19 @@ def run_dag(
     logical_date: datetime | None = None,
     extra_env: dict[str, str] | None = None,
     quiet: bool = True,
+    run_after: datetime | None = None,
 ) -> dict:
-    """Run `dag_id` once via dag.test() in a child process; return its ledger (or raise)."""
+    """Run `dag_id` once via dag.test() in a child process; return its ledger (or raise).
+
+    `run_after` is the time the run stands for (`newsflow.clock`): a caller that controls
+    time (a test, the demo) passes it; without it Airflow takes the wall clock.
+    """
     env = airflow_env(settings, extra_env)
     Path(env["AIRFLOW_HOME"]).mkdir(parents=True, exist_ok=True)
     when = (logical_date or datetime.now(UTC)).isoformat()
     cmd = [sys.executable, "-m", "newsflow.airflow_runner", "--dag-id", dag_id, "--logical-date", when]
+    if run_after is not None:
+        cmd += ["--run-after", run_after.isoformat()]
     log_path = settings.home / "logs" / f"{dag_id}-{datetime.now(UTC):%Y%m%dT%H%M%S%f}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("w") as log_fh:
@@ -71,7 +78,7 @@ def run_dag(
     return json.loads(result_line[-1].removeprefix("NEWSFLOW_RESULT "))
 
 
-def _child(dag_id: str, logical_date: str) -> int:
+def _child(dag_id: str, logical_date: str, run_after: str | None = None) -> int:
     """Inside the child: migrate the metadata DB if needed, parse our DAGs, run one, print its result."""
     import logging
 
@@ -90,7 +97,10 @@ def _child(dag_id: str, logical_date: str) -> int:
         return 2
     # dag.test() runs each task in this process without asking the pools for a slot, so the
     # fetch pools (newsflow.pools) need not exist here; the scheduler would wait for them.
-    dagrun = dag.test(logical_date=datetime.fromisoformat(logical_date))
+    dagrun = dag.test(
+        logical_date=datetime.fromisoformat(logical_date),
+        run_after=datetime.fromisoformat(run_after) if run_after else None,
+    )
     result = {"state": str(dagrun.state), "run_id": dagrun.run_id, "tasks": _task_instances(dag_id, dagrun.run_id)}
     ledger_file = Settings.from_env().work / "ledgers" / f"{_safe(dagrun.run_id)}.json"
     if ledger_file.exists():
@@ -139,5 +149,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--dag-id", required=True)
     parser.add_argument("--logical-date", required=True)
+    parser.add_argument("--run-after", help="the time the run stands for (ISO 8601); default: now")
     args = parser.parse_args()
-    sys.exit(_child(args.dag_id, args.logical_date))
+    sys.exit(_child(args.dag_id, args.logical_date, args.run_after))

@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Iterator
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
+from newsflow import clock
 from newsflow.config import Settings
 from newsflow.models import RawItem, write_jsonl
 
@@ -45,7 +46,7 @@ def archive_batch(
     day: date | None = None,
 ) -> tuple[Path, int]:
     """Write the items (streamed, atomically) and return (path, count). `day` defaults to today (UTC)."""
-    day = day or datetime.now(UTC).date()
+    day = day or clock.now().date()
     path = archive_path(settings, source, run_id, day)
     count = write_jsonl(path, items)
     return path, count

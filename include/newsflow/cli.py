@@ -7,6 +7,7 @@ files, so a user can see what would be indexed and why anything was not.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -43,9 +44,14 @@ def cmd_process(args: argparse.Namespace) -> int:
     if missing:
         print(f"newsflow process: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return 2
-    articles = process_items(read_paths(paths, source=args.source), settings)
-    for article in articles:
-        print(_article_json(article))
+    # stdout carries JSON lines only: anything a library prints while processing (YAKE warns
+    # on stdout when it reads some stop-word lists) goes to stderr instead.
+    out = sys.stdout
+    with contextlib.redirect_stdout(sys.stderr):
+        articles = process_items(read_paths(paths, source=args.source), settings)
+        for article in articles:
+            out.write(_article_json(article) + "\n")
+    out.flush()
     if args.summary:
         from newsflow.ledger import Ledger
 

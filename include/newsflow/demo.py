@@ -11,16 +11,16 @@ from __future__ import annotations
 import shutil
 import time
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from newsflow import clock
 from newsflow.config import INCLUDE_DIR, Settings
+from newsflow.demo_dating import render_newsroom
 
 DEMO_DIR = INCLUDE_DIR / "demo"
-# The demo runs news_ingest daily over 2026-11-20, the day the demo corpus was published: each
-# run owns its data interval, and the dated local archive is filtered to it.
+# The demo runs news_ingest daily: each run owns one day, and the newsroom is dated to it.
 DEMO_SCHEDULE = "0 0 * * *"
-DEMO_LOGICAL_DATE = datetime(2026, 11, 21, 0, 0, tzinfo=UTC)
 
 # Searches the demo prints: (title, query, filters).
 DEMO_SEARCHES: list[tuple[str, str, dict]] = [
@@ -31,6 +31,21 @@ DEMO_SEARCHES: list[tuple[str, str, dict]] = [
 
 def _rule(title: str) -> str:
     return f"\n=== {title} " + "=" * max(3, 74 - len(title))
+
+
+def demo_interval(at: datetime) -> tuple[datetime, datetime]:
+    """The latest whole UTC day before `at`: the interval a daily schedule runs at that moment."""
+    end = at.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return end - timedelta(days=1), end
+
+
+def prepare_newsroom(home: Path, start: datetime) -> Path:
+    """The demo newsroom dated to the day starting at `start`, under `home`; returns its folder.
+
+    Its `site/` is what the loopback server serves; its `sources.yaml` names the feeds and
+    the local archive (a folder beside it).
+    """
+    return render_newsroom(DEMO_DIR, home / "newsroom", start.date())
 
 
 def run_demo(verbose: bool = False, keep: bool = False) -> int:
@@ -45,17 +60,24 @@ def run_demo(verbose: bool = False, keep: bool = False) -> int:
     home = base.home / "demo"
     for sub in ("archive", "work", "state", "dead_letters"):
         shutil.rmtree(home / sub, ignore_errors=True)
-    settings = replace(base, home=home, sources_file=DEMO_DIR / "sources.yaml", allow_private=True)
+    run_after = clock.now()
+    start, end = demo_interval(run_after)
+    newsroom = prepare_newsroom(home, start)
+    settings = replace(base, home=home, sources_file=newsroom / "sources.yaml", allow_private=True)
     started = time.monotonic()
-    with EmbeddedSearch() as server, serve_site(DEMO_DIR / "site") as site_url:
+    print(
+        f"demo interval: {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC (the latest whole day; "
+        "the demo newsroom is dated to it)"
+    )
+    with EmbeddedSearch() as server, serve_site(newsroom / "site") as site_url:
         settings = replace(settings, es_url=server.url, es_embedded=True)
         print(f"demo newsroom served at {site_url}; embedded search server at {server.url}")
         env = demo_env(settings, site_url, airflow_home=base.home / "airflow")
         print("running news_ingest with dag.test() (first run migrates Airflow's SQLite DB) ...")
-        first = run_dag("news_ingest", settings, DEMO_LOGICAL_DATE, env, quiet=not verbose)
+        first = run_dag("news_ingest", settings, end, env, quiet=not verbose, run_after=run_after)
         print(_rule("Ledger of the first run"))
         _print_ledger(first)
-        second = run_dag("news_ingest", settings, DEMO_LOGICAL_DATE, env, quiet=not verbose)
+        second = run_dag("news_ingest", settings, end, env, quiet=not verbose, run_after=run_after)
         print(_rule("Ledger of the same interval run again (nothing new may appear)"))
         _print_ledger(second)
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from newsflow import clock
 from newsflow.archive import archive_batch
 from newsflow.clean import apply_learned, clean_and_learn, learn_boilerplate
 from newsflow.config import PIPELINE_VERSION, Settings
@@ -106,7 +107,7 @@ def fetch_stage(
     from newsflow.fetch import fetch_source
     from newsflow.health import record_success
 
-    day = (window_start or datetime.now(UTC)).date()
+    day = (window_start or clock.now()).date()
     report: dict[str, Any] = {}
     items = fetch_source(source, settings, window_start, window_end, report=report, live=live)
     try:

@@ -20,8 +20,11 @@ ES_CONNECTION_ID = "newsflow_elasticsearch"
 def task_settings() -> Settings:
     """Settings for a task: environment variables, then the `newsflow_elasticsearch` Connection.
 
-    Credentials come only from there, never from code, and are never logged.
+    Credentials come only from there, never from code, and are never logged. It also sets
+    the process's clock to the run's time (`newsflow.clock`), so every stage the task calls
+    decides "now" from the run, not from the worker's wall clock.
     """
+    follow_run_clock()
     settings = Settings.from_env()
     if settings.es_url:
         return settings
@@ -40,6 +43,20 @@ def task_settings() -> Settings:
         es_ca_certs=extra.get("ca_certs", ""),
         es_embedded=bool(extra.get("embedded", False)),
     )
+
+
+def follow_run_clock() -> None:
+    """Inside an Airflow task, set `newsflow.clock` to the time of the task's run."""
+    from newsflow import clock
+
+    try:
+        from airflow.sdk import get_current_context
+
+        context = get_current_context()
+    except Exception as exc:  # noqa: BLE001 - outside a task there is no run, so no run time
+        log.debug("no Airflow task context: %s", exc)
+        return
+    clock.set_run_time(clock.time_of_run(context))
 
 
 def _airflow_connection(conn_id: str) -> Any:

@@ -28,25 +28,29 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
 from newsflow.config import INCLUDE_DIR
+from newsflow.demo_dating import render_newsroom
 
 pytestmark = pytest.mark.e2e
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 ARTIFACTS = REPO / "test-artifacts"
-HISTORY_DAYS = ("2026-11-17", "2026-11-18", "2026-11-19")
+# The test's clock: read once, so `faketime` moves the test and the services it starts together.
 NOW = datetime.now(UTC)
+# The live demo newsroom is dated to the day before NOW; the sitemap's history to days well before.
+NEWSROOM_DAY = (NOW - timedelta(days=1)).date()
+HISTORY_DAYS = tuple(str((NOW - timedelta(days=back)).date()) for back in (13, 12, 11))
 
 # Fictional articles of the "Tidewater Gazette", two a day, served with a news sitemap.
-ARTICLES = {
-    "2026-11-17": [
+ARTICLES_BY_DAY = [
+    [
         ("Kessmouth library extends winter opening hours",
          "The central library in Kessmouth will stay open until nine in the evening from December, "
          "the town council decided on Monday after a petition signed by more than eight hundred "
@@ -60,7 +64,7 @@ ARTICLES = {
          "running into January, and is talking to two supermarket chains about a regional label "
          "for juice made only from local orchards."),
     ],
-    "2026-11-18": [
+    [
         ("Volunteer divers clear abandoned nets from Gull Point reef",
          "A team of thirty volunteer divers lifted more than two tonnes of abandoned fishing net "
          "from the reef off Gull Point over the weekend. The nets, some of them tangled around rocks "
@@ -74,7 +78,7 @@ ARTICLES = {
          "three euros, and a second stop is being added near the hospital for staff finishing late "
          "shifts on the wards."),
     ],
-    "2026-11-19": [
+    [
         ("Old customs house to become a maritime craft school",
          "The empty customs house on the south quay will reopen in two years as a school for boat "
          "building, sail making and rope work, after a heritage trust bought the building for a "
@@ -88,7 +92,8 @@ ARTICLES = {
          "between songs about hauling nets by hand. The prize money will pay for a recording "
          "session and a small tour of harbour towns in the summer."),
     ],
-}
+]
+ARTICLES = dict(zip(HISTORY_DAYS, ARTICLES_BY_DAY, strict=True))
 
 
 def _slug(title: str) -> str:
@@ -97,7 +102,8 @@ def _slug(title: str) -> str:
 
 def build_history_site(root: Path) -> int:
     """The demo newsroom plus `tidewater-gazette/` with a news sitemap; returns the article count."""
-    shutil.copytree(INCLUDE_DIR / "demo" / "site", root)
+    newsroom = render_newsroom(INCLUDE_DIR / "demo", root.parent / "newsroom", NEWSROOM_DAY)
+    shutil.copytree(newsroom / "site", root)
     site = root / "tidewater-gazette"
     urls = []
     for day, articles in ARTICLES.items():
@@ -380,7 +386,7 @@ def test_triggered_run_indexes_the_live_feeds_with_a_ledger_and_health(services,
     # The sitemap has nothing in today's window, and its health says it ran fine.
     assert ledger["health"]["tidewater_gazette"]["state"] == "healthy"
     assert ledger["health"]["tidewater_gazette"]["last_fetched"] == 0
-    assert ledger["health"]["harbour_herald"]["last_item_at"].startswith("2026-11-20")
+    assert ledger["health"]["harbour_herald"]["last_item_at"].startswith(str(NEWSROOM_DAY))
     docs = _docs(settings, "harbour_herald")
     assert docs and all(d["ingest_run_id"] == triggered for d in docs)
     # The same health, read the user's way.

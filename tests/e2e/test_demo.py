@@ -31,6 +31,18 @@ def test_prints_a_ledger_that_adds_up_twice(demo_output: str):
     assert "new 0 + updated 0" in second
 
 
+def test_every_source_is_fetched_on_the_day_the_demo_runs(demo_output: str):
+    """The demo runs the latest whole day before now, and its newsroom is dated to that day."""
+    assert "demo interval:" in demo_output
+    first = demo_output.split("Ledger of the first run")[1].split("TOTAL")[0]
+    rows = {line.split()[0]: int(line.split()[1]) for line in first.splitlines()
+            if line.strip() and line.split()[1:2] and line.split()[1].isdigit()}
+    assert set(rows) == {"bayside_archive", "coastal_wire_daily", "courrier_du_port", "hafenbote",
+                         "harbour_herald"}, first
+    assert all(count > 0 for count in rows.values()), rows
+    assert "outside the feed's live window" not in demo_output
+
+
 def test_prints_two_searches_with_facets(demo_output: str):
     searches = demo_output.split("=== Search:")[1:]
     assert len(searches) == 2

@@ -1,5 +1,6 @@
 """news_ingest end to end through Airflow's dag.test(): a loopback news site in, the search
-engine out (embedded, or the real one at NEWSFLOW_TEST_ES_URL), then searched. Running the same interval twice must add nothing."""
+engine out (embedded, or the real one at NEWSFLOW_TEST_ES_URL), then searched.
+Running the same interval twice must add nothing."""
 
 from __future__ import annotations
 
@@ -10,30 +11,31 @@ from pathlib import Path
 import pytest
 
 from newsflow.airflow_runner import run_dag
-from newsflow.config import INCLUDE_DIR, Settings
-from newsflow.demo import DEMO_LOGICAL_DATE, demo_env
+from newsflow.config import Settings
+from newsflow.demo import demo_env, prepare_newsroom
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory):
+def stack(tmp_path_factory, run_clock):
     from newsflow.demo_site import serve_site
     from newsflow.index.embedded import search_engine
 
     home = tmp_path_factory.mktemp("ingest")
-    with search_engine() as server, serve_site(INCLUDE_DIR / "demo" / "site") as site_url:
+    newsroom = prepare_newsroom(home, run_clock.start)
+    with search_engine() as server, serve_site(newsroom / "site") as site_url:
         settings = replace(
             server.settings(Settings.from_env({})),
             home=home,
             allow_private=True,
-            sources_file=INCLUDE_DIR / "demo" / "sources.yaml",
+            sources_file=newsroom / "sources.yaml",
             index_alias=f"ingest{uuid.uuid4().hex[:8]}",  # the real engine is shared by the lane's tests
         )
         env = demo_env(settings, site_url, airflow_home=home / "airflow")
         env["NEWSFLOW_INDEX_ALIAS"] = settings.index_alias
-        first = run_dag("news_ingest", settings, DEMO_LOGICAL_DATE, env)
-        second = run_dag("news_ingest", settings, DEMO_LOGICAL_DATE, env)
+        first = run_dag("news_ingest", settings, run_clock.end, env, run_after=run_clock.run_after)
+        second = run_dag("news_ingest", settings, run_clock.end, env, run_after=run_clock.run_after)
         yield settings, first, second
 
 

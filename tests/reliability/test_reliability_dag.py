@@ -17,12 +17,12 @@ import sqlite3
 import subprocess
 import sys
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 
 from newsflow.airflow_runner import airflow_env
 from newsflow.config import Settings
-from newsflow.demo import DEMO_LOGICAL_DATE
 from newsflow.index import make_client
 
 from .faultproxy import FaultProxy
@@ -52,10 +52,10 @@ sources:
 """
 
 
-def _run(settings: Settings, env: dict[str, str], name: str) -> tuple[int, dict, str]:
+def _run(settings: Settings, env: dict[str, str], name: str, clock) -> tuple[int, dict, str]:
     """Run news_ingest once as `newsflow ingest` does (a child process), keeping all its output."""
     cmd = [sys.executable, "-m", "newsflow.airflow_runner", "--dag-id", "news_ingest",
-           "--logical-date", DEMO_LOGICAL_DATE.isoformat()]
+           "--logical-date", clock.end.isoformat(), "--run-after", clock.run_after.isoformat()]
     proc = subprocess.run(cmd, env=airflow_env(settings, env), capture_output=True, text=True, timeout=600)
     output = proc.stdout + proc.stderr
     (settings.home / "logs").mkdir(exist_ok=True)
@@ -65,11 +65,11 @@ def _run(settings: Settings, env: dict[str, str], name: str) -> tuple[int, dict,
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory, request):
+def runs(tmp_path_factory, request, run_clock):
     from newsflow.index.embedded import EmbeddedSearch
 
     home = tmp_path_factory.mktemp("dagfaults")
-    with EmbeddedSearch() as server, FaultProxy(server.url) as proxy, Newsroom(feeds=2, per_feed=5) as site:
+    with EmbeddedSearch() as server, FaultProxy(server.url) as proxy, Newsroom(feeds=2, per_feed=5, published=run_clock.start + timedelta(hours=12)) as site:
         site.routes["/malformed.xml"] = lambda req, hit: send(
             req, 200, b"<?xml version='1.0'?><rss version='2.0'><channel><item><title>cut", "application/xml")
         sources = home / "sources.yaml"
@@ -84,10 +84,10 @@ def runs(tmp_path_factory, request):
             "AIRFLOW_HOME": str(home / "airflow"),
         }
         proxy.stop()
-        code, first, first_log = _run(settings, env, "run-1")
+        code, first, first_log = _run(settings, env, "run-1", run_clock)
         assert code == 1, first_log[-3000:]
         proxy.start()
-        code, second, second_log = _run(settings, env, "run-2")
+        code, second, second_log = _run(settings, env, "run-2", run_clock)
         assert code == 0, second_log[-3000:]
         yield settings, first, second, first_log, proxy, home
 

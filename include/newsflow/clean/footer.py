@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 
 from dateutil import parser as date_parser
 
+from newsflow import clock
+
 # Wire agencies as they are written in bylines and footers -> the canonical name we store.
 AGENCIES: dict[str, str] = {
     "afp": "AFP",
@@ -101,7 +103,7 @@ def parse_date(text: str) -> str | None:
         return None
     if dt.tzinfo is None or dt.tzinfo.utcoffset(dt) is None:
         dt = dt.replace(tzinfo=UTC)
-    now = datetime.now(UTC)
+    now = clock.now()
     if dt.year < _MIN_YEAR or dt.astimezone(UTC) > now.replace(year=now.year + 1):
         return None
     return dt.isoformat()

@@ -38,6 +38,8 @@ from typing import Any
 
 from dateutil import parser as dateparser
 
+from newsflow import clock
+
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 FUTURE_SLACK = timedelta(days=1)
 HEAD_CHARS = 400
@@ -241,7 +243,7 @@ def text_date(title: str, text: str) -> datetime | None:
 
 def check_date(dt: datetime, now: datetime | None = None) -> str:
     """ "" when `dt` is plausible for a news article, else the flag saying why not."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     if dt < EARLIEST:
         return SUSPICIOUS_PAST
     if dt > now + FUTURE_SLACK:

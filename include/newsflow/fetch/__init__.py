@@ -16,7 +16,7 @@
   window_end) are listed, splitting full answers, then fetched (`newsflow.fetch.newsapi`).
 - Feeds are polled with conditional GET and back off when they rarely change
   (`newsflow.fetch.conditional`). A run whose window is not live (a backfill, or a window
-  that ended more than `LIVE_WINDOW` ago) does not poll the feed: it replays the source's
+  that ended more than `LIVE_WINDOW` before the run's own time, `newsflow.clock`) does not poll the feed: it replays the source's
   items dated in the window from the raw archive (`newsflow.fetch.replay`), and says so.
 
 `report`, when given, receives what the ledger should say about the source: `status`
@@ -33,6 +33,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from newsflow import clock
 from newsflow.config import Settings
 from newsflow.fetch.feeds import FeedEntry, FeedError, parse_feed
 from newsflow.fetch.files import read_paths
@@ -123,7 +124,7 @@ def fetch_source(
     report.setdefault("notes", [])
     if source.type == "rss":
         if live is None:
-            live = window_end is None or window_end >= datetime.now(UTC) - LIVE_WINDOW
+            live = window_end is None or window_end >= clock.now() - LIVE_WINDOW
         if live:
             yield from _fetch_rss(source, settings, limit, report)
         else:
@@ -144,7 +145,7 @@ def _fetch_rss(source: Source, settings: Settings, limit: int, report: dict[str,
     from newsflow.fetch import conditional as cg
 
     meta = source.source_meta
-    now = datetime.now(UTC)
+    now = clock.now()
     poll = cg.load_poll_state(settings, source.url)
     may, why = cg.due(poll, now)
     if not may:

@@ -54,6 +54,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 import pycountry
 import requests
 
+from newsflow import clock
 from newsflow.config import Settings
 from newsflow.fetch import FetchError, _newest, _page_item
 from newsflow.fetch.conditional import conditional
@@ -255,7 +256,7 @@ def window_of(
     start: datetime | None, end: datetime | None, now: datetime | None = None
 ) -> tuple[datetime, datetime]:
     """The run's window in UTC, whole seconds; a missing end is now, a missing start end - DEFAULT_SPAN."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     end = (end.astimezone(UTC) if end.tzinfo else end.replace(tzinfo=UTC)) if end else now
     start = (
         (start.astimezone(UTC) if start.tzinfo else start.replace(tzinfo=UTC))
@@ -351,7 +352,7 @@ def fetch_newsapi(
             log.info(
                 "source %s: %d API entries without a readable seendate skipped", source.name, listing.undated
             )
-        if (source.dialect or "gdelt") == "gdelt" and start < datetime.now(UTC) - HISTORY:
+        if (source.dialect or "gdelt") == "gdelt" and start < clock.now() - HISTORY:
             notes.append(
                 f"source {source.name}: the window starts more than {HISTORY.days} days ago; the GDELT DOC API "
                 "only searches about the last 3 months"

@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from newsflow import clock
 from newsflow.archive import archive_batch
-from newsflow.fetch import fetch_source
+from newsflow.fetch import FeedFetchError, fetch_source
 from newsflow.fetch.conditional import BACKOFF_AFTER, load_poll_state
 from newsflow.fetch.sitemap import SitemapError, parse_sitemap
 from newsflow.models import RawItem
@@ -152,5 +153,17 @@ def test_backfill_of_a_feed_replays_the_archive_and_says_so(settings):
     assert [(i.url, i.fetched_at) for i in items] == [("http://h/a", "2", )]
     assert report["status"] == "outside_live_window"
     assert "1 items were replayed from the raw archive" in report["notes"][0]
-    # An old window is not live even without saying so.
-    assert list(fetch_source(src, settings, _day(1), _day(2), report={})) == []
+    # An old window is not live even without saying so: old against the run's clock.
+    with clock.run_time(_day(25)):
+        assert list(fetch_source(src, settings, _day(1), _day(2), report={})) == []
+
+
+def test_a_window_is_live_against_the_runs_clock_not_the_machines(settings):
+    """The same window is polled when the run stands just after it, replayed when it stands weeks later."""
+    src = Source(name="herald", type="rss", url="http://127.0.0.1:9/feed.xml")
+    with clock.run_time(_day(19) + timedelta(hours=1)), pytest.raises(FeedFetchError, match="could not be fetched"):
+        list(fetch_source(src, settings, _day(18), _day(19), report={}))  # polled: the feed is down
+    report: dict = {}
+    with clock.run_time(_day(19) + timedelta(days=30)):
+        assert list(fetch_source(src, settings, _day(18), _day(19), report=report)) == []
+    assert report["status"] == "outside_live_window"
