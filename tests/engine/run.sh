@@ -10,7 +10,8 @@
 # /usr/lib/jvm) and Maven (mvn). Elasticsearch refuses to run as root: as root the engine runs
 # as the system user `newsflow-es` (created here if missing), its files in a scratch folder it
 # owns. The engine is stopped and the scratch folder removed whatever happens.
-# Environment: PYTHON (default python3), ENGINE_HEAP (default 1g), PYTEST_ARGS, ENGINE_USER.
+# Environment: PYTHON (default python3), ENGINE_HEAP (default 1g), PYTEST_ARGS, ENGINE_USER,
+# ENGINE_JVM_DIR (where JDKs are looked for, default /usr/lib/jvm), ENGINE_LANGUAGE_ANALYZERS=0.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -51,7 +52,7 @@ find_java() {  # prints a JDK home with Java >= MIN_JAVA, or nothing
         fi
     done
     local best="" best_major=0
-    for candidate in /usr/lib/jvm/*/; do
+    for candidate in "${ENGINE_JVM_DIR:-/usr/lib/jvm}"/*/; do
         candidate="${candidate%/}"
         [ -L "$candidate" ] && continue
         major="$(java_major "$candidate")"
