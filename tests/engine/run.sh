@@ -91,7 +91,8 @@ if [ -n "$reason" ]; then
 fi
 JAVA="$(find_java)"
 
-SCRATCH="$(mktemp -d "${TMPDIR:-/tmp}/newsflow-engine.XXXXXX")"
+# Not under $TMPDIR: the engine's user must reach it (a root-only TMPDIR would lock it out).
+SCRATCH="$(mktemp -d "${ENGINE_TMP:-/tmp}/newsflow-engine.XXXXXX")"
 chmod 755 "$SCRATCH"
 PIDFILE="$SCRATCH/es.pid"
 LOG="$SCRATCH/engine.log"
