@@ -16,6 +16,7 @@ set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
+cd "$REPO"  # PYTHON may be relative to the repository (the Makefile passes .venv/bin/python)
 PYTHON="${PYTHON:-python3}"
 HEAP="${ENGINE_HEAP:-1g}"
 ES_USER="${ENGINE_USER:-newsflow-es}"
@@ -204,6 +205,5 @@ if [ "${1:-}" = "--serve" ]; then
 fi
 
 # 5. The tests that touch the index, against it.
-cd "$REPO"
 # shellcheck disable=SC2086
 NEWSFLOW_TEST_ES_URL="$URL" NEWSFLOW_TEST_ES_MISSING_LANGUAGES="$MISSING_LANGUAGES" "$PYTHON" -m pytest "${ENGINE_TESTS[@]}" ${PYTEST_ARGS:-}
