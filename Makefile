@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install test-tools demo test test-shifted test-engine lint unit bench clean
+.PHONY: install test-tools demo test test-shifted test-engine lint docs unit bench fuzz clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "newsflow needs $(PYTHON) on PATH (set PYTHON=...)"; exit 1; }
@@ -51,9 +51,18 @@ unit: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+## docs: build the topic pages under docs/ with MkDocs, strictly (a broken link fails)
+docs: $(STAMP)
+	$(BIN)/mkdocs build --strict --quiet
+
 ## bench: print the benchmark figures
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
+
+## fuzz: a long random Hypothesis run over fetch -> archive -> clean -> enrich (FUZZ_EXAMPLES=2000)
+FUZZ_EXAMPLES ?= 2000
+fuzz: $(STAMP)
+	NEWSFLOW_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) NEWSFLOW_FUZZ_RANDOM=1 $(BIN)/python -m pytest -x -q tests/reliability/test_fuzz_pipeline.py
 
 clean:
 	rm -rf .newsflow .pytest_cache

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -61,3 +62,12 @@ def run_clock() -> RunClock:
     """
     start = datetime(2028, 2, 29, tzinfo=UTC)
     return RunClock(start=start, end=start + timedelta(days=1), run_after=start + timedelta(days=1, hours=1))
+
+
+@pytest.fixture(autouse=True)
+def _wall_clock_between_tests() -> Iterator[None]:
+    """A test that runs a task in this process sets the run's clock; the next test starts without it."""
+    yield
+    from newsflow import clock
+
+    clock.set_run_time(None)

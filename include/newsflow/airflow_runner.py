@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -31,7 +32,8 @@ def airflow_env(settings: Settings, extra: dict[str, str] | None = None) -> dict
     env.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(dags_folder()))
     env.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
     env.setdefault("AIRFLOW__CORE__UNIT_TEST_MODE", "False")
-    env.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING")
+    # INFO: the log then has each task's own lines, cut per task at dag.test()'s "starting task_id=".
+    env.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "INFO")
     # dag.test() in Airflow 3.3.2 fails on a DAG with a DeadlineAlert (it looks the alert up by a
     # dict instead of its id); the deadline is for the real scheduler, so it is off here.
     env.setdefault("NEWSFLOW_RUN_DEADLINE_MINUTES", "0")
@@ -41,71 +43,183 @@ def airflow_env(settings: Settings, extra: dict[str, str] | None = None) -> dict
     return env
 
 
+class DagRunFailed(RuntimeError):
+    """A run failed: `result` holds its state, tasks, failing tasks' log tails and saved ledger."""
+
+    def __init__(self, message: str, result: dict):
+        super().__init__(message)
+        self.result = result
+
+
 def run_dag(
     dag_id: str,
     settings: Settings,
     logical_date: datetime | None = None,
     extra_env: dict[str, str] | None = None,
     quiet: bool = True,
+    interval: tuple[datetime, datetime] | None = None,
+    raise_on_failure: bool = True,
     run_after: datetime | None = None,
 ) -> dict:
-    """Run `dag_id` once via dag.test() in a child process; return its ledger (or raise).
+    """Run `dag_id` once via dag.test() in a child process; return its result (state, tasks, ledger).
 
-    `run_after` is the time the run stands for (`newsflow.clock`): a caller that controls
-    time (a test, the demo) passes it; without it Airflow takes the wall clock.
+    Everything the child prints (Airflow's and the tasks' logs) goes to `<home>/logs/<dag>-<time>.log`,
+    and to stderr as well unless `quiet`. `interval` chooses the run's interval (the DAG reads it
+    from the run's conf). A failed run raises DagRunFailed (its message has the failing tasks' log
+    tails), or is returned with `failed_tasks` when `raise_on_failure` is False. `run_after` is
+    the time the run stands for (`newsflow.clock`): a caller that controls time (a test, the
+    demo) passes it; without it Airflow takes the wall clock.
     """
     env = airflow_env(settings, extra_env)
     Path(env["AIRFLOW_HOME"]).mkdir(parents=True, exist_ok=True)
-    when = (logical_date or datetime.now(UTC)).isoformat()
-    cmd = [sys.executable, "-m", "newsflow.airflow_runner", "--dag-id", dag_id, "--logical-date", when]
+    when = logical_date or (interval[1] if interval else None) or datetime.now(UTC)
+    stamp = f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}"
+    log_path = settings.home / "logs" / f"{dag_id}-{stamp}.log"
+    result_path = log_path.with_suffix(".result.json")
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    cmd = [
+        sys.executable,
+        "-m",
+        "newsflow.airflow_runner",
+        "--dag-id",
+        dag_id,
+        "--logical-date",
+        when.isoformat(),
+        "--result-file",
+        str(result_path),
+    ]
+    if interval:
+        cmd += ["--start", interval[0].isoformat(), "--end", interval[1].isoformat()]
     if run_after is not None:
         cmd += ["--run-after", run_after.isoformat()]
-    log_path = settings.home / "logs" / f"{dag_id}-{datetime.now(UTC):%Y%m%dT%H%M%S%f}.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with log_path.open("w") as log_fh:
-        proc = subprocess.run(
-            cmd,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=log_fh if quiet else None,
-            text=True,
-            check=False,
-        )
-    result_line = [ln for ln in proc.stdout.splitlines() if ln.startswith("NEWSFLOW_RESULT ")]
-    if proc.returncode != 0 or not result_line:
-        tail = "\n".join(log_path.read_text(errors="replace").splitlines()[-40:])
-        raise RuntimeError(f"DAG {dag_id} failed (exit {proc.returncode}); log: {log_path}\n{tail}")
-    return json.loads(result_line[-1].removeprefix("NEWSFLOW_RESULT "))
+    returncode = _run_logged(cmd, env, log_path, echo=not quiet)
+    result = json.loads(result_path.read_text()) if result_path.exists() else {}
+    result_path.unlink(missing_ok=True)
+    result["log"] = str(log_path)
+    if returncode == 0 and result.get("state", "").endswith("success"):
+        return result
+    result.setdefault("state", f"failed (exit {returncode})")
+    result["failed_tasks"] = failed_task_logs(result, log_path)
+    if not raise_on_failure:
+        return result
+    tails = "\n".join(f"--- {name}\n{tail}" for name, tail in result["failed_tasks"].items())
+    raise DagRunFailed(f"DAG {dag_id} failed ({result['state']}); log: {log_path}\n{tails}".rstrip(), result)
 
 
-def _child(dag_id: str, logical_date: str, run_after: str | None = None) -> int:
-    """Inside the child: migrate the metadata DB if needed, parse our DAGs, run one, print its result."""
+def _run_logged(cmd: list[str], env: dict[str, str], log_path: Path, echo: bool) -> int:
+    """Run `cmd`, writing its stdout and stderr to `log_path` (and to our stderr if `echo`)."""
+    with (
+        log_path.open("w") as log_fh,
+        subprocess.Popen(
+            cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace"
+        ) as proc,
+    ):
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            log_fh.write(line)
+            if echo:
+                sys.stderr.write(line)
+        return proc.wait()
+
+
+_TASK_START = re.compile(r"\[DAG TEST\] starting task_id=(\S+) map_index=(-?\d+)")
+_BAD_STATES = {"failed", "upstream_failed"}
+
+
+def failed_task_logs(result: dict, log_path: Path, lines: int = 15) -> dict[str, str]:
+    """The last `lines` lines logged by each failed task (its last try), keyed `task_id[map_index]`.
+
+    dag.test() runs one task at a time in the child, announcing each; the log is cut there.
+    A run that failed before any task ran gets the log's own tail.
+    """
+    sections: dict[tuple[str, int], list[str]] = {}
+    current: list[str] | None = None
+    text = log_path.read_text(errors="replace").splitlines() if log_path.exists() else []
+    for line in text:
+        match = _TASK_START.search(line)
+        if match:
+            current = sections[(match.group(1), int(match.group(2)))] = []
+        elif current is not None:
+            current.append(line)
+    failed = [t for t in result.get("tasks", []) if t.get("state") == "failed"]
+    if not failed:
+        return {} if result.get("tasks") else {"(no task ran)": "\n".join(text[-lines:])}
+    out = {}
+    for task in failed:
+        key = f"{task['task_id']}[{task['map_index']}]" if task["map_index"] >= 0 else task["task_id"]
+        name = f"{key} ({task['name']})" if task.get("name") and task["map_index"] >= 0 else key
+        out[name] = "\n".join(_readable(sections.get((task["task_id"], task["map_index"]), []))[-lines:])
+    return out
+
+
+# Lines of a task's log a reader does not need in a summary: traceback frames (the exception's own
+# line stays) and Airflow's bookkeeping after the task ended. The full log keeps them all.
+_NOISE = re.compile(
+    r"^(\s|Traceback \(most recent call last\)|During handling of the above exception"
+    r"|The above exception was the direct cause)"
+    r"|::group::|::endgroup::|Task instance state updated|\[DAG TEST\] end task|No tasks to run"
+)
+
+
+def _readable(section: list[str]) -> list[str]:
+    return [line for line in section if line.strip() and not _NOISE.search(line)]
+
+
+def _child(
+    dag_id: str, logical_date: str, result_file: str, start: str = "", end: str = "", run_after: str = ""
+) -> int:
+    """Inside the child: migrate the metadata DB if needed, parse our DAGs, run one, write its result."""
     import logging
 
     logging.getLogger("newsflow").setLevel(logging.INFO)
+    result: dict = {"state": "failed", "tasks": []}
+    try:
+        code = _run_child(dag_id, logical_date, start, end, result, run_after)
+    finally:
+        if result_file:
+            Path(result_file).write_text(json.dumps(result, default=str))
+        else:  # no file asked for: the last stdout line, as callers of older versions read it
+            print("NEWSFLOW_RESULT " + json.dumps(result, default=str), flush=True)
+    return code
+
+
+def _run_child(dag_id: str, logical_date: str, start: str, end: str, result: dict, run_after: str = "") -> int:
+    from newsflow.runtime import INTERVAL_CONF_KEY, before_start_date
+
+    when = datetime.fromisoformat(logical_date)
+    too_early = before_start_date(Settings.from_env(), datetime.fromisoformat(end) if end else when)
+    if too_early and dag_id == "news_ingest":
+        result["error"] = too_early
+        print(f"news_ingest: {too_early}", file=sys.stderr)
+        return 1
     _ensure_db()
     from airflow.dag_processing.dagbag import DagBag
 
     bag = DagBag(dag_folder=str(dags_folder()))
     if bag.import_errors:
-        for path, err in bag.import_errors.items():
-            print(f"import error in {path}: {err}", file=sys.stderr)
+        result["error"] = "; ".join(
+            f"import error in {path}: {err}" for path, err in bag.import_errors.items()
+        )
+        print(result["error"], file=sys.stderr)
         return 2
     dag = bag.dags.get(dag_id)
     if dag is None:
-        print(f"no DAG named {dag_id} in {dags_folder()}", file=sys.stderr)
+        result["error"] = f"no DAG named {dag_id} in {dags_folder()}"
+        print(result["error"], file=sys.stderr)
         return 2
+    conf = {INTERVAL_CONF_KEY: {"start": start, "end": end}} if start and end else None
     # dag.test() runs each task in this process without asking the pools for a slot, so the
     # fetch pools (newsflow.pools) need not exist here; the scheduler would wait for them.
     dagrun = dag.test(
-        logical_date=datetime.fromisoformat(logical_date),
-        run_after=datetime.fromisoformat(run_after) if run_after else None,
+        logical_date=when, run_conf=conf, run_after=datetime.fromisoformat(run_after) if run_after else None
     )
-    result = {"state": str(dagrun.state), "run_id": dagrun.run_id, "tasks": _task_instances(dag_id, dagrun.run_id)}
+    result.update(state=str(dagrun.state), run_id=dagrun.run_id, tasks=_task_instances(dag_id, dagrun.run_id))
+    result["interval"] = (
+        [start, end] if conf else [str(dagrun.data_interval_start), str(dagrun.data_interval_end)]
+    )
     ledger_file = Settings.from_env().work / "ledgers" / f"{_safe(dagrun.run_id)}.json"
     if ledger_file.exists():
         result["ledger"] = json.loads(ledger_file.read_text())
-    print("NEWSFLOW_RESULT " + json.dumps(result), flush=True)
     return 0 if str(dagrun.state).endswith("success") else 1
 
 
@@ -122,8 +236,14 @@ def _task_instances(dag_id: str, run_id: str) -> list[dict]:
             .order_by(TaskInstance.task_id, TaskInstance.map_index)
         ).all()
         return [
-            {"task_id": ti.task_id, "map_index": ti.map_index, "state": getattr(ti.state, "value", ti.state),
-             "pool": ti.pool, "name": ti.rendered_map_index}
+            {
+                "task_id": ti.task_id,
+                "map_index": ti.map_index,
+                "state": getattr(ti.state, "value", ti.state),
+                "pool": ti.pool,
+                "name": ti.rendered_map_index,
+                "duration": ti.duration,
+            }
             for ti in tis
         ]
 
@@ -149,6 +269,9 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--dag-id", required=True)
     parser.add_argument("--logical-date", required=True)
-    parser.add_argument("--run-after", help="the time the run stands for (ISO 8601); default: now")
+    parser.add_argument("--result-file", default="", help="write the result here (default: a stdout line)")
+    parser.add_argument("--start", default="")
+    parser.add_argument("--end", default="")
+    parser.add_argument("--run-after", default="", help="the time the run stands for (ISO 8601); default: now")
     args = parser.parse_args()
-    sys.exit(_child(args.dag_id, args.logical_date, args.run_after))
+    sys.exit(_child(args.dag_id, args.logical_date, args.result_file, args.start, args.end, args.run_after))

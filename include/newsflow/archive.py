@@ -15,7 +15,7 @@ from pathlib import Path
 
 from newsflow import clock
 from newsflow.config import Settings
-from newsflow.models import RawItem, write_jsonl
+from newsflow.models import RawItem, scrub, stage_error, write_jsonl
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _SOURCE_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
@@ -48,8 +48,26 @@ def archive_batch(
     """Write the items (streamed, atomically) and return (path, count). `day` defaults to today (UTC)."""
     day = day or clock.now().date()
     path = archive_path(settings, source, run_id, day)
-    count = write_jsonl(path, items)
+    count = write_jsonl(path, items, fallback=unwritable_item)
     return path, count
+
+
+def unwritable_item(item: RawItem, exc: Exception) -> RawItem:
+    """What the archive keeps of an item it cannot write (a lone surrogate in its text, a
+    structure too deep for JSON): where it came from and why, so it is counted as rejected
+    (`archive_error: ...`) instead of failing its whole source."""
+    return RawItem(
+        source=item.source,
+        url=scrub(item.url),
+        kind=item.kind,
+        fetched_at=item.fetched_at,
+        status_code=item.status_code,
+        content_type=scrub(item.content_type),
+        path=scrub(item.path),
+        line=item.line,
+        feed_url=scrub(item.feed_url),
+        error=stage_error("archive", exc),
+    )
 
 
 def iter_archive(

@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from newsflow.config import Settings
+from newsflow.jsonstate import report_once, write_json
+from newsflow.models import scrub
 
 log = logging.getLogger("newsflow.boilerplate")
 
@@ -28,10 +30,11 @@ class BoilerplateMemory:
         self.recent: list[str] = []
         if self.path.exists():
             try:
-                self.recent = list(json.loads(self.path.read_text(encoding="utf-8")).get("recent", []))
-            except (OSError, ValueError) as exc:
+                recent = json.loads(self.path.read_text(encoding="utf-8")).get("recent", [])
+                self.recent = [scrub(t) for t in recent if isinstance(t, str)]
+            except (OSError, ValueError, AttributeError, TypeError, RecursionError) as exc:
                 # A damaged memory only costs learning; say so and start afresh.
-                log.warning("ignoring unreadable boilerplate memory %s: %s", self.path, exc)
+                report_once(self.path, "is unreadable and will be rebuilt", f"{type(exc).__name__}: {exc}")
 
     def observe(self, texts: Iterable[str]) -> None:
         for text in texts:
@@ -40,7 +43,8 @@ class BoilerplateMemory:
         self.recent = self.recent[-self.keep :]
 
     def save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        tmp.write_text(json.dumps({"recent": self.recent}, ensure_ascii=False), encoding="utf-8")
-        tmp.replace(self.path)
+        """Keep the memory for the next run; a state folder that cannot be written costs only that."""
+        try:
+            write_json(self.path, {"recent": [scrub(t) for t in self.recent]})
+        except OSError as exc:
+            report_once(self.path, "cannot be written", f"{exc.strerror or exc}, errno {exc.errno}")

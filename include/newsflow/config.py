@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, fields
+from datetime import UTC, datetime
 from pathlib import Path
 
 PIPELINE_VERSION = "1"
@@ -53,14 +54,25 @@ class Settings:
     fetch_timeout: float = 15.0
     """Seconds for connect and for each read."""
     fetch_retries: int = 3
+    page_budget: float = 0.0
+    """Hard wall-clock seconds per page, headers, retries and waits included (0: 4 x fetch_timeout, at least 30)."""
+    source_budget: float = 1200.0
+    """Wall-clock seconds one source's pages may take in a run; pages not started by then are rejected
+    (`fetch_error: source budget ...`) so one slow site cannot hold the task past its execution_timeout."""
     max_bytes: int = 5_000_000
     """Size cap per response; the body is read no further."""
+    max_text_chars: int = 300_000
+    """Longest clean article text kept (about 50,000 words); a longer one is rejected `too_large`."""
+    max_batch_chars: int = 50_000_000
+    """Characters of page bodies one source may bring in one run; later items are rejected `too_large`."""
     max_items_per_source: int = 500
     """Most items one source may bring in one run."""
     min_words: int = 40
     """Articles with fewer words of clean text are rejected as too short."""
     schedule: str = "*/30 * * * *"
     """Cron expression for news_ingest; each run owns the interval up to the next tick."""
+    start_date: str = "2026-01-01"
+    """news_ingest's start_date (ISO date or date-time, UTC): no run ingests an interval before it."""
     bulk_chunk_bytes: int = 5_000_000
     related_coverage: bool = True
     """Link independently written articles on one event (`story_id`); costs one query per new story."""
@@ -92,6 +104,14 @@ class Settings:
                 f"NEWSFLOW_DUPLICATE_POLICY must be 'cluster' or 'drop', not {settings.duplicate_policy!r}"
             )
         return settings
+
+    @property
+    def start_datetime(self) -> datetime | None:
+        """`start_date` as an aware UTC datetime (None when set empty)."""
+        if not self.start_date.strip():
+            return None
+        when = datetime.fromisoformat(self.start_date.strip())
+        return when if when.tzinfo else when.replace(tzinfo=UTC)
 
     @property
     def archive(self) -> Path:

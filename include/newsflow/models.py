@@ -9,8 +9,14 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import glob
 import json
-from collections.abc import Iterable, Iterator
+import os
+import re
+import socket
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -144,6 +150,29 @@ class Article:
         return self.status == REJECTED
 
 
+def scrub(value: str) -> str:
+    """`value` with lone surrogates (which no UTF-8 file can hold) replaced by U+FFFD."""
+    try:
+        value.encode("utf-8")
+        return value
+    except UnicodeEncodeError:
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def stage_error(stage: str, exc: BaseException) -> str:
+    """The rejection reason for an item that failed in `stage`: `<stage>_error: <Type>: <message>`."""
+    message = " ".join(scrub(str(exc)).split())[:300]
+    return (
+        f"{stage}_error: {type(exc).__name__}: {message}"
+        if message
+        else f"{stage}_error: {type(exc).__name__}"
+    )
+
+
+STAGE_ERROR_PREFIXES = ("decode_error:", "archive_error:", "fetch_failed:", "clean_error:")
+"""RawItem errors that are already a full rejection reason (not wrapped in `fetch_error: ...`)."""
+
+
 _RAW_FIELDS = {f.name for f in dataclasses.fields(RawItem)}
 _ARTICLE_FIELDS = {f.name for f in dataclasses.fields(Article)}
 _FIELD_NAMES = {cls: tuple(f.name for f in dataclasses.fields(cls)) for cls in (RawItem, Article)}
@@ -165,19 +194,73 @@ def _as_dict(record: RawItem | Article) -> dict[str, Any]:
     return {name: _copy(getattr(record, name)) for name in _FIELD_NAMES[type(record)]}
 
 
-def write_jsonl(path: Path, records: Iterable[RawItem | Article | dict[str, Any]]) -> int:
-    """Write records atomically (temp file + rename) so a killed task never leaves half a batch."""
+def write_jsonl(
+    path: Path,
+    records: Iterable[RawItem | Article | dict[str, Any]],
+    fallback: Callable[[Any, Exception], RawItem | Article | dict[str, Any]] | None = None,
+) -> int:
+    """Write records atomically (temp file + rename) so a killed task never leaves half a batch.
+
+    The temp name is unique per process and attempt (two tries of one run never share it) and is
+    removed when the write fails. `fallback(record, error)`, when given, replaces a record that
+    cannot be written (a lone surrogate, a structure too deep for JSON): one bad record must
+    not lose the batch; without it the error is raised.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
+    tmp = path.with_name(f"{path.name}.{_HOST}-{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp")
     count = 0
-    with tmp.open("w", encoding="utf-8") as fh:
-        for rec in records:
-            data = rec if isinstance(rec, dict) else rec.to_dict()
-            fh.write(json.dumps(data, ensure_ascii=False))
-            fh.write("\n")
-            count += 1
-    tmp.replace(path)
+    try:
+        with tmp.open("w", encoding="utf-8") as fh:
+            for rec in records:
+                fh.write(_line(rec, fallback))
+                count += 1
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _remove_orphans(path)
     return count
+
+
+_HOST = re.sub(r"[^A-Za-z0-9]+", "", socket.gethostname())[:32] or "host"
+_ORPHAN_AGE = 24 * 3600  # seconds: a temp file this old belongs to no running write
+
+
+def _remove_orphans(path: Path) -> None:
+    """Remove temp files of `path` left by killed writers: those of this host whose process is
+    gone, and any a day old. A write still running elsewhere keeps its file."""
+    for tmp in path.parent.glob(f"{glob.escape(path.name)}.*.tmp"):
+        host, _, rest = tmp.name[len(path.name) + 1 :].partition("-")
+        pid = rest.split("-", 1)[0]
+        try:
+            stale = time.time() - tmp.stat().st_mtime > _ORPHAN_AGE
+            if stale or (host == _HOST and pid.isdigit() and not _alive(int(pid))):
+                tmp.unlink(missing_ok=True)
+        except OSError:
+            continue
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _line(rec: Any, fallback: Callable[[Any, Exception], Any] | None) -> str:
+    try:
+        line = json.dumps(rec if isinstance(rec, dict) else rec.to_dict(), ensure_ascii=False) + "\n"
+        line.encode("utf-8")
+        return line
+    except (ValueError, TypeError, RecursionError) as exc:  # UnicodeEncodeError is a ValueError
+        if fallback is None:
+            raise
+        replacement = fallback(rec, exc)
+        data = replacement if isinstance(replacement, dict) else replacement.to_dict()
+        return json.dumps(data, ensure_ascii=True) + "\n"
 
 
 def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:

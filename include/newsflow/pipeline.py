@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,15 +25,21 @@ from newsflow.enrich import enrich_article, skipped_enrichers
 from newsflow.ledger import Ledger
 from newsflow.models import (
     REJECTED,
+    STAGE_ERROR_PREFIXES,
+    UNCHANGED,
     Article,
     RawItem,
     read_articles,
     read_raw,
+    scrub,
+    stage_error,
     write_jsonl,
 )
+from newsflow.redact import REDACTED, Redactor, install_log_filter, redact_url
 from newsflow.sources import Source
 
 log = logging.getLogger("newsflow.pipeline")
+install_log_filter()
 
 NOT_PROCESSED = "not_processed"
 """Ledger reason for archived items a run never decided (a later task failed): re-run to index them."""
@@ -91,6 +97,70 @@ def source_meta(source: Source | None) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- fetch
+def xcom_source(source: Source) -> dict[str, Any]:
+    """What the DAG hands a mapped fetch through XCom: the source with its URL redacted, since
+    XCom is stored in Airflow's database and shown in its UI (see `task_source`)."""
+    data = source.to_dict()
+    data["url"] = redact_url(data.get("url") or "")
+    return data
+
+
+def task_source(data: dict[str, Any], settings: Settings) -> Source:
+    """The source a fetch task runs. A redacted URL (`xcom_source`) is read again from the sources
+    file, by name, at fetch time: the credential lives only in the file, the environment and
+    the fetcher."""
+    from newsflow.fetch import FetchError
+    from newsflow.sources import load_sources_lenient
+
+    source = Source.from_dict(data)
+    if REDACTED not in source.url:
+        return source
+    for candidate in load_sources_lenient(settings.sources_file)[0]:
+        if candidate.name == source.name:
+            return candidate
+    raise FetchError(f"source {source.name!r} is no longer in {settings.sources_file}")
+
+
+class _SourceFailed(Exception):
+    """Carries an error raised by the source's own generator through the archive writer, so it
+    is not mistaken for an archive failure."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _budgeted(
+    items: Iterable[RawItem], settings: Settings, source: str, redactor: Redactor
+) -> Iterator[RawItem]:
+    """The source's items, with its errors marked as its own, secrets redacted, and the batch's
+    size budget applied.
+
+    Past `settings.max_batch_chars` of bodies in one run, items are kept as rejections
+    (`too_large: ...`) without their body: a handful of huge pages cannot take the clean task's
+    memory (and the search server's) with them.
+    """
+    limit = int(getattr(settings, "max_batch_chars", 0) or 0)
+    total = 0
+    iterator = iter(items)
+    while True:
+        try:
+            item = next(iterator)
+        except StopIteration:
+            return
+        except Exception as exc:
+            raise _SourceFailed(exc) from exc
+        redactor.item(item)
+        total += len(item.body)
+        if limit and total > limit and not item.error:
+            item.body = ""
+            item.error = (
+                f"too_large: source {source}'s batch budget of {limit} characters for one run is spent "
+                "(NEWSFLOW_MAX_BATCH_CHARS)"
+            )
+        yield item
+
+
 def fetch_stage(
     source: Source,
     settings: Settings,
@@ -109,14 +179,15 @@ def fetch_stage(
 
     day = (window_start or clock.now()).date()
     report: dict[str, Any] = {}
+    redactor = Redactor([source.url])  # secrets never leave the fetcher
     items = fetch_source(source, settings, window_start, window_end, report=report, live=live)
     try:
-        path, count = archive_batch(settings, source.name, run_id, items, day)
+        batch = _budgeted(items, settings, source.name, redactor)
+        path, count = archive_batch(settings, source.name, run_id, batch, day)
+    except _SourceFailed as failed:  # the source itself failed (feed unreadable, ...), not the archive
+        raise _redacted(failed.error, redactor) from failed.error.__cause__
     except OSError as exc:
-        # write_jsonl renames a finished temp file into place: a failed write leaves no half batch,
-        # only the temp file, which is removed here (best effort: the disk may be the problem).
-        for leftover in Path(settings.archive).glob(f"source={source.name}/date={day:%Y-%m-%d}/*.tmp"):
-            leftover.unlink(missing_ok=True)
+        # write_jsonl writes a unique temp file and renames it into place; a failed write removes it.
         raise ArchiveError(
             f"source {source.name!r}: cannot write the raw archive under {settings.archive}: "
             f"{exc.strerror or exc} (errno {exc.errno}). Nothing of this source was processed in this "
@@ -124,18 +195,56 @@ def fetch_stage(
         ) from exc
     log.info("fetched %d items from source %s into %s", count, source.name, path)
     status = report.get("status", "ok")
-    record_success(settings, source.name, run_id, count, status, report.get("last_item"))
+    last = report.get("last_item")
+    last = (last[0], redactor.item_url(last[1])) if last else None
+    record_success(settings, source.name, run_id, count, status, last)
     return {
         "source": source.name,
         "raw": str(path),
         "fetched": count,
         "error": "",
         "status": status,
-        "notes": list(report.get("notes", [])),
+        "notes": [redactor.text(str(note)) for note in report.get("notes", [])],
     }
 
 
+def _redacted(error: BaseException, redactor: Redactor) -> BaseException:
+    """The same error with the source's secrets redacted from its message (it reaches the task
+    log, health.json, the ledger and XCom)."""
+    message = str(error)
+    clean = redactor.text(message)
+    if clean == message:
+        return error
+    try:
+        return type(error)(clean)
+    except Exception:  # an exception type that takes other arguments
+        from newsflow.fetch import FetchError
+
+        return FetchError(clean)
+
+
 # --------------------------------------------------------------------------- clean
+def unwritable_article(stage: str) -> Callable[[Article, Exception], Article]:
+    """A write_jsonl fallback: an article that cannot be written is kept as a rejection."""
+
+    def fallback(art: Article, exc: Exception) -> Article:
+        return Article(
+            id=art.id,
+            source=art.source,
+            url=scrub(art.url),
+            feed_url=scrub(art.feed_url),
+            path=scrub(art.path),
+            line=art.line,
+            fetched_at=art.fetched_at,
+            ingest_run_id=art.ingest_run_id,
+            pipeline_version=art.pipeline_version,
+            status=REJECTED,
+            reason=stage_error(stage, exc),
+        )
+
+    return fallback
+
+
 def clean_raw(raw: RawItem, settings: Settings) -> tuple[Article, str]:
     """clean_and_learn plus the feed's own metadata as fallbacks, and lineage.
 
@@ -163,15 +272,73 @@ def clean_raw(raw: RawItem, settings: Settings) -> tuple[Article, str]:
     return article, learning
 
 
+def _rejected_copy(raw: RawItem, reason: str) -> Article:
+    return Article(
+        source=raw.source,
+        url=scrub(raw.url),
+        feed_url=scrub(raw.feed_url),
+        path=scrub(raw.path),
+        line=raw.line,
+        fetched_at=raw.fetched_at,
+        pipeline_version=PIPELINE_VERSION,
+        status=REJECTED,
+        reason=reason,
+    )
+
+
+def _too_large(raw: RawItem, settings: Settings) -> str:
+    """The size budget a body breaks before cleaning, or ''. A plain-text body more than twice the
+    text budget cannot clean down to it (cleaning removes furniture lines, not half an article)."""
+    if len(raw.body) > int(settings.max_bytes):
+        return f"too_large: body of {len(raw.body)} characters > {settings.max_bytes}"
+    limit = int(getattr(settings, "max_text_chars", 0) or 0)
+    if limit and raw.kind == "text" and len(raw.body) > 2 * limit:
+        return f"too_large: text of {len(raw.body)} characters > {limit} (NEWSFLOW_MAX_TEXT_CHARS)"
+    return ""
+
+
+def _isolated_clean(raw: RawItem, settings: Settings) -> tuple[Article, str]:
+    """clean_raw for one item; whatever it raises rejects that item only (`clean_error: ...`)."""
+    if raw.error.startswith(STAGE_ERROR_PREFIXES):  # already a full reason (decode, archive, size)
+        return _rejected_copy(raw, raw.error), ""
+    too_large = _too_large(raw, settings)
+    if too_large:  # said before the costly extraction, not after it
+        return _rejected_copy(raw, too_large), ""
+    try:
+        article, learning = clean_raw(raw, settings)
+    except Exception as exc:
+        log.warning("clean failed on %s: %s: %s", raw.url, type(exc).__name__, exc)
+        return _rejected_copy(raw, stage_error("clean", exc)), ""
+    limit = int(getattr(settings, "max_text_chars", 0) or 0)
+    if limit and len(article.text) > limit and not article.rejected:
+        article.reject(
+            f"too_large: text of {len(article.text)} characters > {limit} (NEWSFLOW_MAX_TEXT_CHARS)"
+        )
+        article.text, learning = "", ""  # not kept in memory, in the batch files or for learning
+    return article, learning
+
+
+def _isolated_apply(art: Article, text: str, learned: frozenset[str], settings: Settings) -> Article:
+    try:
+        return apply_learned(art, text, learned, settings)
+    except Exception as exc:
+        log.warning("clean failed on %s: %s: %s", art.url, type(exc).__name__, exc)
+        return art.reject(stage_error("clean", exc))
+
+
 def clean_batch(raws: Iterable[RawItem], settings: Settings, remembered: Iterable[str] = ()) -> tuple[
     list[Article], list[str]
 ]:
     """Clean one source's items, then strip the furniture learned from its recent articles
     (`remembered`) and from this batch itself, so even a first run learns."""
-    cleaned = [clean_raw(raw, settings) for raw in raws]
+    cleaned = [_isolated_clean(raw, settings) for raw in raws]
     learning = [text for art, text in cleaned if not art.rejected]
-    learned = learn_boilerplate([*remembered, *learning])
-    articles = [apply_learned(art, text, learned, settings) for art, text in cleaned]
+    try:
+        learned = learn_boilerplate([*remembered, *learning])
+    except Exception as exc:  # learning is an improvement, never a reason to lose the batch
+        log.warning("boilerplate learning failed (%s: %s); cleaning without it", type(exc).__name__, exc)
+        learned = frozenset()
+    articles = [_isolated_apply(art, text, learned, settings) for art, text in cleaned]
     if learned:
         log.info("stripped %d learned furniture lines where present", len(learned))
     return articles, learning
@@ -189,12 +356,28 @@ def clean_stage(fetch_result: dict[str, Any], settings: Settings, run_id: str) -
     articles, learning = clean_batch(raws, settings, memory.recent)
     for art in articles:
         art.ingest_run_id = run_id
-    count = write_jsonl(out, articles)
+    count = write_jsonl(out, articles, fallback=unwritable_article("clean"))
     memory.observe(learning)
     memory.save()
     rejected = sum(1 for a in articles if a.rejected)
     log.info("cleaned %d items of source %s (%d rejected)", count, source, rejected)
-    return {"source": source, "path": str(out), "count": count, "rejected": rejected}
+    return {"source": source, "path": str(out), "count": count, "rejected": rejected,
+            "furniture": str(_save_furniture(out, memory.recent))}
+
+
+def _save_furniture(batch: Path, recent: list[str]) -> Path:
+    """The source's furniture for dedupe's signatures, next to its clean batch.
+
+    Made here, in the source's own (mapped) task, so the run's single dedupe task does not
+    learn every source's memory in turn (~0.3 s a source with a full memory).
+    """
+    import json
+
+    from newsflow.dedupe.furniture import source_furniture
+
+    path = batch.with_suffix(".furniture.json")
+    path.write_text(json.dumps(sorted(source_furniture(recent)), ensure_ascii=False), encoding="utf-8")
+    return path
 
 
 # --------------------------------------------------------------------------- dedupe
@@ -210,9 +393,10 @@ def dedupe_stage(
     # copies across sources); a second in-memory layer over the index only doubled the
     # memory (68 KB per article) without changing a decision.
     store: CandidateStore = index_store if index_store is not None else MemoryStore()
-    dedup = Deduplicator(store, policy=settings.duplicate_policy)
+    clean_results = sorted(clean_results, key=lambda r: r["source"])
+    dedup = Deduplicator(store, policy=settings.duplicate_policy, furniture=_furniture(settings, clean_results))
     results = []
-    for res in sorted(clean_results, key=lambda r: r["source"]):
+    for res in clean_results:
         articles = list(read_articles(Path(res["path"])))
         try:
             decided = dedup.process(articles)
@@ -231,23 +415,64 @@ def dedupe_stage(
     return results
 
 
+def _furniture(settings: Settings, clean_results: list[dict[str, Any]]) -> dict[str, frozenset[str]]:
+    """Each source's furniture, as its clean task saved it (else learned from its boilerplate memory)."""
+    import json
+
+    from newsflow.boilerplate_state import BoilerplateMemory
+    from newsflow.dedupe.furniture import source_furniture
+
+    out: dict[str, frozenset[str]] = {}
+    for res in clean_results:
+        saved = Path(res.get("furniture") or "")
+        if res.get("furniture") and saved.is_file():
+            out[res["source"]] = frozenset(json.loads(saved.read_text(encoding="utf-8")))
+        else:
+            out[res["source"]] = source_furniture(BoilerplateMemory(settings, res["source"]).recent)
+    return out
+
+
+def with_items(fetch_results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The fetch results that brought items: the only ones the later stages have work for."""
+    return [r for r in fetch_results if not r.get("error") and int(r.get("fetched") or 0) > 0]
+
+
 # --------------------------------------------------------------------------- enrich
-def enrich_stage(batch: dict[str, Any], settings: Settings, run_id: str, source: Source | None) -> dict[str, Any]:
+def enrich_one(art: Article, meta: dict[str, Any], skip: frozenset[str]) -> Article:
+    """enrich_article for one article; whatever escapes it rejects that article only."""
+    try:
+        return enrich_article(art, meta, skip=skip)
+    except Exception as exc:
+        log.warning("enrich failed on %s: %s: %s", art.url, type(exc).__name__, exc)
+        return art.reject(stage_error("enrich", exc))
+
+
+def enrich_stage(
+    batch: dict[str, Any], settings: Settings, run_id: str, source: Source | None
+) -> dict[str, Any]:
     meta = source_meta(source)
     skip = skipped_enrichers(settings)
     out = run_dir(settings, run_id) / "enrich" / f"{safe_name(batch['source'])}.jsonl"
-    failures = 0
+    failures = unchanged = 0
 
     def articles() -> Iterator[Article]:
-        nonlocal failures
+        nonlocal failures, unchanged
         for art in read_articles(Path(batch["path"])):
-            enriched = enrich_article(art, meta, skip=skip)
+            if art.status == UNCHANGED:  # already indexed with the same text: nothing is written
+                unchanged += 1
+                yield art
+                continue
+            enriched = enrich_one(art, meta, skip)
             failures += len(enriched.enrich_errors)
             yield enriched
 
-    count = write_jsonl(out, articles())
-    log.info("enriched %d articles of source %s (%d enricher failures)", count, batch["source"], failures)
-    return {"source": batch["source"], "path": str(out), "count": count, "enrich_failures": failures}
+    count = write_jsonl(out, articles(), fallback=unwritable_article("enrich"))
+    log.info(
+        "enriched %d articles of source %s (%d unchanged, not enriched; %d enricher failures)",
+        count - unchanged, batch["source"], unchanged, failures,
+    )
+    return {"source": batch["source"], "path": str(out), "count": count, "enrich_failures": failures,
+            "unchanged": unchanged}
 
 
 # --------------------------------------------------------------------------- index
@@ -367,12 +592,17 @@ def ledger_stage(
 
 def source_file_errors(path: Path) -> list[str]:
     """Every problem of the sources file, each naming its line (the DAG still runs the good entries)."""
+    from collections import Counter
+
+    from newsflow.pools import max_map_length, over_map_limit
     from newsflow.sources import SourcesError, load_sources_lenient
 
     try:
-        return load_sources_lenient(path)[1]
+        sources, errors = load_sources_lenient(path)
     except SourcesError as exc:
         return list(exc.errors)
+    counts = Counter(s.politeness for s in sources if s.enabled)
+    return errors + over_map_limit(counts, max_map_length())
 
 
 def save_ledger(settings: Settings, ledger: Ledger) -> Path:
@@ -399,17 +629,21 @@ def process_items(raws: Iterable[RawItem], settings: Settings) -> list[Article]:
     Items are grouped by source for boilerplate learning (as the DAG does per
     source), then decided in input order.
     """
+    from newsflow.dedupe.furniture import source_furniture
+
     raws = list(raws)
     by_source: dict[str, list[int]] = {}
     for pos, raw in enumerate(raws):
         by_source.setdefault(raw.source, []).append(pos)
     cleaned: list[Article | None] = [None] * len(raws)
-    for positions in by_source.values():
-        articles, _ = clean_batch([raws[p] for p in positions], settings)
+    furniture: dict[str, frozenset[str]] = {}
+    for source, positions in by_source.items():
+        articles, learning = clean_batch([raws[p] for p in positions], settings)
+        furniture[source] = source_furniture(learning)
         for pos, art in zip(positions, articles, strict=True):
             cleaned[pos] = art
-    decided = Deduplicator(MemoryStore(), policy=settings.duplicate_policy).process(
+    decided = Deduplicator(MemoryStore(), policy=settings.duplicate_policy, furniture=furniture).process(
         [a for a in cleaned if a is not None]
     )
     skip = skipped_enrichers(settings)
-    return [enrich_article(a, {}, skip=skip) for a in decided]
+    return [enrich_one(a, {}, skip) for a in decided]

@@ -40,6 +40,43 @@ DEFAULT_CLASS = "default"
 POOL_PREFIX = "newsflow_fetch_"
 
 
+DEFAULT_MAX_MAP_LENGTH = 1024  # Airflow's [core] max_map_length
+
+
+def max_map_length(env: Mapping[str, str] | None = None) -> int:
+    """How many mapped task instances Airflow creates for one task ([core] max_map_length)."""
+    env = os.environ if env is None else env
+    raw = env.get("AIRFLOW__CORE__MAX_MAP_LENGTH", "")
+    if not raw:
+        try:
+            from airflow.configuration import conf
+
+            return conf.getint("core", "max_map_length", fallback=DEFAULT_MAX_MAP_LENGTH)
+        except Exception:  # no Airflow here (the CLI): its default
+            return DEFAULT_MAX_MAP_LENGTH
+    try:
+        return max(1, int(raw))
+    except ValueError:
+        return DEFAULT_MAX_MAP_LENGTH
+
+
+def over_map_limit(counts: Mapping[str, int], limit: int) -> list[str]:
+    """What to tell the user for each politeness class with more sources than Airflow maps.
+
+    Why: past the limit Airflow fails the mapped task at once, and with it every source of the
+    class, without a reason in the ledger. The DAG fetches the first `limit` sources of such a
+    class and says plainly how to get the others fetched.
+    """
+    return [
+        f"politeness class {cls!r} has {count} enabled sources, more than Airflow maps for one task "
+        f"([core] max_map_length = {limit}): only the first {limit} (in file order) were fetched. Raise the "
+        f"limit (AIRFLOW__CORE__MAX_MAP_LENGTH={count} on the scheduler and workers) or move sources to "
+        "another politeness class."
+        for cls, count in sorted(counts.items())
+        if count > limit
+    ]
+
+
 def pool_name(politeness: str) -> str:
     """The Airflow pool of a politeness class (`newsflow_fetch_<class>`)."""
     return POOL_PREFIX + _get(politeness).name

@@ -7,7 +7,9 @@ resolution (environment first, then the Airflow Connection) is tested once.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 from newsflow.config import Settings
@@ -76,3 +78,38 @@ def require_search(settings: Settings) -> None:
             f"'{ES_CONNECTION_ID}'). `newsflow demo` starts an embedded server for you; "
             "`newsflow serve-search` starts one you can point Airflow at."
         )
+
+
+# dag_run.conf key that chooses a run's interval (`newsflow ingest --start/--end` sets it; a
+# manual trigger may too): {"interval": {"start": "2026-11-20T00:00:00+00:00", "end": "..."}}.
+INTERVAL_CONF_KEY = "interval"
+
+
+def run_window(context: Mapping[str, Any]) -> tuple[datetime | None, datetime | None]:
+    """The interval a run ingests: the one chosen in its conf, else its data interval.
+
+    A manual run's data interval is only the schedule's last tick (half an hour by default);
+    `newsflow ingest --date/--start/--end` passes the interval the user chose in the conf.
+    """
+    dag_run = context.get("dag_run")
+    chosen = (getattr(dag_run, "conf", None) or {}).get(INTERVAL_CONF_KEY) or {}
+    if chosen.get("start") and chosen.get("end"):
+        return _utc(chosen["start"]), _utc(chosen["end"])
+    return context.get("data_interval_start"), context.get("data_interval_end")
+
+
+def _utc(value: str | datetime) -> datetime:
+    when = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def before_start_date(settings: Settings, window_end: datetime | None) -> str:
+    """Why a run must not ingest its interval (it ends on or before NEWSFLOW_START_DATE), else ''."""
+    start = settings.start_datetime
+    if window_end is None or start is None or _utc(window_end) > start:
+        return ""
+    return (
+        f"the interval ends {_utc(window_end):%Y-%m-%d %H:%M} UTC, before NEWSFLOW_START_DATE "
+        f"({start:%Y-%m-%d %H:%M} UTC): nothing is ingested before it; set NEWSFLOW_START_DATE earlier "
+        "to ingest it"
+    )

@@ -16,6 +16,7 @@ import socket
 import struct
 import threading
 import time
+import zlib
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -144,7 +145,8 @@ class Newsroom:
     """`feeds` generated RSS feeds of `per_feed` articles each, plus `routes` for bad input."""
 
     def __init__(self, feeds: int = 3, per_feed: int = 10, published: datetime | None = None,
-                 page_delay: float = 0.0) -> None:
+                 page_delay: float = 0.0, validators: bool = False) -> None:
+        self.validators = validators  # feeds send an ETag and answer a matching If-None-Match with 304
         self.feeds = feeds
         self.per_feed = per_feed
         self.published = published or datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -190,8 +192,12 @@ class Newsroom:
         if path.startswith("/feed-") and path.endswith(".xml"):
             n = int(path[6:-4])
             if n < self.feeds:
-                send(req, 200, feed_xml(self.base_url, n, self.per_feed, self.published),
-                     "application/rss+xml; charset=utf-8")
+                body = feed_xml(self.base_url, n, self.per_feed, self.published)
+                etag = f'"{zlib.crc32(body):08x}"'
+                if self.validators and req.headers.get("If-None-Match") == etag:
+                    send(req, 304, b"", "", {"ETag": etag})
+                    return
+                send(req, 200, body, "application/rss+xml; charset=utf-8", {"ETag": etag} if self.validators else None)
                 return
         if path.startswith("/f") and path.endswith(".html") and "/a" in path:
             feed, _, item = path[2:-5].partition("/a")

@@ -4,7 +4,7 @@ One feed (`mixed`) lists good articles next to every kind of bad page; other sou
 bad feeds. Each bad input must end with a clear outcome (a rejection reason in the final
 batch and the ledger, or a failed source with a readable error) while the good articles
 of the same run are indexed and the ledger adds up. Inputs already covered one by one in
-tests/unit are listed in docs/readme/failure-behaviour.md; here they run together.
+tests/unit are listed in docs/failure-behaviour.md; here they run together.
 """
 
 from __future__ import annotations

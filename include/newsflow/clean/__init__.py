@@ -124,7 +124,7 @@ def _plain(text: str) -> str:
 
 
 def _looks_like_title(line: str) -> bool:
-    words = len(line.split())
+    words = count_words(line)
     if words > TITLE_MAX_WORDS or parse_dateline(line):
         return False
     return not (line.endswith(".") and words > 12)
@@ -297,7 +297,7 @@ def _clean(raw: RawItem, settings: Settings, learned: frozenset[str], sink: list
     people = (
         ext.authors or credits.authors or payload.authors or ([raw.feed_author] if raw.feed_author else [])
     )
-    agencies: list[str] = []
+    agencies: list[str] = list(ext.agencies)
     authors: list[str] = []
     for person in people:
         agency = agency_name(person)
@@ -327,7 +327,9 @@ def _clean(raw: RawItem, settings: Settings, learned: frozenset[str], sink: list
         reason = detect_interstitial(walls, art.word_count)
         if reason:
             return art.reject(reason)
-    reason = detect_index_page(page.split("\n"), ext.link_density)
+    reason = detect_index_page(
+        page.split("\n"), ext.link_density, ext.anchors if payload.kind == "html" else None
+    )
     if reason:
         return art.reject(reason)
     if ext.video and art.word_count < settings.min_words:
@@ -335,10 +337,24 @@ def _clean(raw: RawItem, settings: Settings, learned: frozenset[str], sink: list
     if art.word_count == 0:
         what = "extractor found no article text" if payload.kind == "html" else "empty body"
         return art.reject(f"no_text: {what}")
-    reason = check_too_short(art.word_count, settings.min_words)
+    reason = check_too_short(art.word_count, _min_words(settings, ext, payload.kind))
     if reason:
         return art.reject(reason)
     return art
+
+
+SHORT_ARTICLE_WORDS = 12
+
+
+def _min_words(settings: Settings, ext: Extraction, kind: str) -> int:
+    """The length below which a text is no article: lower for a page that declares itself one.
+
+    A blog post of three lines, declared an article by the page's og:type or JSON-LD,
+    is a short article, not furniture; interstitials and index pages are caught before.
+    """
+    if kind == "html" and ext.declared_article:
+        return min(settings.min_words, SHORT_ARTICLE_WORDS)
+    return settings.min_words
 
 
 def apply_learned(

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from newsflow.clean.footer import Credits, parse_byline, parse_date_line, parse_footer, split_names
 from newsflow.clean.normalize import normalize_line, normalize_text
+from newsflow.wordcount import count_words
 
 HEAD_LINES = 6  # bylines and dates count as metadata only this close to the top
 TAIL_LINES = 4  # "Source: X" / "- AFP" count as footers only this close to the end
@@ -94,7 +95,7 @@ class _Doc:
 
 
 def _words(line: str) -> int:
-    return len(line.split())
+    return count_words(line)
 
 
 def _title_like(line: str, max_words: int = 15) -> bool:
@@ -163,6 +164,13 @@ FURNITURE_RE = _full(
     r"|(?:inscrivez-vous|abonnez-vous) [àa] (?:notre|nos) .{0,40}(?:lettre|newsletter).{0,100}"
     r"|(?:melden sie sich|abonnieren sie) .{0,60}newsletter.{0,100}|suscr[íi]b(?:ete|ase) a nuestr[oa] .{0,120}"
     r"|iscriviti alla (?:nostra )?newsletter.{0,100}"
+    # image credits, login and comment prompts, newsletter calls, in the languages above
+    r"|(?:beitrags|titel|vorschau|artikel|header)bild\s*:.{0,150}|bild anzeigen|bildquelle\s*:.{0,100}"
+    r"|cr[ée]dits? photos?\s*:.{0,100}|image (?:illustrative|d'illustration)\s*:.{0,150}|\(credit\s*:.{0,80}\)"
+    r"|copyright\s*:.{0,80}|sie sind (?:aktuell |derzeit )?nicht (?:eingeloggt|angemeldet)\.?"
+    r"|du musst eingeloggt sein.{0,80}|keine kommentare.{0,80}|(?:jetzt )?zum newsletter anmelden.{0,40}"
+    r"|never miss .{0,60}newsletter.{0,40}|video verf[üu]gbar bis .{0,30}|anzeige,? enth[äa]lt affiliate.{0,40}"
+    r"|inhaltsverzeichnis|table of contents|quellenangaben\s*:?|sources?\s*:|[*(]?werbung[.):]?\s.{0,100}"
 )
 
 RULE_LINE_RE = re.compile(r"^[\s_\-=*~•·.#+]{3,}$")
@@ -223,6 +231,13 @@ _LIST_HEADING = (
     r"|m[áa]s noticias(?: [\w .'’&-]{1,40})?|(?:tambi[ée]n )?te puede interesar|[úu]ltimas noticias"
     r"|entradas recientes|le[ae] tambi[ée]n|leggi anche|articoli correlati|notizie correlate|i pi[ùu] letti"
     r"|leia tamb[ée]m|veja tamb[ée]m|mais lidas|not[íi]cias relacionadas"
+    # more of the same headings, seen across the real pages' German, Spanish and English sites
+    r"|(?:das )?(?:thema )?k[öo]nnte (?:dich|sie|euch) (?:auch )?interessieren|empfohlene (?:beitr[äa]ge|artikel)"
+    r"|schon gelesen\??|(?:weitere|mehr|top)[- ](?:aktuelle )?(?:themen|news|meldungen|tipps)(?: [\w .'’&-]{1,40})?"
+    r"|mehr zum thema(?: [\w .'’&-]{1,40})?|vorschau auf den n[äa]chsten (?:artikel|beitrag)|zum weiterlesen"
+    r"|lesen sie auch(?: die(?:se)? (?:folgenden )?(?:beitr[äa]ge|artikel))?|beitr[äa]ge aus dem forum"
+    r"|auch auf [\w.-]{3,40}|notas relacionadas|contenido relacionado|m[áa]s sobre [\w .'’&-]{1,40}|temas"
+    r"|more (?:articles|posts) (?:like this|from [\w .'’&-]{1,40})|you might also like|recent posts"
 )
 LIST_HEADING_RE = _full(rf"(?:{_LIST_HEADING})\s*[:»›>|\-–—]*")
 INLINE_RELATED_RE = re.compile(
@@ -232,7 +247,7 @@ INLINE_RELATED_RE = re.compile(
     re.I,
 )
 TAG_LIST_RE = re.compile(
-    r"^(?:more about|tags?|topics?|filed under|categories|related topics|keywords|more on|mots-cl[ée]s|th[èe]mes"
+    r"^(?:more about|tags?|topics?|filed under|categor(?:y|ies)|kategorien?|categor[íi]as?|related topics|keywords|more on|mots-cl[ée]s|th[èe]mes"
     r"|schlagw[öo]rter|schlagworte|themen|etiquetas|temas|argomenti)\s*:?\s+\S",
     re.I,
 )
@@ -503,7 +518,7 @@ def _fold(line: str) -> str:
 
 def _signature(keys: set[str]) -> set[str]:
     """Story lines (long ones) identify an article; furniture lines are mostly short."""
-    return {k for k in keys if len(k.split()) >= 12}
+    return {k for k in keys if count_words(k) >= 12}
 
 
 def learn_boilerplate(

@@ -12,11 +12,9 @@ from __future__ import annotations
 import re
 import warnings
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
-from dateutil import parser as date_parser
-
-from newsflow import clock
+from newsflow.clean.metadata import iso_value
+from newsflow.wordcount import count_words
 
 # Wire agencies as they are written in bylines and footers -> the canonical name we store.
 AGENCIES: dict[str, str] = {
@@ -87,26 +85,14 @@ _MIN_YEAR = 1990
 
 
 def parse_date(text: str) -> str | None:
-    """ISO 8601 with a timezone for a date string, or None when it is not a plausible date.
+    """ISO 8601 for a date string with the precision it states, or None when it is not a plausible date.
 
-    Dates without a zone are taken as UTC (news sites that omit it rarely mean
-    anything better, and the index needs an aware timestamp).
+    "Nov 8, 2017" -> "2017-11-08" (a day, not midnight UTC: that is the previous day
+    west of UTC); a time without a zone stays a local time; see `metadata.iso_value`.
     """
-    text = text.strip().rstrip(".")
-    if not text:
-        return None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            dt = date_parser.parse(text, fuzzy=False, default=datetime(2000, 1, 1))
-    except (ValueError, OverflowError, TypeError):
-        return None
-    if dt.tzinfo is None or dt.tzinfo.utcoffset(dt) is None:
-        dt = dt.replace(tzinfo=UTC)
-    now = clock.now()
-    if dt.year < _MIN_YEAR or dt.astimezone(UTC) > now.replace(year=now.year + 1):
-        return None
-    return dt.isoformat()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return iso_value(text)
 
 
 def find_date(text: str) -> tuple[str, re.Match[str]] | None:
@@ -181,7 +167,7 @@ def parse_byline(line: str) -> Credits | None:
     m = _BYLINE.match(line.strip())
     if not m:
         return _name_date_line(line)
-    if len(line.split()) > 20:
+    if count_words(line) > 20:
         return None
     rest = m.group("rest")
     published = None
@@ -212,7 +198,7 @@ _META_SEPARATOR = re.compile(r"\s+[|·•–—]\s+|\s*[|·•]\s*")
 def _name_date_line(line: str) -> Credits | None:
     """ "Jane Doe | 14 May 2024" or "2024-05-14 · Jane Doe": a byline without "By", names and a date only."""
     parts = [p for p in _META_SEPARATOR.split(line.strip()) if p.strip()]
-    if len(parts) != 2 or len(line.split()) > 16:
+    if len(parts) != 2 or count_words(line) > 16:
         return None
     for names, date in (parts, parts[::-1]):
         parsed = parse_date_line(date)
@@ -229,9 +215,11 @@ _PUBLISHED_IN = re.compile(
     rf"(?:in|by) (?:the )?(?P<pub>[^,]{{2,60}}?)(?:,[^,]{{0,60}}?)??,?\s+(?:on\s+)?(?P<date>{DATE})\.?$",
     re.I,
 )
+_DOTTED = r"[0-3]?\d\.[01]?\d\.(?:19|20)\d\d"  # 23.10.2018: day first, as everywhere dots are used
 _DATE_ONLY = re.compile(
-    rf"^(?P<label>(?:first |last )?(?:updated|published|posted|modified|created)(?: on| at)?\s*:?\s*)?"
-    rf"(?P<date>{DATE})\.?$",
+    rf"^(?P<label>(?:(?:first |last )?(?:updated|published|posted|modified|created)(?: on| at)?"
+    rf"|(?:zuletzt )?(?:aktualisiert|ge[äa]ndert|ver[öo]ffentlicht)(?: am)?|letzte [äa]nderung|stand(?: vom)?)"
+    rf"\s*:?\s*)?(?P<date>{DATE}|{_DOTTED})\.?$",
     re.I,
 )
 _SOURCE_KEYS = {"source", "sources", "quelle", "fuente", "fonte", "bron", "источник"}
@@ -263,7 +251,9 @@ def parse_date_line(line: str) -> tuple[str, str] | None:
     if not iso:
         return None
     label = (m.group("label") or "").casefold()
-    kind = "updated" if ("updated" in label or "modified" in label) else "published"
+    kind = (
+        "updated" if re.search(r"updated|modified|aktualisiert|nderung|ndert|stand", label) else "published"
+    )
     return kind, iso
 
 

@@ -1,11 +1,14 @@
 """HTML -> main text and page metadata, with trafilatura as the reference extractor.
 
-The page is parsed once with lxml; trafilatura reads that tree in precision
-mode (a news index would rather lose a marginal paragraph than index a
-sidebar). Only when it finds too little text do we try the generic algorithms
-(trafilatura's recall mode, then jusText and readability on a copy of the
-tree) and keep the longest result, recording which extractor won so a slice of
-the index can be re-processed when an extractor changes.
+The page is parsed once (without comments and processing instructions, see
+`parse_html`); trafilatura reads a copy of that tree in its default mode. Only
+when it finds too little text do the generic algorithms (trafilatura's recall
+mode, jusText, readability) get a chance, and one replaces it only when it
+earns its place (`_earns_place`: never "the longest wins"), recording which
+extractor won so a slice of the index can be re-processed when an extractor
+changes. Metadata comes from trafilatura and the page's own tags whichever
+text wins (`newsflow.clean.metadata`). Measured on real pages by
+`benchmarks/realpages_bench.py`; see docs/cleaning.md.
 """
 
 from __future__ import annotations
@@ -14,14 +17,31 @@ import copy
 import logging
 import re
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urljoin
 
+import htmldate
 import lxml.html
 import trafilatura
 from lxml import etree
+from trafilatura.utils import load_html
 
-from newsflow.clean.footer import parse_date
-from newsflow.clean.normalize import count_words
+from newsflow.clean.boilerplate import strip_boilerplate
+from newsflow.clean.footer import agency_name
+from newsflow.clean.metadata import (
+    article_objects,
+    choose_published,
+    choose_title,
+    clean_authors,
+    iso_value,
+    jsonld_objects,
+    jsonld_people,
+    modified_value,
+    published_candidates,
+    site_names,
+)
+from newsflow.clean.normalize import normalize_text
+from newsflow.wordcount import count_words
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +67,10 @@ class Extraction:
     page_text: str = ""  # all visible text (only when the extraction was short): shows walls and shells
     parse_error: str = ""
     video: bool = False  # the page is built around a video player (only looked at when the text is short)
+    agencies: list[str] = field(default_factory=list)  # wire agencies named as the page's author
+    anchors: frozenset[str] = frozenset()  # the page's link texts (casefolded): headline lists are links
+    declared_article: bool = False  # og:type or JSON-LD says the page is one article
+    body_candidates: list[tuple[str, str]] = field(default_factory=list)  # JSON-LD articleBody
 
 
 def _meta(tree: lxml.html.HtmlElement, *names: str) -> str:
@@ -114,49 +138,6 @@ def link_density(tree: lxml.html.HtmlElement) -> float | None:
             linked += text
         total += len((node.tail or "").strip())
     return linked / total if total else None
-
-
-_NOT_PROSE = frozenset(
-    {
-        "a",
-        "nav",
-        "footer",
-        "header",
-        "aside",
-        "form",
-        "figcaption",
-        "button",
-        "label",
-        "script",
-        "style",
-        "noscript",
-        "template",
-        "head",
-        "select",
-        "option",
-    }
-)
-PROSE_MIN_WORDS = 12  # a text run this long is a sentence of someone's prose, not a label or a link
-COVERAGE = 0.6  # below this share of the page's prose, the main extraction lost part of the story
-
-
-def prose_words(tree: lxml.html.HtmlElement) -> int:
-    """Words in the page's sentence-length text runs outside links, navigation, headers and footers.
-
-    An upper bound of what the story can be: when the precision extraction
-    keeps much less than this (a live blog cut after its first entry, a story
-    split over sibling blocks), the generic extractors get a chance.
-    """
-    total = 0
-    for node in tree.iter():
-        if not isinstance(node.tag, str) or node.tag in _NOT_PROSE:
-            continue
-        if any(a.tag in _NOT_PROSE for a in node.iterancestors()):
-            continue
-        words = len((node.text or "").split())
-        if words >= PROSE_MIN_WORDS:
-            total += words
-    return total
 
 
 LAYOUT_CELL_WORDS = 80  # a table cell holding this many words is a page column, not data
@@ -277,75 +258,192 @@ def _fallbacks(tree: lxml.html.HtmlElement, url: str, lang: str | None) -> list[
     return results
 
 
-def _date(value: str | None) -> str | None:
-    return parse_date(value) if value else None
+_PARSER = lxml.html.HTMLParser(
+    remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False
+)
+
+
+def parse_html(html: str) -> lxml.html.HtmlElement:
+    """The page's tree, without comments and processing instructions.
+
+    trafilatura, handed a tree with comments, drops the text after an HTML comment
+    inside a paragraph: server-rendered React pages put `<!-- -->` between text runs,
+    so every paragraph was cut short. trafilatura's own loader also takes pages that
+    start with an XML encoding declaration; a fragment it refuses ("<p>...</p>" alone)
+    is parsed here as bytes, which lxml accepts with a declaration too.
+    """
+    tree = load_html(html)
+    if tree is not None:
+        return tree
+    return lxml.html.fromstring(html.encode("utf-8", "surrogatepass"), parser=_PARSER)
+
+
+def anchor_texts(tree: lxml.html.HtmlElement) -> frozenset[str]:
+    """The normalised texts of the page's links: a line of extracted text equal to one is a link."""
+    texts = set()
+    for a in tree.iter("a"):
+        text = " ".join(" ".join(a.itertext()).split())
+        if len(text) >= 12:
+            texts.add(text.casefold())
+    return frozenset(texts)
+
+
+def linked_share(text: str, anchors: frozenset[str]) -> float:
+    """Share of the non-empty lines of `text` that are link texts of the page."""
+    lines = [" ".join(line.split()).casefold() for line in text.split("\n") if line.strip()]
+    if not lines:
+        return 0.0
+    return sum(1 for line in lines if line in anchors) / len(lines)
+
+
+EARNED_COVERAGE = 0.8  # a fallback must contain this share of the main text's words
+EARNED_GROWTH = 3.0  # ... and be at most this many times as long (plus `min_words`)
+EARNED_LINKED = 0.3  # ... and at most this share of its lines may be link texts
+
+
+def _earns_place(name: str, text: str, main: str, anchors: frozenset[str], min_words: int) -> bool:
+    """A fallback replaces a too-short main text only when it is the story, not the page.
+
+    The longest candidate is usually reader comments, a sidebar of other stories' first
+    paragraphs or cookie text: so it must reach `min_words` (counted after the fixed
+    furniture rules), keep most of what the main extraction found (`main`, its story
+    lines), not be much longer than it, and not be a list of links. The page's JSON-LD
+    `articleBody` is the publisher's own statement of the body: it needs only the length.
+    """
+    words = story_words(text)
+    if words < min_words:
+        return False
+    if name == "jsonld-articlebody":
+        return True
+    main_words = count_words(main)
+    if words > EARNED_GROWTH * main_words + 10 * min_words:
+        return False
+    if main_words >= min_words // 2:  # a few stray words (a slogan, a caption) are no story to keep
+        lines = {" ".join(line.split()) for line in normalize_text(text).split("\n")}
+        kept = sum(count_words(line) for line in main.split("\n") if " ".join(line.split()) in lines)
+        if kept < EARNED_COVERAGE * main_words:
+            return False
+    return linked_share(text, anchors) <= EARNED_LINKED
+
+
+def _search_day(html: str, url: str) -> str | None:
+    """htmldate's publication day for the page (it weighs every date the page shows).
+
+    It reads the page as it parses it itself: on our tree it misses dates it finds on its own.
+    """
+    try:
+        return htmldate.find_date(html, url=url or None, original_date=True, extensive_search=True)
+    except Exception as exc:  # a date search must never lose the page
+        log.debug("htmldate failed on %s: %s", url, exc)
+        return None
+
+
+def story_lines(text: str) -> str:
+    """`text` without the lines the fixed furniture rules remove (PHP warnings, share bars, credits).
+
+    A main text that is long only because of such lines is as good as empty: the
+    fallbacks must get their chance before the page is judged too short.
+    """
+    return "\n".join(strip_boilerplate(normalize_text(text)).lines) if text else ""
+
+
+def story_words(text: str) -> int:
+    return count_words(story_lines(text))
+
+
+_ARTICLE_TYPES = re.compile(r"article|posting|report|story", re.I)
+
+
+def declares_article(tree: lxml.html.HtmlElement, objects: list[dict[str, Any]]) -> bool:
+    """The page says it is one article (og:type, a JSON-LD article type): a short text is a short story."""
+    if _meta(tree, "og:type").lower() == "article":
+        return True
+    for obj in article_objects(objects):
+        kind = obj.get("@type") or ""
+        if any(_ARTICLE_TYPES.search(str(k)) for k in (kind if isinstance(kind, list) else [kind])):
+            return True
+    return False
+
+
+def _metadata(out: Extraction, doc: object, tree: lxml.html.HtmlElement, url: str, html: str) -> None:
+    """Title, dates, authors, site and the rest from trafilatura's document and the page's own tags."""
+    objects = jsonld_objects(tree)
+    out.declared_article = declares_article(tree, objects)
+    # The publisher's own statement of the body, for pages whose text is rendered by script.
+    out.body_candidates = [
+        ("jsonld-articlebody", str(obj["articleBody"]))
+        for obj in article_objects(objects)
+        if isinstance(obj.get("articleBody"), str) and obj["articleBody"].strip()
+    ][:1]
+    out.site_name = " ".join((getattr(doc, "sitename", None) or "").split())
+    sites = site_names(tree, objects, out.site_name, url)
+    social = " ".join((getattr(doc, "title", None) or "").split())
+    out.title = choose_title(tree, objects, social, sites)
+    out.description = " ".join((getattr(doc, "description", None) or "").split())
+    out.section = (getattr(doc, "categories", None) or [""])[0] or _meta(tree, "article:section")
+    out.tags = list(getattr(doc, "tags", None) or [])
+    image = getattr(doc, "image", None)
+    out.image = urljoin(url, image) if image else ""
+    out.canonical_url = out.canonical_url or (getattr(doc, "url", None) or "")
+    day = iso_value(_search_day(html, url) or getattr(doc, "date", None) or "")
+    out.updated_at = modified_value(tree, objects)
+    out.published_at = choose_published(published_candidates(tree, objects), day[:10] if day else None)
+    people, orgs = jsonld_people(objects)
+    named = [getattr(doc, "author", None) or ""] + people
+    if not any(named):
+        # trafilatura drops some bylines it finds implausible (e.g. "AFP"); the meta tag still tells us.
+        named = [_meta(tree, "author", "article:author", "byl", "dc.creator", "sailthru.author")]
+    out.agencies = [a for a in (agency_name(n) for v in named for n in re.split(r"[;|,/]", v)) if a]
+    out.authors = clean_authors([v for v in named if v], sites, orgs)
 
 
 def extract_html(html: str, url: str = "", min_words: int = 40) -> Extraction:
     """Extract main text and metadata from one HTML page.
 
-    `min_words` is the point below which the precision-mode text is "too
-    little" and the fallback extractors are tried.
+    trafilatura's default mode is the main call: it compares its own result with
+    jusText's and readability's and keeps theirs only when its own looks wrong,
+    which on the real pages beats both its precision mode and any "longest wins"
+    policy. Only when its text is under `min_words` (the page would be rejected) do
+    its recall mode and jusText get a chance, and only one that earns its place
+    (`_earns_place`) replaces it. trafilatura's metadata is kept whichever text wins.
     """
     out = Extraction()
     try:
-        tree = lxml.html.fromstring(html)
-    except (etree.ParserError, ValueError) as exc:
+        tree = parse_html(html)
+    except (etree.ParserError, ValueError, TypeError) as exc:
         out.parse_error = str(exc) or type(exc).__name__
         return out
     out.page_language = _page_language(tree)
     out.canonical_url = _canonical(tree, url)
     lang = out.page_language.split("-")[0].lower() or None
+    anchors = anchor_texts(tree)
     unwrap_layout_tables(tree)
 
     doc = None
     try:
         doc = trafilatura.bare_extraction(
-            tree, url=url or None, fast=True, favor_precision=True, include_comments=False,
+            copy.deepcopy(tree), url=url or None, favor_precision=False, include_comments=False,
             include_tables=True, with_metadata=True, deduplicate=False,
         )  # fmt: skip
     except Exception as exc:
         log.warning("trafilatura failed on %s: %s", url, exc)
+    out.extractor = "trafilatura"
     if doc is not None:
         out.text = _doc_text(doc)
-        out.extractor = "trafilatura"
-        out.title = " ".join((doc.title or "").split())
-        out.authors = [a.strip() for a in re.split(r";|\|", doc.author or "") if a.strip()]
-        out.description = " ".join((doc.description or "").split())
-        out.site_name = " ".join((doc.sitename or "").split())
-        out.section = (doc.categories or [""])[0]
-        out.tags = list(doc.tags or [])
-        out.image = urljoin(url, doc.image) if doc.image else ""
-        out.canonical_url = out.canonical_url or (doc.url or "")
-        out.published_at = _date(doc.date)
-    # A full timestamp from the page's own meta beats htmldate's day when they agree on the day.
-    meta_published = _date(_meta(tree, "article:published_time", "og:article:published_time",
-                                 "datePublished", "pubdate", "publishdate", "dc.date.issued", "date"))  # fmt: skip
-    if meta_published and (not out.published_at or meta_published[:10] == out.published_at[:10]):
-        out.published_at = meta_published
-    out.updated_at = _date(_meta(tree, "article:modified_time", "og:updated_time", "dateModified"))
-    if not out.authors:
-        # trafilatura drops some bylines it finds implausible (e.g. "AFP"); the meta tag still tells us.
-        author = _meta(tree, "author", "article:author", "byl", "dc.creator", "sailthru.author")
-        if author and "://" not in author and len(author.split()) <= 12:
-            out.authors = [a.strip() for a in re.split(r";|\||,", author.removeprefix("By ")) if a.strip()]
-    out.section = out.section or _meta(tree, "article:section")
+    try:
+        _metadata(out, doc, tree, url, html)
+    except Exception as exc:  # metadata must never lose the text
+        log.warning("metadata failed on %s: %s", url, exc)
     out.title = out.title or " ".join(" ".join(tree.xpath("//title//text()")).split())
+    out.anchors = anchors
 
-    words = count_words(out.text)
-    short = words < min_words
-    prose = prose_words(tree)
-    if short or words < COVERAGE * prose:
-        # Generic extractors, longest wins; past 1.5 times the page's prose a result is the whole page.
-        ceiling = 1.5 * prose + min_words
-        best = (words, out.extractor, out.text)
-        for name, text in _fallbacks(tree, url, lang):
-            found = count_words(text)
-            if found > best[0] and (short or found <= ceiling):
-                best = (found, name, text)
-        _, out.extractor, out.text = best
-        out.extractor = out.extractor or "trafilatura"
+    story = story_lines(out.text)
+    short = count_words(story) < min_words
     if short:
+        for name, text in [*out.body_candidates, *_fallbacks(tree, url, lang)]:
+            if _earns_place(name, text, story, anchors, min_words):
+                out.extractor, out.text = name, text
+                break
         out.video = has_video(tree)
         out.link_density = link_density(tree)
         out.page_text = visible_text(tree)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from newsflow.wordcount import count_words
+
 _TEXT_TYPES = ("text/", "application/xhtml", "application/xml", "application/json", "application/rss",
                "application/atom", "application/ld+json", "application/x-ndjson", "application/javascript")  # fmt: skip
 _MAGIC = {
@@ -111,21 +113,29 @@ def detect_interstitial(page_text: str, article_words: int) -> str | None:
 _SENTENCE_END = re.compile(r"[.!?。！？][\"”’»)]?$")
 
 
-def detect_index_page(lines: list[str], link_density: float | None = None) -> str | None:
+def detect_index_page(
+    lines: list[str], link_density: float | None = None, anchors: frozenset[str] | None = None
+) -> str | None:
     """`index_page: ...` for section fronts and lists of links rather than one story.
 
     Shape: many lines, nearly all short and headline-like, few sentences. For
-    HTML, a high share of text inside links is decisive.
+    HTML, a high share of text inside links is decisive, and a short line only
+    counts as a headline when it is the text of one of the page's links
+    (`anchors`): a recipe, a product sheet or a poem is short lines too, but
+    its lines lead nowhere.
     """
     lines = [line for line in lines if line.strip()]
     if link_density is not None and link_density >= 0.6 and len(lines) >= 5:
         return f"index_page: {link_density:.0%} of the page text is links"
     if len(lines) < 10:
         return None
-    short = sum(1 for line in lines if len(line.split()) <= 12)
-    sentences = sum(1 for line in lines if _SENTENCE_END.search(line) and len(line.split()) > 12)
-    if short * 10 >= len(lines) * 8 and sentences * 5 <= len(lines):
-        return f"index_page: {short} of {len(lines)} lines are headline-like"
+    short = [line for line in lines if count_words(line) <= 12]
+    if anchors is not None:
+        short = [line for line in short if " ".join(line.split()).casefold() in anchors]
+    sentences = sum(1 for line in lines if _SENTENCE_END.search(line) and count_words(line) > 12)
+    if len(short) * 10 >= len(lines) * 8 and sentences * 5 <= len(lines):
+        kind = "linked headlines" if anchors is not None else "headline-like"
+        return f"index_page: {len(short)} of {len(lines)} lines are {kind}"
     return None
 
 

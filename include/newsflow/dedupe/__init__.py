@@ -59,12 +59,13 @@ independently written articles on the same event (never touching `cluster_id`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
 import numpy as np
 
+from newsflow.dedupe.furniture import story_text
 from newsflow.dedupe.minhash import (
     estimate_containment,
     estimate_jaccard,
@@ -117,11 +118,12 @@ def _pick_canonical(article: Article) -> str:
     return from_url
 
 
-def fingerprint(article: Article) -> Article:
+def fingerprint(article: Article, furniture: frozenset[str] = frozenset()) -> Article:
     """Set `canonical_url`, `id`, `text_hash`, `minhash`, `shingle_count` and `lsh` (in place).
 
-    Also clears what a previous dedupe decision left (status, reason, duplicate_of,
-    similarity), so a batch file can be deduplicated again.
+    The signature leaves out the source's `furniture` lines (see `newsflow.dedupe.furniture`);
+    the exact-copy hash is of the whole text. Also clears what a previous dedupe decision left
+    (status, reason, duplicate_of, similarity), so a batch file can be deduplicated again.
     """
     article.status = article.reason = article.duplicate_of = ""
     article.similarity = None
@@ -131,7 +133,8 @@ def fingerprint(article: Article) -> Article:
     article.id = (
         doc_id(article.canonical_url) if article.canonical_url else doc_id("text:" + article.text_hash)
     )
-    article.minhash, article.shingle_count = signature(toks)
+    story = tokens(story_text(article.text, furniture)) if furniture else toks
+    article.minhash, article.shingle_count = signature(story)
     article.lsh = lsh_keys(article.minhash)
     return article
 
@@ -158,6 +161,7 @@ class Deduplicator:
         *,
         batch_size: int = 50,
         candidate_limit: int = 50,
+        furniture: Mapping[str, frozenset[str]] | None = None,
     ) -> None:
         if policy not in POLICIES:
             raise ValueError(f"duplicate policy must be one of {POLICIES}, not {policy!r}")
@@ -167,6 +171,7 @@ class Deduplicator:
         self.policy = policy
         self.batch_size = batch_size
         self.candidate_limit = candidate_limit
+        self.furniture = dict(furniture or {})  # source -> its furniture line keys (signatures skip them)
         # (original_id, copy url) for copies whose original is not written with them.
         self.links: list[tuple[str, str]] = []
         self._run = RunStore()  # records of this run's non-duplicates, compact (2 to 3 KB each)
@@ -181,7 +186,7 @@ class Deduplicator:
         for start in range(0, len(todo), self.batch_size):
             chunk = todo[start : start + self.batch_size]
             for article in chunk:
-                fingerprint(article)
+                fingerprint(article, self.furniture.get(article.source, frozenset()))
             self._process_chunk(chunk, this_call)
             self.store.add(record_of(a) for a in chunk if a.status in (NEW, UPDATED))
         return articles

@@ -65,7 +65,7 @@ def _parse(date: str | None) -> datetime | None:
         return None
     try:
         return datetime.fromisoformat(str(date).replace("Z", "+00:00"))
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
 
 

@@ -23,8 +23,9 @@ feed's `source_meta["feed_updated"]`, else a date announced on a line of the tex
 date is not one (`updated_before_published`); an untrusted update date is flagged
 `updated_suspicious_past`/`updated_suspicious_future`; either leaves `updated_at` empty.
 
-Results are timezone-aware ISO 8601: a date with an offset keeps it, one without a zone is
-taken as UTC, a text date is midnight UTC. A date before `EARLIEST` (1990) or later than
+Results are ISO 8601 with the precision the source states: a time with an offset keeps it,
+a time without one stays a local time (no invented UTC), a date alone (a text date always)
+stays a date. For the plausibility checks only, a value without an offset is read as UTC. A date before `EARLIEST` (1990) or later than
 now + 1 day is not trusted: it is skipped, `suspicious_past`/`suspicious_future` is added to
 `date_flags`, and the next source in the order above is tried; when none is trusted,
 `published_at` stays empty.
@@ -39,6 +40,7 @@ from typing import Any
 from dateutil import parser as dateparser
 
 from newsflow import clock
+from newsflow.timeutil import as_utc
 
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 FUTURE_SLACK = timedelta(days=1)
@@ -172,7 +174,7 @@ def parse_datetime(value: str) -> datetime | None:
             dt = dateparser.parse(value)
         except (ValueError, OverflowError, TypeError):
             return None
-    if dt is None:
+    if dt is None or as_utc(dt) is None:  # not expressible in UTC (year 9999 at -05:00): no date
         return None
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
@@ -251,6 +253,30 @@ def check_date(dt: datetime, now: datetime | None = None) -> str:
     return ""
 
 
+def _stated(value: str) -> tuple[datetime, str] | None:
+    """(an aware datetime for the plausibility checks, the value with the precision it states).
+
+    The checks need a point in time (a date or a local time is read as UTC for them);
+    what is stored keeps the page's own precision: a date stays a date, a local time
+    gets no invented offset (see `newsflow.clean.metadata.iso_value`).
+    """
+    from newsflow.clean.metadata import iso_value
+
+    stated = iso_value(value, plausible=False)
+    dt = parse_datetime(value)
+    if stated is None or dt is None:
+        return None
+    return dt, stated
+
+
+def _day(dt: datetime | None) -> tuple[datetime, str] | None:
+    return (dt, dt.date().isoformat()) if dt else None  # a date in the text is a day, never a time
+
+
+def _text_value(title: str, text: str) -> tuple[datetime, str] | None:
+    return _day(text_date(title, text))
+
+
 def published_date(
     current: str | None,
     source_meta: dict[str, Any] | None,
@@ -258,21 +284,25 @@ def published_date(
     text: str,
     now: datetime | None = None,
 ) -> tuple[str | None, list[str]]:
-    """(ISO 8601 publication date or None, date flags) from the sources in order."""
+    """(ISO 8601 publication date or None, date flags) from the sources in order.
+
+    The value keeps the precision its source states: "2017-11-08" (a day),
+    "2017-11-08T10:00:00" (a local time), "2017-11-08T10:00:00+02:00".
+    """
     meta = source_meta or {}
     flags: list[str] = []
     candidates = (
-        lambda: parse_datetime(current or ""),
-        lambda: parse_datetime(str(meta.get("feed_published") or "")),
-        lambda: text_date(title, text),
+        lambda: _stated(current or ""),
+        lambda: _stated(str(meta.get("feed_published") or "")),
+        lambda: _text_value(title, text),
     )
     for candidate in candidates:
-        dt = candidate()
-        if dt is None:
+        found = candidate()
+        if found is None:
             continue
-        flag = check_date(dt, now)
+        flag = check_date(found[0], now)
         if not flag:
-            return dt.isoformat(), flags
+            return found[1], flags
         if flag not in flags:
             flags.append(flag)
     return None, flags
@@ -290,23 +320,24 @@ def updated_date(
     flags: list[str] = []
     published_dt = parse_datetime(published or "")
     candidates = (
-        lambda: parse_datetime(current or ""),
-        lambda: parse_datetime(str(meta.get("feed_updated") or "")),
-        lambda: _announced_date(text or "", _UPDATED),
+        lambda: _stated(current or ""),
+        lambda: _stated(str(meta.get("feed_updated") or "")),
+        lambda: _day(_announced_date(text or "", _UPDATED)),
     )
     for candidate in candidates:
-        dt = candidate()
-        if dt is None:
+        found = candidate()
+        if found is None:
             continue
+        dt = found[0]
         flag = check_date(dt, now)
         if flag:
             flag = f"updated_{flag}"
         elif published_dt is not None and dt < published_dt.replace(
             hour=0, minute=0, second=0, microsecond=0
-        ):
-            flag = UPDATED_BEFORE_PUBLISHED  # a text date is midnight: same day is not "before"
+        ) - timedelta(days=1):
+            flag = UPDATED_BEFORE_PUBLISHED  # a day or local time is read as UTC: one day's slack
         if not flag:
-            return dt.isoformat(), flags
+            return found[1], flags
         if flag not in flags:
             flags.append(flag)
     return None, flags

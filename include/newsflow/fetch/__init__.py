@@ -40,7 +40,9 @@ from newsflow.fetch.files import read_paths
 from newsflow.fetch.http import FetchResult, fetch_url, make_session
 from newsflow.fetch.parallel import fetch_pages
 from newsflow.models import RawItem
+from newsflow.redact import install_log_filter, redact_url
 from newsflow.sources import Source
+from newsflow.timeutil import as_utc
 
 __all__ = [
     "FeedEntry",
@@ -56,12 +58,15 @@ __all__ = [
 ]
 
 log = logging.getLogger("newsflow.fetch")
+install_log_filter()  # no credential of a source URL reaches a log line
 
+# Linear in the page: `[^<>]` keeps each try inside one tag, so 10,000 unclosed `<meta ` openings
+# cost one pass, not 10,000 scans to the end of the head.
 _PUBLISHED_META = re.compile(
-    r"""<meta\s[^>]*?(?:property|name|itemprop)\s*=\s*["'](?:article:published_time|datePublished|date|pubdate)["'][^>]*>""",
+    r"""<meta\s[^<>]*?(?:property|name|itemprop)\s*=\s*["'](?:article:published_time|datePublished|date|pubdate)["'][^<>]*>""",
     re.I,
 )
-_CONTENT_ATTR = re.compile(r"""content\s*=\s*["']([^"']+)["']""", re.I)
+_CONTENT_ATTR = re.compile(r"""content\s*=\s*["']([^"'<>]{1,200})["']""", re.I)
 
 
 # A feed only lists current items: a window that ended longer ago than this is not live.
@@ -92,7 +97,7 @@ def _page_item(source: Source, meta: dict, page: FetchResult, url: str, **feed: 
         content_type=page.content_type,
         encoding=page.encoding,
         error=page.error,
-        feed_url=source.url,
+        feed_url=redact_url(source.url),
         source_meta=dict(meta),
         **feed,
     )
@@ -130,7 +135,7 @@ def fetch_source(
         else:
             yield from _replay_rss(source, settings, limit, window_start, window_end, report)
     elif source.type == "files":
-        yield from _fetch_files(source, limit, window_start, window_end)
+        yield from _fetch_files(source, settings, limit, window_start, window_end)
     elif source.type == "sitemap":
         yield from _fetch_sitemap(source, settings, limit, window_start, window_end, report)
     elif source.type == "newsapi":
@@ -169,12 +174,12 @@ def _fetch_rss(source: Source, settings: Settings, limit: int, report: dict[str,
             log.info("source %s: feed body unchanged (%d polls in a row)", source.name, poll.unchanged_streak)
         if feed.error:
             raise FeedFetchError(
-                f"source {source.name!r}: feed {source.url} could not be fetched: {feed.error}"
+                f"source {source.name!r}: feed {redact_url(source.url)} could not be fetched: {feed.error}"
             )
         try:
             entries = parse_feed(feed.content or feed.text, feed.final_url or source.url)
         except FeedError as exc:
-            raise FeedFetchError(f"source {source.name!r}: feed {source.url}: {exc}") from exc
+            raise FeedFetchError(f"source {source.name!r}: feed {redact_url(source.url)}: {exc}") from exc
         if len(entries) > limit:
             log.info(
                 "source %s: feed has %d entries, keeping the first %d (max_items)",
@@ -183,7 +188,7 @@ def _fetch_rss(source: Source, settings: Settings, limit: int, report: dict[str,
                 limit,
             )
             entries = entries[:limit]
-        log.info("source %s: feed %s has %d entries", source.name, source.url, len(entries))
+        log.info("source %s: feed %s has %d entries", source.name, redact_url(source.url), len(entries))
         ok = failed = 0
         # A few pages at a time over this one session, in feed order (see newsflow.fetch.parallel).
         for n, (entry, page) in enumerate(fetch_pages(session, entries, settings), start=1):
@@ -212,7 +217,7 @@ def _fetch_rss(source: Source, settings: Settings, limit: int, report: dict[str,
 
 def _parse_date(value: str) -> datetime | None:
     value = (value or "").strip()
-    if not value:
+    if not value or len(value) > 200:  # no date is that long; dateutil would still try
         return None
     try:
         dt = datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith("Z") else value)
@@ -223,13 +228,22 @@ def _parse_date(value: str) -> datetime | None:
             dt = date_parser.parse(value)
         except (ValueError, OverflowError, ImportError):
             return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return dt.astimezone(UTC)
+    return as_utc(dt)
 
 
 def item_date(item: RawItem) -> datetime | None:
-    """The date an item carries: the record's/feed's published date, else the page's published meta."""
+    """The date an item carries: the record's/feed's published date, else the page's published meta.
+
+    Never raises: a date that cannot be read is no date (the window filter keeps undated items).
+    """
+    try:
+        return _item_date(item)
+    except Exception as exc:  # a hostile date must not end the source's generator
+        log.warning("unreadable date on %s: %s: %s", item.url, type(exc).__name__, exc)
+        return None
+
+
+def _item_date(item: RawItem) -> datetime | None:
     found = _parse_date(item.feed_published)
     if found is None and item.kind == "html" and item.body:
         match = _PUBLISHED_META.search(item.body[:65536])
@@ -249,14 +263,14 @@ def _in_window(when: datetime, start: datetime | None, end: datetime | None) -> 
 
 
 def _fetch_files(
-    source: Source, limit: int, window_start: datetime | None, window_end: datetime | None
+    source: Source, settings: Settings, limit: int, window_start: datetime | None, window_end: datetime | None
 ) -> Iterator[RawItem]:
     folder = source.path
     if folder is None or not folder.exists():
         raise FetchError(f"source {source.name!r}: folder {folder} not found")
     meta = source.source_meta
     kept = outside = 0
-    for item in read_paths([folder], source=source.name):
+    for item in read_paths([folder], source=source.name, max_bytes=int(settings.max_bytes)):
         if item.source != source.name:  # a JSON record named its own source: keep it as the origin
             item.source_meta = {**meta, "origin": item.source}
             item.source = source.name
@@ -310,6 +324,76 @@ def _replay_rss(
     log.info("source %s: window %s is not live: %d items replayed from the raw archive", source.name, span, count)
 
 
+def _read_sitemap(session: Any, source: Source, url: str, settings: Settings, report: dict[str, Any]) -> Any:
+    """One sitemap, by conditional GET: on 304 its last copy (`newsflow.fetch.sitemap_cache`)."""
+    from newsflow.fetch.sitemap import SitemapError, parse_sitemap
+    from newsflow.fetch.sitemap_cache import fetch_sitemap_body
+
+    got, body, cached = fetch_sitemap_body(session, url, settings)
+    if got.error and not cached:
+        raise FetchError(
+            f"source {source.name!r}: sitemap {redact_url(url)} could not be fetched: {got.error}"
+        )
+    if cached:
+        report["notes"].append(
+            f"source {source.name}: sitemap {redact_url(url)} not modified (HTTP 304): read from its last copy"
+        )
+    try:
+        return parse_sitemap(body)
+    except SitemapError as exc:
+        raise FetchError(f"source {source.name!r}: sitemap {redact_url(url)}: {exc}") from exc
+
+
+def _sitemap_entries(
+    session: Any,
+    source: Source,
+    settings: Settings,
+    limit: int,
+    window_start: datetime | None,
+    window_end: datetime | None,
+    report: dict[str, Any],
+) -> list[Any]:
+    """The entries of the source's sitemap, and of every child of a sitemap index that can hold
+    the window (`newsflow.fetch.sitemap.plan_children`), newest first, until `limit` entries in
+    the window are found or the source's time budget is spent. A child that cannot be read is
+    noted, not fatal. The counts read and skipped go to the ledger's notes."""
+    import time
+
+    from newsflow.fetch.sitemap import in_window, plan_children
+
+    top = _read_sitemap(session, source, source.url, settings, report)
+    entries = list(top.entries)
+    if not top.children:
+        return entries
+    plan = plan_children(top.children, window_start, window_end)
+    budget = float(getattr(settings, "source_budget", 0) or 0)
+    deadline = time.monotonic() + budget / 2 if budget > 0 else float("inf")  # half for the pages
+    read = failed = 0
+    found = 0
+    for url in plan.read:
+        if found >= limit or time.monotonic() > deadline:
+            break
+        try:
+            child = _read_sitemap(session, source, url, settings, report)
+        except FetchError as exc:
+            failed += 1
+            log.warning("%s", exc)
+            continue
+        finally:
+            read += 1
+        entries += child.entries
+        found += sum(1 for e in child.entries if in_window(e.published, window_start, window_end))
+    left = len(plan.read) - read
+    why = "max_items reached" if found >= limit else "source time budget spent"
+    report["notes"].append(
+        f"source {source.name}: sitemap index lists {len(top.children)} sitemaps: {read} read"
+        + (f" ({failed} unreadable)" if failed else "")
+        + f", {plan.skipped} skipped (outside the window)"
+        + (f", {left} not read ({why})" if left else "")
+    )
+    return entries
+
+
 def _fetch_sitemap(
     source: Source,
     settings: Settings,
@@ -318,30 +402,21 @@ def _fetch_sitemap(
     window_end: datetime | None,
     report: dict[str, Any],
 ) -> Iterator[RawItem]:
-    from newsflow.fetch.sitemap import SitemapError, child_may_hold, in_window, parse_sitemap
+    from newsflow.fetch.sitemap import in_window
 
     meta = source.source_meta
     with make_session(settings) as session:
-        entries = []
-        pending = [source.url]
-        read = 0
-        while pending and read <= 50:
-            url = pending.pop(0)
-            got = fetch_url(session, url, settings)
-            read += 1
-            if got.error:
-                raise FetchError(f"source {source.name!r}: sitemap {url} could not be fetched: {got.error}")
-            try:
-                parsed = parse_sitemap(got.content or got.text)
-            except SitemapError as exc:
-                raise FetchError(f"source {source.name!r}: sitemap {url}: {exc}") from exc
-            if url == source.url:  # children of the top sitemap index only (one level deep)
-                pending += [loc for loc, lastmod in parsed.children if child_may_hold(lastmod, window_start)]
-            entries += parsed.entries
+        entries = _sitemap_entries(session, source, settings, limit, window_start, window_end, report)
         kept = [e for e in entries if in_window(e.published, window_start, window_end)]
         seen: set[str] = set()
         kept = [e for e in sorted(kept, key=lambda e: e.loc) if not (e.loc in seen or seen.add(e.loc))]
         log.info("source %s: sitemap lists %d entries, %d in the window", source.name, len(entries), len(kept))
+        if len(entries) > len(kept):  # the interval decides; say what it left out (newsflow ingest --start/--end)
+            span = f"{window_start:%Y-%m-%d %H:%M} to {window_end:%Y-%m-%d %H:%M}" if window_start and window_end else ""
+            report["notes"].append(
+                f"source {source.name}: sitemap lists {len(entries)} entries, {len(kept)} dated in the run's "
+                f"interval {span}; the {len(entries) - len(kept)} others belong to other intervals"
+            )
         for entry, page in fetch_pages(session, kept[:limit], settings, url_of=lambda e: e.loc):
             item = _page_item(
                 source,

@@ -27,7 +27,8 @@ from typing import Any
 import requests
 
 from newsflow.config import Settings
-from newsflow.jsonstate import read_json, update_json
+from newsflow.jsonstate import read_json, report_once, update_json
+from newsflow.redact import redact_url
 
 BACKOFF_AFTER = 3
 BACKOFF_BASE = timedelta(minutes=15)
@@ -51,12 +52,19 @@ def feeds_path(settings: Settings) -> Path:
 
 
 def load_poll_state(settings: Settings, url: str) -> PollState:
+    url = redact_url(url)  # the state file is keyed by the URL without its credentials
     raw = read_json(feeds_path(settings)).get(url) or {}
-    return PollState(**{k: v for k, v in raw.items() if k in PollState.__dataclass_fields__})
+    try:
+        state = PollState(**{k: v for k, v in raw.items() if k in PollState.__dataclass_fields__})
+        due(state, datetime.now(UTC))  # a wrong-shape entry fails here, not in the fetch
+    except (AttributeError, TypeError, ValueError) as exc:
+        report_once(feeds_path(settings), f"has a wrong-shape entry for {url}", f"{type(exc).__name__}: {exc}")
+        return PollState()
+    return state
 
 
 def save_poll_state(settings: Settings, url: str, state: PollState) -> None:
-    update_json(feeds_path(settings), lambda data: data.__setitem__(url, asdict(state)))
+    update_json(feeds_path(settings), lambda data: data.__setitem__(redact_url(url), asdict(state)))
 
 
 def due(state: PollState, now: datetime) -> tuple[bool, str]:

@@ -67,8 +67,17 @@ def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
             yield p
 
 
-def read_paths(paths: Iterable[Path], source: str = "local") -> Iterator[RawItem]:
-    """Raw items from local files and folders (see the module docstring)."""
+DEFAULT_MAX_BYTES = 5_000_000  # Settings.max_bytes: the same cap as a page fetched over HTTP
+
+
+def read_paths(
+    paths: Iterable[Path], source: str = "local", max_bytes: int = DEFAULT_MAX_BYTES
+) -> Iterator[RawItem]:
+    """Raw items from local files and folders (see the module docstring).
+
+    A file (or `.jsonl` line) larger than `max_bytes` is not read: it becomes a rejected item
+    (`too_large: ...`), as an HTTP page over the cap does.
+    """
     for path in iter_files(paths):
         path = path.absolute()
         url = path.as_uri()
@@ -93,10 +102,21 @@ def read_paths(paths: Iterable[Path], source: str = "local") -> Iterator[RawItem
             )
             continue
         if ext in JSONL_EXTENSIONS:
-            yield from _read_jsonl(path, source)
+            yield from _read_jsonl(path, source, max_bytes)
             continue
         kind = "html" if ext in HTML_EXTENSIONS else "text"
         try:
+            size = path.stat().st_size
+            if size > max_bytes:
+                yield RawItem(
+                    source=source,
+                    url=url,
+                    kind=kind,
+                    fetched_at=_now(),
+                    path=str(path),
+                    error=f"too_large: file of {size} bytes > {max_bytes} bytes",
+                )
+                continue
             data = path.read_bytes()
         except OSError as exc:
             yield RawItem(
@@ -108,7 +128,18 @@ def read_paths(paths: Iterable[Path], source: str = "local") -> Iterator[RawItem
                 error=f"cannot read file: {exc.strerror or exc}",
             )
             continue
-        body, encoding = decode_bytes(data)
+        try:
+            body, encoding = decode_bytes(data)
+        except Exception as exc:  # one undecodable file is that file's problem only
+            yield RawItem(
+                source=source,
+                url=url,
+                kind=kind,
+                fetched_at=_now(),
+                path=str(path),
+                error=f"decode_error: {type(exc).__name__}: {exc}",
+            )
+            continue
         yield RawItem(
             source=source,
             url=url,
@@ -121,6 +152,24 @@ def read_paths(paths: Iterable[Path], source: str = "local") -> Iterator[RawItem
         )
 
 
+def _json_record(text: str) -> tuple[Any, str]:
+    """(the parsed line, '') or (None, what is wrong with it): invalid JSON, nesting too deep
+    for the parser, or a string holding a lone surrogate escape (no UTF-8 file can hold it)."""
+    try:
+        record = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return None, f"invalid JSON: {exc.msg} (column {exc.colno})"
+    except RecursionError:
+        return None, "invalid JSON: nested too deeply"
+    try:
+        json.dumps(record, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return None, "invalid JSON: a string holds a lone surrogate escape (\\ud800-\\udfff)"
+    except RecursionError:
+        return None, "invalid JSON: nested too deeply"
+    return record, ""
+
+
 def _text_field(record: dict[str, Any], *keys: str) -> str:
     for key in keys:
         value = record.get(key)
@@ -129,7 +178,7 @@ def _text_field(record: dict[str, Any], *keys: str) -> str:
     return ""
 
 
-def _read_jsonl(path: Path, source: str) -> Iterator[RawItem]:
+def _read_jsonl(path: Path, source: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[RawItem]:
     base = path.as_uri()
     try:
         fh = path.open("rb")
@@ -149,7 +198,6 @@ def _read_jsonl(path: Path, source: str) -> Iterator[RawItem]:
                 raw = raw[3:]
             if not raw.strip():
                 continue
-            text, encoding = decode_bytes(raw)
             item = RawItem(
                 source=source,
                 url=f"{base}#L{lineno}",
@@ -157,13 +205,21 @@ def _read_jsonl(path: Path, source: str) -> Iterator[RawItem]:
                 fetched_at=_now(),
                 path=str(path),
                 line=lineno,
-                encoding=encoding,
                 content_type="application/json",
             )
+            if len(raw) > max_bytes:
+                item.error = f"too_large: {path.name} line {lineno} has {len(raw)} bytes > {max_bytes} bytes"
+                yield item
+                continue
             try:
-                record = json.loads(text)
-            except json.JSONDecodeError as exc:
-                item.error = f"{path.name} line {lineno}: invalid JSON: {exc.msg} (column {exc.colno})"
+                text, item.encoding = decode_bytes(raw)
+            except Exception as exc:  # one undecodable line is that line's problem only
+                item.error = f"decode_error: {type(exc).__name__}: {exc}"
+                yield item
+                continue
+            record, problem = _json_record(text)
+            if problem:
+                item.error = f"{path.name} line {lineno}: {problem}"
                 yield item
                 continue
             if not isinstance(record, dict):

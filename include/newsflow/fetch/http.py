@@ -24,6 +24,7 @@ import ipaddress
 import logging
 import re
 import socket
+import threading
 import time
 import unicodedata
 import weakref
@@ -70,7 +71,7 @@ _MAGIC = (
     (b"\x1f\x8b", "application/gzip"),
     (b"RIFF", "application/octet-stream"),
 )
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_META_CHARSET = re.compile(rb"""<meta[^<>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _XML_DECL = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.:-]+)["']""", re.I)
 
 
@@ -99,15 +100,100 @@ class PrivateAddressError(Exception):
     """The connection would go to a non-public address."""
 
 
+class PageBudgetExceeded(TimeoutError):
+    """The page's wall-clock budget is spent (raised where the fetch would otherwise wait longer)."""
+
+
+class _Budget:
+    """A hard wall-clock limit for one page: headers, body, retries and their sleeps included.
+
+    Why: a read timeout bounds the wait for each byte, not for the page, so a server trickling
+    one byte a second (even in its headers) keeps a plain `requests` call going for ever. The
+    connection registers itself with the budget of the thread that uses it (`_BudgetedMixin`);
+    a timer shuts its socket down when the budget runs out, which ends any blocked `recv` at
+    once, plain or TLS, and a spent budget refuses the next request and every retry sleep.
+    """
+
+    def __init__(self, seconds: float, name: str = "") -> None:
+        self.seconds = seconds
+        self.name = name or f"page budget of {_fmt_seconds(seconds)}"
+        self.deadline = time.monotonic() + seconds
+        self.expired = False
+        self._conn: object | None = None
+        self._done = False
+        self._lock = threading.Lock()
+        self._timer: threading.Timer | None = None
+
+    def remaining(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def check(self) -> float:
+        """Seconds left; raises PageBudgetExceeded when there are none."""
+        left = self.remaining()
+        if left <= 0:
+            self.expired = True
+            raise PageBudgetExceeded(f"{self.name} spent")
+        return left
+
+    def attach(self, conn: object) -> None:
+        left = self.check()
+        with self._lock:
+            self._conn = conn
+            if self._timer is None and not self._done:
+                self._timer = threading.Timer(left, self._expire)
+                self._timer.daemon = True
+                self._timer.start()
+
+    def _expire(self) -> None:
+        with self._lock:
+            if self._done:
+                return
+            self.expired = True
+            sock = getattr(self._conn, "sock", None)
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)  # wakes the reader blocked in recv
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        with self._lock:
+            self._done = True
+            self._conn = None
+            if self._timer is not None:
+                self._timer.cancel()
+
+
+_LOCAL = threading.local()
+
+
+def _current_budget() -> _Budget | None:
+    return getattr(_LOCAL, "budget", None)
+
+
 class _CappedRetry(Retry):
-    """Retry that honours Retry-After but never sleeps longer than MAX_RETRY_AFTER."""
+    """Retry that honours Retry-After but never sleeps longer than MAX_RETRY_AFTER, nor past the
+    page budget (a wait the budget cannot afford ends the page now, as a timeout)."""
 
     def sleep_for_retry(self, response=None):  # type: ignore[no-untyped-def]
         retry_after = self.get_retry_after(response) if response is not None else None
         if retry_after:
-            time.sleep(min(retry_after, MAX_RETRY_AFTER))
+            _budgeted_sleep(min(retry_after, MAX_RETRY_AFTER))
             return True
         return False
+
+    def _sleep_backoff(self) -> None:
+        backoff = self.get_backoff_time()
+        if backoff > 0:
+            _budgeted_sleep(backoff)
+
+
+def _budgeted_sleep(seconds: float) -> None:
+    budget = _current_budget()
+    if budget is not None and seconds >= budget.check():
+        budget.expired = True
+        raise PageBudgetExceeded(f"{budget.name} spent (asked to wait {seconds:g}s)")
+    time.sleep(seconds)
 
 
 def _is_public(ip: str) -> bool:
@@ -127,34 +213,65 @@ def _check_peer(sock: socket.socket) -> None:
         raise PrivateAddressError(f"refused: connection to non-public address {peer}")
 
 
-class _GuardedHTTPConnection(HTTPConnection):
+class _BudgetedMixin:
+    """Registers the connection with the page budget of the calling thread at every request."""
+
+    def request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        budget = _current_budget()
+        if budget is not None:
+            budget.attach(self)
+        return super().request(*args, **kwargs)  # type: ignore[misc]
+
+
+class _BudgetedHTTPConnection(_BudgetedMixin, HTTPConnection):
+    pass
+
+
+class _BudgetedHTTPSConnection(_BudgetedMixin, HTTPSConnection):
+    pass
+
+
+class _GuardedHTTPConnection(_BudgetedHTTPConnection):
     def _new_conn(self) -> socket.socket:
         sock = super()._new_conn()
         _check_peer(sock)
         return sock
 
 
-class _GuardedHTTPSConnection(HTTPSConnection):
+class _GuardedHTTPSConnection(_BudgetedHTTPSConnection):
     def _new_conn(self) -> socket.socket:
         sock = super()._new_conn()
         _check_peer(sock)
         return sock
 
 
-class _GuardedHTTPPool(HTTPConnectionPool):
-    ConnectionCls = _GuardedHTTPConnection
+def _pool(base: type, conn: type) -> type:
+    return type(f"_{conn.__name__.lstrip('_')}Pool", (base,), {"ConnectionCls": conn})
 
 
-class _GuardedHTTPSPool(HTTPSConnectionPool):
-    ConnectionCls = _GuardedHTTPSConnection
+_POOLS = {
+    True: {
+        "http": _pool(HTTPConnectionPool, _GuardedHTTPConnection),
+        "https": _pool(HTTPSConnectionPool, _GuardedHTTPSConnection),
+    },
+    False: {
+        "http": _pool(HTTPConnectionPool, _BudgetedHTTPConnection),
+        "https": _pool(HTTPSConnectionPool, _BudgetedHTTPSConnection),
+    },
+}
 
 
 class _GuardedAdapter(HTTPAdapter):
-    """Direct connections check the peer address; connections through a configured proxy do not."""
+    """Direct connections check the peer address (unless `guard` is off); every connection
+    obeys the page budget. Connections through a configured proxy check nothing."""
+
+    def __init__(self, *args, guard: bool = True, **kwargs):  # type: ignore[no-untyped-def]
+        self._guard = guard
+        super().__init__(*args, **kwargs)
 
     def init_poolmanager(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {"http": _GuardedHTTPPool, "https": _GuardedHTTPSPool}
+        self.poolmanager.pool_classes_by_scheme = dict(_POOLS[getattr(self, "_guard", True)])
 
 
 def make_session(settings: Settings) -> requests.Session:
@@ -185,8 +302,9 @@ def make_session(settings: Settings) -> requests.Session:
         raise_on_status=False,
         raise_on_redirect=False,
     )
-    adapter_cls = HTTPAdapter if settings.allow_private else _GuardedAdapter
-    adapter = adapter_cls(max_retries=retry, pool_connections=4, pool_maxsize=4)
+    adapter = _GuardedAdapter(
+        max_retries=retry, pool_connections=4, pool_maxsize=4, guard=not settings.allow_private
+    )
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session
@@ -238,11 +356,37 @@ def _is_text_type(media: str) -> bool:
     )
 
 
+# Codecs Python knows that are no web charset: they fail on ordinary bytes (`undefined`,
+# `punycode`, `idna`), turn escapes into lone surrogates (`utf-7`, `unicode_escape`), or are
+# not text encodings at all (`rot13`, `base64`). A page declaring one is decoded as if it had
+# declared nothing (WHATWG: an unknown label is ignored).
+_NOT_WEB_CHARSETS = frozenset(
+    {"undefined", "punycode", "idna", "utf-7", "unicode-escape", "raw-unicode-escape", "palmos", "charmap"}
+)
+
+
 def _codec(name: str) -> str:
     try:
-        return codecs.lookup(name.strip()).name
-    except (LookupError, ValueError):
+        info = codecs.lookup(name.strip())
+    except (LookupError, ValueError, TypeError):
         return ""
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_WEB_CHARSETS:
+        return ""
+    return info.name
+
+
+def _clean_decode(body: bytes, name: str) -> str | None:
+    """`body` decoded with `name`, or None when that fails or yields lone surrogates (which no
+    UTF-8 file can hold: the archive write would fail)."""
+    try:
+        text = body.decode(name)
+    except (UnicodeError, LookupError, ValueError):
+        return None
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    return text
 
 
 def decode_body(body: bytes, declared: str = "", media: str = "") -> tuple[str, str]:
@@ -257,10 +401,10 @@ def decode_body(body: bytes, declared: str = "", media: str = "") -> tuple[str, 
         (codecs.BOM_UTF16_BE, "utf-16"),
     ):
         if body.startswith(bom):
-            try:
-                return body.decode(name), "utf-8" if name == "utf-8-sig" else name
-            except UnicodeDecodeError:
+            text = _clean_decode(body, name)
+            if text is None:
                 break
+            return text, "utf-8" if name == "utf-8-sig" else name
 
     candidates: list[str] = []
     if declared and _codec(declared):
@@ -286,21 +430,19 @@ def decode_body(body: bytes, declared: str = "", media: str = "") -> tuple[str, 
             return as_utf8, "utf-8"
         if name in ("utf-16", "utf-32") or name.startswith(("utf-16", "utf-32")):
             continue  # without a BOM this is a guess better left to detection
-        try:
-            return body.decode(name), name
-        except (UnicodeDecodeError, LookupError):
-            continue
+        text = _clean_decode(body, name)
+        if text is not None:
+            return text, name
     if is_utf8:
         return as_utf8, "utf-8"
     if _thin_western(body):
         return body.decode("cp1252"), "cp1252"
     best = charset_normalizer.from_bytes(body[:200_000]).best()
     if best is not None and best.encoding:
-        name = _codec(best.encoding) or best.encoding
-        try:
-            return body.decode(name), name
-        except (UnicodeDecodeError, LookupError):
-            pass
+        name = _codec(best.encoding)
+        text = _clean_decode(body, name) if name else None
+        if text is not None:
+            return text, name
     return body.decode("cp1252", errors="replace"), "cp1252"
 
 
@@ -318,72 +460,115 @@ def _thin_western(body: bytes) -> bool:
     return all(unicodedata.category(c).startswith("L") or c in "‘’“”–—… °€£" for c in chars)
 
 
-def _whole_limit(timeout: float) -> float:
-    return max(timeout * 4, 30.0)
+def page_budget(settings: Settings) -> float:
+    """Seconds one page may take in all (headers, body, redirects, retries and their waits)."""
+    configured = float(getattr(settings, "page_budget", 0) or 0)
+    return configured if configured > 0 else max(float(settings.fetch_timeout) * 4, 30.0)
 
 
 def _fmt_seconds(value: float) -> str:
-    return f"{value:g}s"
+    return f"{value:.3g}s"
 
 
-def fetch_url(session: requests.Session, url: str, settings: Settings, robots: bool = True) -> FetchResult:
+def fetch_url(
+    session: requests.Session,
+    url: str,
+    settings: Settings,
+    robots: bool = True,
+    budget: float | None = None,
+    budget_name: str = "",
+) -> FetchResult:
     """GET one URL (text only, size-capped, redirects and robots.txt checked at every hop);
-    never raises for HTTP/network errors. `robots=False` is for fetching robots.txt itself."""
+    never raises. `robots=False` is for fetching robots.txt itself.
+
+    The page has a hard wall-clock budget (`budget`, default `page_budget(settings)`), enforced
+    at the socket, so a server trickling its headers or body cannot hold the task. `budget_name`
+    says whose budget it is in the error (a source's remaining budget can be the tighter one).
+    """
     result = FetchResult(url=url, final_url=url)
     started = time.monotonic()
-    timeout = float(settings.fetch_timeout)
-    # A slow server trickling bytes could keep a read going for ever: cap the whole download too.
-    deadline = started + _whole_limit(timeout)
-    current = url
+    limit = page_budget(settings) if budget is None else max(0.001, budget)
+    outer = _current_budget()
+    if outer is not None and outer.remaining() < limit:
+        own = _Budget(max(0.001, outer.remaining()), outer.name)
+    else:
+        own = _Budget(limit, budget_name)
+    _LOCAL.budget = own
     try:
-        for hop in range(MAX_REDIRECTS + 1):
-            problem = _check_url(current, settings) or (robots_problem(session, current, settings) if robots else "")
-            if problem:
-                result.error = problem
-                return result
-            resp = session.get(current, stream=True, allow_redirects=False, timeout=(timeout, timeout))
-            result.final_url = current
-            result.status_code = resp.status_code
-            if resp.is_redirect or (
-                resp.status_code in (301, 302, 303, 307, 308) and "location" in resp.headers
-            ):
-                location = resp.headers.get("location", "")
-                resp.close()
-                if hop == MAX_REDIRECTS:
-                    result.error = "too many redirects"
-                    return result
-                current = urljoin(current, location)
-                continue
-            try:
-                return _read_response(resp, result, settings, deadline)
-            finally:
-                resp.close()
-        result.error = "too many redirects"  # pragma: no cover - the loop returns
-        return result
-    except PrivateAddressError as exc:
-        result.error = str(exc)
-    except (requests.exceptions.ConnectTimeout, requests.exceptions.ReadTimeout, requests.exceptions.Timeout):
-        result.error = f"timeout after {_fmt_seconds(timeout)}"
-    except requests.exceptions.TooManyRedirects:
-        result.error = "too many redirects"
-    except requests.exceptions.RetryError as exc:
-        result.error = f"gave up after {settings.fetch_retries} retries: {_reason(exc)}"
-    except requests.exceptions.SSLError as exc:
-        result.error = f"TLS error: {_reason(exc)}"
-    except requests.exceptions.ConnectionError as exc:
-        if _caused_by(exc, PrivateAddressError):
-            result.error = str(_caused_by(exc, PrivateAddressError))
-        elif _caused_by(exc, urllib3.exceptions.ReadTimeoutError, TimeoutError, socket.timeout):
-            result.error = f"timeout after {_fmt_seconds(timeout)}"
-        else:
-            result.error = f"connection error: {_reason(exc)}"
-    except requests.exceptions.RequestException as exc:
-        result.error = f"request failed: {_reason(exc)}"
-    except (OSError, urllib3.exceptions.HTTPError) as exc:
-        result.error = f"connection error: {exc}"
+        _fetch(session, url, settings, robots, result, own)
+    except Exception as exc:  # fetch_url never raises: an unexpected error is this page's error
+        result.error = _error_for(exc, settings)
     finally:
+        own.close()
+        _LOCAL.budget = outer
         result.elapsed = time.monotonic() - started
+    if result.error and own.expired and not result.content and not result.error.startswith("timeout:"):
+        result.error = f"timeout: {own.name} spent (headers and body included)"
     return result
+
+
+def _fetch(
+    session: requests.Session,
+    url: str,
+    settings: Settings,
+    robots: bool,
+    result: FetchResult,
+    budget: _Budget,
+) -> None:
+    timeout = float(settings.fetch_timeout)
+    current = url
+    for hop in range(MAX_REDIRECTS + 1):
+        problem = _check_url(current, settings) or (
+            robots_problem(session, current, settings) if robots else ""
+        )
+        if problem:
+            result.error = problem
+            return
+        wait = min(timeout, max(0.001, budget.check()))
+        resp = session.get(current, stream=True, allow_redirects=False, timeout=(wait, wait))
+        result.final_url = current
+        result.status_code = resp.status_code
+        if resp.is_redirect or (resp.status_code in (301, 302, 303, 307, 308) and "location" in resp.headers):
+            location = resp.headers.get("location", "")
+            resp.close()
+            if hop == MAX_REDIRECTS:
+                result.error = "too many redirects"
+                return
+            current = urljoin(current, location)
+            continue
+        try:
+            _read_response(resp, result, settings, budget)
+        finally:
+            resp.close()
+        return
+    result.error = "too many redirects"  # pragma: no cover - the loop returns
+
+
+def _error_for(exc: Exception, settings: Settings) -> str:
+    """A readable error for whatever ended a fetch."""
+    timeout = _fmt_seconds(float(settings.fetch_timeout))
+    spent = _caused_by(exc, PageBudgetExceeded)
+    if spent is not None:
+        return f"timeout: {spent}"
+    if isinstance(exc, PrivateAddressError) or _caused_by(exc, PrivateAddressError):
+        return str(_caused_by(exc, PrivateAddressError) or exc)
+    if isinstance(exc, requests.exceptions.Timeout):
+        return f"timeout after {timeout}"
+    if isinstance(exc, requests.exceptions.TooManyRedirects):
+        return "too many redirects"
+    if isinstance(exc, requests.exceptions.RetryError):
+        return f"gave up after {settings.fetch_retries} retries: {_reason(exc)}"
+    if isinstance(exc, requests.exceptions.SSLError):
+        return f"TLS error: {_reason(exc)}"
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        if _caused_by(exc, urllib3.exceptions.ReadTimeoutError, TimeoutError, socket.timeout):
+            return f"timeout after {timeout}"
+        return f"connection error: {_reason(exc)}"
+    if isinstance(exc, requests.exceptions.RequestException):
+        return f"request failed: {_reason(exc)}"
+    if isinstance(exc, (OSError, urllib3.exceptions.HTTPError)):
+        return f"connection error: {exc}"
+    return f"fetch_failed: {type(exc).__name__}: {exc}"
 
 
 # Parsed robots.txt per session (one session per task) and per scheme://host:port; a string
@@ -430,22 +615,49 @@ def _load_robots(session: requests.Session, root: str, settings: Settings) -> Ro
     return parser
 
 
-def _read_response(
-    resp: requests.Response, result: FetchResult, settings: Settings, deadline: float
-) -> FetchResult:
+def _read_response(resp: requests.Response, result: FetchResult, settings: Settings, budget: _Budget) -> None:
     media, charset = _media_type(resp.headers.get("content-type", ""))
     result.content_type = media
     if resp.status_code >= 300:  # 3xx here is a redirect without a Location (or 304): nothing to read
         result.error = f"HTTP {resp.status_code}"
-        return result
+        return
     if media and not _is_text_type(media):
         result.error = f"not_text: {media}"
-        return result
+        return
+    body = _read_body(resp, result, settings, budget)
+    if body is None:
+        return
+    if not media:
+        kind = _binary_kind(body)
+        if kind:
+            result.error = f"not_text: {kind}"
+            return
+    result.content = body
+    try:
+        result.text, result.encoding = decode_body(body, charset, media)
+    except Exception as exc:  # a codec that fails in a way no list foresaw: this page only
+        result.content = b""
+        result.error = f"decode_error: {type(exc).__name__}: {exc}"
+
+
+def _binary_kind(body: bytes) -> str:
+    for magic, kind in _MAGIC:
+        if body.startswith(magic):
+            return kind
+    if b"\x00" in body[:1024] and not body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "application/octet-stream"
+    return ""
+
+
+def _read_body(
+    resp: requests.Response, result: FetchResult, settings: Settings, budget: _Budget
+) -> bytes | None:
+    """The body, or None with `result.error` set (too large, too slow, cut off)."""
     cap = int(settings.max_bytes)
     length = resp.headers.get("content-length", "")
     if length.isdigit() and int(length) > cap:
         result.error = f"too_large: > {cap} bytes"
-        return result
+        return None
     chunks: list[bytes] = []
     size = 0
     try:
@@ -453,33 +665,24 @@ def _read_response(
             size += len(chunk)
             if size > cap:
                 result.error = f"too_large: > {cap} bytes"
-                return result
+                return None
             chunks.append(chunk)
-            if time.monotonic() > deadline:
-                limit = _whole_limit(float(settings.fetch_timeout))
-                result.error = f"timeout after {_fmt_seconds(limit)} (whole download)"
-                return result
+            budget.check()
+        if budget.expired:  # the budget's timer shut the socket: what came is a cut-off body
+            raise PageBudgetExceeded(f"{budget.name} spent")
+    except PageBudgetExceeded as exc:
+        result.error = f"timeout: {exc}"
+        return None
     except requests.exceptions.ConnectionError as exc:
         if _caused_by(exc, urllib3.exceptions.ReadTimeoutError, TimeoutError, socket.timeout):
             result.error = f"timeout after {_fmt_seconds(settings.fetch_timeout)}"
         else:
             result.error = f"connection error: {_reason(exc)}"
-        return result
-    except requests.exceptions.ChunkedEncodingError as exc:
+        return None
+    except (requests.exceptions.ChunkedEncodingError, urllib3.exceptions.ProtocolError) as exc:
         result.error = f"connection error: incomplete body ({_reason(exc)})"
-        return result
-    body = b"".join(chunks)
-    if not media:
-        for magic, kind in _MAGIC:
-            if body.startswith(magic):
-                result.error = f"not_text: {kind}"
-                return result
-        if b"\x00" in body[:1024] and not body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            result.error = "not_text: application/octet-stream"
-            return result
-    result.content = body
-    result.text, result.encoding = decode_body(body, charset, media)
-    return result
+        return None
+    return b"".join(chunks)
 
 
 def _caused_by(exc: BaseException, *types: type[BaseException]) -> BaseException | None:

@@ -61,7 +61,8 @@ from newsflow.fetch.conditional import conditional
 from newsflow.fetch.http import fetch_url, make_session
 from newsflow.fetch.parallel import fetch_pages
 from newsflow.jsonstate import update_json
-from newsflow.models import RawItem
+from newsflow.models import RawItem, scrub
+from newsflow.redact import redact_url
 from newsflow.sources import NEWSAPI_MAX_RECORDS, Source
 
 log = logging.getLogger("newsflow.fetch")
@@ -187,6 +188,9 @@ def parse_articles(text: str) -> tuple[list[ApiArticle], int]:
         raise NewsApiError(f"answer is not JSON ({exc.msg} at line {exc.lineno}): {_quote(text)}") from None
     if not isinstance(data, dict):
         raise NewsApiError(f"answer is JSON but not an object: {_quote(text)}")
+    if "articles" not in data and (str(data.get("status", "")).lower() == "error" or "error" in data):
+        # An error told in JSON with HTTP 200 is a refusal, not "no articles in this window".
+        raise NewsApiError(f"answer is an error: {_quote(text)}")
     raw = data.get("articles", [])
     if not isinstance(raw, list):
         raise NewsApiError(f"'articles' is {type(raw).__name__}, not a list")
@@ -202,7 +206,7 @@ def parse_articles(text: str) -> tuple[list[ApiArticle], int]:
         articles.append(
             ApiArticle(
                 url=entry["url"].strip(),
-                title=str(entry.get("title") or "").strip(),
+                title=scrub(str(entry.get("title") or "").strip()),  # a lone surrogate escape: U+FFFD
                 seen=seen,
                 domain=str(entry.get("domain") or "").strip(),
                 language=language_code(str(entry.get("language") or "")),
@@ -335,7 +339,7 @@ def fetch_newsapi(
         try:
             listing = list_window(_asker(session, source, settings, max_records), start, end, max_records)
         except NewsApiError as exc:
-            raise NewsApiError(f"source {source.name!r}: news API {source.url}: {exc}") from exc
+            raise NewsApiError(f"source {source.name!r}: news API {redact_url(source.url)}: {exc}") from exc
         articles = listing.articles
         notes = report["notes"]
         notes.append(

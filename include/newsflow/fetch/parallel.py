@@ -15,24 +15,35 @@ Bounds, so a run stays polite and its memory flat:
 
 Across sources, Airflow maps one task per source and its pool (`politeness`) bounds
 the tasks; this module only bounds what happens inside one task.
+
+Time: every page has a hard budget (`newsflow.fetch.http.page_budget`) and the source as a
+whole `settings.source_budget`: a page not started when the source's budget is spent is not
+requested and comes back with an error, so 500 pages answering `503 Retry-After: 30` cannot
+hold the task past its `execution_timeout`. The workers are daemon threads and the pool is
+never joined: a consumer that stops (or a task that times out) does not wait on a stuck
+socket.
 """
 
 from __future__ import annotations
 
+import queue
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Protocol, TypeVar
 from urllib.parse import urlsplit
 
 import requests
 
 from newsflow.config import Settings
-from newsflow.fetch.http import FetchResult, fetch_url
+from newsflow.fetch.http import FetchResult, fetch_url, page_budget
 
 PAGE_WORKERS = 4
 PER_HOST = 4
+GRACE = 30.0  # seconds past a page's budget before its result is given up for lost
 
 
 class _HasLink(Protocol):
@@ -61,6 +72,54 @@ class HostLimiter:
             return self._slots[host]
 
 
+class DaemonPool:
+    """A fixed set of daemon worker threads that is never joined.
+
+    Why not `ThreadPoolExecutor`: leaving its `with` block, and the interpreter's exit, join
+    every worker, so one thread stuck in a socket read keeps the task alive past its
+    timeout. Here `shutdown` drops the queued work and returns at once.
+    """
+
+    def __init__(self, workers: int, name: str = "newsflow-fetch") -> None:
+        self._jobs: queue.SimpleQueue[tuple[Future, Callable[[], object]] | None] = queue.SimpleQueue()
+        self._threads = [
+            threading.Thread(target=self._work, name=f"{name}-{n}", daemon=True)
+            for n in range(max(1, workers))
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def submit(self, fn: Callable[[], object]) -> Future:
+        future: Future = Future()
+        self._jobs.put((future, fn))
+        return future
+
+    def _work(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            future, fn = job
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(fn())
+            except BaseException as exc:  # handed to the consumer
+                future.set_exception(exc)
+
+    def shutdown(self) -> None:
+        for _ in self._threads:
+            self._jobs.put(None)
+
+
+def _result(entry_url: str, future: Future, wait: float) -> FetchResult:
+    """The page's result, or an error if its thread is still stuck well past the page budget."""
+    try:
+        return future.result(timeout=wait)
+    except FutureTimeout:
+        future.cancel()
+        return FetchResult(url=entry_url, error=f"timeout: no answer within {wait:g}s (fetch abandoned)")
+    except Exception as exc:  # fetch_url never raises; this is the last line of defence
+        return FetchResult(url=entry_url, error=f"fetch_failed: {type(exc).__name__}: {exc}")
+
+
 def fetch_pages(
     session: requests.Session,
     entries: Iterable[E],
@@ -74,27 +133,40 @@ def fetch_pages(
     `url_of` reads the page URL of an entry (feed entries have `.link`, sitemap entries `.loc`).
     """
     limiter = HostLimiter(per_host)
+    source_limit = float(getattr(settings, "source_budget", 0) or 0)
+    source_deadline = time.monotonic() + source_limit if source_limit > 0 else float("inf")
+    per_page = page_budget(settings)
 
     def fetch(entry: E) -> FetchResult:
         url = url_of(entry)
+        left = source_deadline - time.monotonic()
+        if left <= 0:
+            return FetchResult(
+                url=url,
+                error=f"source budget of {source_limit:g}s spent before this page was requested "
+                "(not fetched; raise NEWSFLOW_SOURCE_BUDGET or the next run tries again)",
+            )
+        name = f"source budget of {source_limit:g}s" if left < per_page else ""
         with limiter.slot(url):
-            return fetch_url(session, url, settings)
+            return fetch_url(session, url, settings, budget=min(per_page, left), budget_name=name)
 
     if workers <= 1:
         for entry in entries:
             yield entry, fetch(entry)
         return
     window: deque[tuple[E, Future[FetchResult]]] = deque()
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="newsflow-fetch") as pool:
-        try:
-            for entry in entries:
-                window.append((entry, pool.submit(fetch, entry)))
-                if len(window) >= 2 * workers:
-                    first, future = window.popleft()
-                    yield first, future.result()
-            while window:
+    pool = DaemonPool(workers)
+    wait = per_page + GRACE
+    try:
+        for entry in entries:
+            window.append((entry, pool.submit(lambda entry=entry: fetch(entry))))
+            if len(window) >= 2 * workers:
                 first, future = window.popleft()
-                yield first, future.result()
-        finally:  # the consumer stopped early: drop what has not started
-            for _, future in window:
-                future.cancel()
+                yield first, _result(url_of(first), future, wait)
+        while window:
+            first, future = window.popleft()
+            yield first, _result(url_of(first), future, wait)
+    finally:  # the consumer stopped early: drop what has not started, never wait on a stuck thread
+        for _, future in window:
+            future.cancel()
+        pool.shutdown()

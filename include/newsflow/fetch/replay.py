@@ -5,6 +5,11 @@ live runs fetched back then is still in the raw archive; replay reads the source
 files that can hold the window (partitions from the window's first day to `LOOKAHEAD` days
 after it: a live run archives under its own day the items its feed still listed) and yields
 the items dated inside the window, each URL once (the latest fetch wins).
+
+Why 31 days: a feed lists an item for as long as it keeps it, often weeks (a source added
+today archives, under today, items its feed dates three weeks back), so a week (the former
+bound) lost them. Each day read costs one directory of the source's files; a month bounds
+that for every replayed window, and few feeds keep an item longer.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from newsflow.archive import iter_archive
 from newsflow.config import Settings
 from newsflow.models import RawItem, read_raw
 
-LOOKAHEAD = timedelta(days=7)
+LOOKAHEAD = timedelta(days=31)
 
 
 def replay_window(

@@ -12,12 +12,16 @@ Parsing uses defusedxml: a sitemap is untrusted XML.
 
 from __future__ import annotations
 
+import calendar
 import logging
+import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from xml.etree.ElementTree import Element
 
 from defusedxml import ElementTree as SafeET
+
+from newsflow.timeutil import parse_iso_utc
 
 log = logging.getLogger("newsflow.fetch")
 
@@ -61,11 +65,7 @@ def parse_date(value: str) -> datetime | None:
     value = value.strip()
     if not value:
         return None
-    try:
-        dt = datetime.fromisoformat(value[:-1] + "+00:00" if value.endswith("Z") else value)
-    except ValueError:
-        return None
-    return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).astimezone(UTC)
+    return parse_iso_utc(value)
 
 
 def parse_sitemap(content: bytes | str) -> Sitemap:
@@ -116,3 +116,75 @@ def in_window(when: datetime | None, start: datetime | None, end: datetime | Non
 def child_may_hold(lastmod: datetime | None, start: datetime | None) -> bool:
     """A child sitemap last changed before the window started cannot list the window's articles."""
     return lastmod is None or start is None or lastmod >= start.astimezone(UTC)
+
+
+# A date in a child sitemap's URL: 2026-11-20, 2026/11/20, 20261120, 2026-11, 2026/11, 202611.
+_URL_DATE = re.compile(
+    r"(?<!\d)(?P<y>(?:19|20)\d\d)[-_/.]?(?P<m>0[1-9]|1[0-2])(?:[-_/.]?(?P<d>0[1-9]|[12]\d|3[01]))?(?!\d)"
+)
+
+
+def url_period(url: str) -> tuple[datetime, datetime] | None:
+    """The period [start, end) a child sitemap's URL names (its last date in the URL), or None."""
+    matches = list(_URL_DATE.finditer(url[-300:]))
+    if not matches:
+        return None
+    found = matches[-1]
+    year, month = int(found.group("y")), int(found.group("m"))
+    try:
+        if found.group("d"):
+            start = datetime(year, month, int(found.group("d")), tzinfo=UTC)
+            return start, start + timedelta(days=1)
+        days = calendar.monthrange(year, month)[1]
+        start = datetime(year, month, 1, tzinfo=UTC)
+        return start, start + timedelta(days=days)
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class ChildPlan:
+    read: list[str]  # child sitemap URLs to read, newest first
+    skipped: int  # children that cannot hold the window
+
+
+def plan_children(
+    children: list[tuple[str, datetime | None]], start: datetime | None, end: datetime | None
+) -> ChildPlan:
+    """Which children of a sitemap index to read, and in what order.
+
+    Every child that can hold the window is read (no fixed cap: the source's time budget bounds
+    the work), newest first: by `<lastmod>`, else by the date its URL names; children with
+    neither come last, in reverse document order (indexes are usually appended to). A child
+    last modified before the window started, or whose URL names a period that ends before it
+    (or starts after it), is skipped.
+    """
+    dated: list[tuple[datetime, int, str]] = []
+    undated: list[tuple[int, str]] = []
+    skipped = 0
+    for pos, (loc, lastmod) in enumerate(children):
+        period = url_period(loc)
+        if not _may_hold(lastmod, period, start, end):
+            skipped += 1
+        elif lastmod is not None or period is not None:
+            dated.append((lastmod or period[0], pos, loc))  # type: ignore[index]
+        else:
+            undated.append((pos, loc))
+    ordered = [loc for _, _, loc in sorted(dated, key=lambda d: (d[0], d[1]), reverse=True)]
+    ordered += [loc for _, loc in sorted(undated, reverse=True)]
+    return ChildPlan(read=ordered, skipped=skipped)
+
+
+def _may_hold(
+    lastmod: datetime | None,
+    period: tuple[datetime, datetime] | None,
+    start: datetime | None,
+    end: datetime | None,
+) -> bool:
+    if not child_may_hold(lastmod, start):
+        return False
+    if period is None or lastmod is not None:
+        return True
+    if start is not None and period[1] <= start.astimezone(UTC):
+        return False
+    return not (end is not None and period[0] >= end.astimezone(UTC))

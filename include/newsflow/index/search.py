@@ -47,8 +47,11 @@ HIT_FIELDS = [
     "cluster_id",
     "is_canonical",
     "description",
+    "also_urls",
 ]
-OUTLET_FIELDS = ["id", "title", "url", "publisher", "source", "published_at", "language"]
+OUTLET_FIELDS = ["id", "title", "url", "publisher", "source", "published_at", "language", "also_urls"]
+DAYS_SHOWN = 14
+"""The day facet prints at most this many days (newest first), one a line, then a sum of the rest."""
 
 
 @dataclass
@@ -79,6 +82,8 @@ class SearchHit:
     """Other articles of the story ("also carried by"), earliest first."""
     story_size: int = 1
     """Articles of the story that match the query and filters (this one included)."""
+    copies: list[str] = field(default_factory=list)
+    """URLs of exact copies (republished elsewhere, counted as duplicates, not indexed)."""
 
 
 @dataclass
@@ -98,6 +103,10 @@ class SearchResult:
     hits: list[SearchHit] = field(default_factory=list)
     facets: dict[str, list[FacetBucket]] = field(default_factory=dict)
     """publisher, language, country, agency, keywords and `published_day` (by day)."""
+    facet_other: dict[str, int] = field(default_factory=dict)
+    """Per facet: matching articles whose value is not among the buckets shown (top FACET_SIZE)."""
+    facet_values: dict[str, int] = field(default_factory=dict)
+    """Per facet: how many distinct values the matching articles have (approximate beyond 3,000)."""
     next_search_after: list[Any] | None = None
     took_ms: int = 0
 
@@ -171,6 +180,7 @@ def _aggs() -> dict[str, Any]:
     aggs: dict[str, Any] = {
         name: {"terms": {"field": name, "size": FACET_SIZE}, "aggs": stories} for name in FACETS
     }
+    aggs.update({f"{name}_values": {"cardinality": {"field": name}} for name in FACETS})
     aggs["published_day"] = {
         "date_histogram": {"field": "published_at", "calendar_interval": "day", "min_doc_count": 1},
         "aggs": stories,
@@ -277,6 +287,9 @@ def search(
         src = h.get("_source") or {}
         inner = h.get("inner_hits", {}).get("outlets", {}).get("hits", {})
         also = [_outlet(o) for o in inner.get("hits", []) if o["_id"] != h["_id"]]
+        copies = [
+            u for o in [h, *inner.get("hits", [])] for u in (o.get("_source") or {}).get("also_urls") or []
+        ]
         story_size = inner.get("total", {}).get("value", len(also) + 1)
         hits.append(
             SearchHit(
@@ -293,6 +306,7 @@ def search(
                 snippets=_snippets(h.get("highlight", {})),
                 also=also,
                 story_size=story_size,
+                copies=list(dict.fromkeys(copies)),
             )
         )
     aggs = resp.get("aggregations", {})
@@ -304,6 +318,8 @@ def search(
         stories=stories,
         hits=hits,
         facets=_facets(aggs),
+        facet_other={n: int(aggs.get(n, {}).get("sum_other_doc_count", 0) or 0) for n in FACETS},
+        facet_values={n: int(aggs.get(f"{n}_values", {}).get("value", 0) or 0) for n in FACETS},
         next_search_after=next_cursor,
         took_ms=int(resp.get("took", 0)),
     )
@@ -319,32 +335,58 @@ def format_result(result: SearchResult) -> str:
         f'{result.total} article(s) in {result.stories} story(ies) for "{result.query}" ({result.took_ms} ms)'
     ]
     for n, hit in enumerate(result.hits, 1):
-        meta = ", ".join(x for x in (hit.language, hit.country, (hit.published_at or "")[:10]) if x)
-        lines.append(
-            f"{n:>3}. {hit.title or '(no title)'} - {hit.publisher or '?'}" + (f" ({meta})" if meta else "")
-        )
-        lines.append(f"     {hit.url}")
-        for frag in hit.snippets:
-            lines.append(f"     ... {_plain_snippet(frag)} ...")
-        if hit.also:
-            names = list(dict.fromkeys(o.publisher or o.url for o in hit.also))
-            more = hit.story_size - 1 - len(hit.also)
-            lines.append(
-                "     also carried by: " + ", ".join(names) + (f" (+{more} more)" if more > 0 else "")
-            )
+        lines += _hit_lines(n, hit)
     if result.next_search_after:
         cursor = json.dumps(result.next_search_after, separators=(",", ":"))
         lines.append(f"     more: next page with --after '{cursor}'")
     for name, buckets in result.facets.items():
-        if not buckets:
-            continue
-        label = "day" if name == "published_day" else name
-        parts = [
-            f"{b.key} {b.articles}" + (f" ({b.stories} stories)" if b.stories != b.articles else "")
-            for b in buckets
-        ]
-        lines.append(f"{label}: " + ", ".join(parts))
+        if buckets:
+            lines += _day_lines(buckets) if name == "published_day" else [_facet_line(result, name, buckets)]
     return "\n".join(lines)
+
+
+def _hit_lines(n: int, hit: SearchHit) -> list[str]:
+    meta = ", ".join(x for x in (hit.language, hit.country, (hit.published_at or "")[:10]) if x)
+    lines = [f"{n:>3}. {hit.title or '(no title)'} - {hit.publisher or '?'}" + (f" ({meta})" if meta else "")]
+    lines.append(f"     {hit.url}")
+    lines += [f"     ... {_plain_snippet(frag)} ..." for frag in hit.snippets]
+    names = list(dict.fromkeys(o.publisher or o.url for o in hit.also))
+    # Exact copies are not indexed (one document per text): the outlet is known by its URL.
+    names += list(dict.fromkeys(f"{_site(url)} (exact copy)" for url in hit.copies))
+    if names:
+        more = hit.story_size - 1 - len(hit.also)
+        lines.append("     also carried by: " + ", ".join(names) + (f" (+{more} more)" if more > 0 else ""))
+    return lines
+
+
+def _site(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return (urlsplit(url).hostname or url).removeprefix("www.")
+
+
+def _bucket(b: FacetBucket) -> str:
+    return f"{b.key} {b.articles}" + (f" ({b.stories} stories)" if b.stories != b.articles else "")
+
+
+def _facet_line(result: SearchResult, name: str, buckets: list[FacetBucket]) -> str:
+    """`language: en 12, fr 3, ..., other 7 (22 values)`: what is beyond the top buckets is counted."""
+    other = result.facet_other.get(name, 0)
+    values = result.facet_values.get(name, 0)
+    tail = f", other {other}" if other else ""
+    count = f" ({values} values, top {len(buckets)} shown)" if values > len(buckets) else ""
+    return f"{name}: " + ", ".join(_bucket(b) for b in buckets) + tail + count
+
+
+def _day_lines(buckets: list[FacetBucket]) -> list[str]:
+    """Days newest first, one a line, at most DAYS_SHOWN; the earlier ones summed on one line."""
+    days = sorted(buckets, key=lambda b: b.key, reverse=True)
+    lines = [f"day: {len(days)} day(s) from {days[-1].key} to {days[0].key}"]
+    lines += [f"  {_bucket(b)}" for b in days[:DAYS_SHOWN]]
+    rest = days[DAYS_SHOWN:]
+    if rest:
+        lines.append(f"  {len(rest)} earlier day(s): {sum(b.articles for b in rest)} articles")
+    return lines
 
 
 def top_story(client: Elasticsearch, settings: Settings) -> str | None:

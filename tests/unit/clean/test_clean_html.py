@@ -80,9 +80,9 @@ def test_metadata(article) -> None:  # type: ignore[no-untyped-def]
     assert article.url == "https://example.com/world/rivers-rise?ref=rss" and article.source == "example"
 
 
-def test_date_without_time_is_timezone_aware() -> None:
+def test_date_without_time_stays_a_date() -> None:
     page = PAGE.replace("2024-03-05T08:30:00+01:00", "2024-03-05")
-    assert extract_html(page, "https://example.com/x").published_at == "2024-03-05T00:00:00+00:00"
+    assert extract_html(page, "https://example.com/x").published_at == "2024-03-05"
 
 
 def test_agency_author_goes_to_agency() -> None:
@@ -91,22 +91,29 @@ def test_agency_author_goes_to_agency() -> None:
     assert article.authors == [] and article.agency == ["AFP"]
 
 
-def test_fallback_extractor_when_precision_finds_too_little() -> None:
+def test_text_in_spans_is_found() -> None:
     page = (f'<html><body><div id="nav"><a href="/">Home</a> <a href="/n">News</a></div>'
             f'<div id="main"><span>{P[0]}</span> <span>{P[1]}</span> <span>{P[3]}</span></div></body></html>')  # fmt: skip
     ext = extract_html(page, "https://example.org/a", min_words=40)
-    assert ext.extractor != "trafilatura"
-    assert P[0] in ext.text
-    assert ext.link_density is not None and ext.link_density < 0.1
+    assert P[0] in ext.text and P[3] in ext.text
+    assert "Home" not in ext.text
 
 
-def test_fallback_keeps_the_longest_result(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_fallback_must_earn_its_place(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The longest candidate (here a comment thread) no longer wins; one that keeps the story does."""
     page = f"<html><body><div><span>{P[0]}</span></div></body></html>"
-    monkeypatch.setattr(
-        html, "_fallbacks", lambda tree, url, lang: [("justext", "short"), ("readability", P[1] + " " + P[3])]
+    comments = "\n".join(
+        f"Reader {i} says: I totally disagree with this, what a shame for the town." for i in range(80)
     )
-    ext = extract_html(page, "https://example.org/a", min_words=200)
-    assert ext.extractor == "readability"
+    keeps_story = P[0] + "\n" + P[1]
+    monkeypatch.setattr(
+        html, "_fallbacks", lambda tree, url, lang: [("justext", comments), ("readability", keeps_story)]
+    )
+    ext = extract_html(page, "https://example.org/a", min_words=60)
+    assert ext.extractor == "readability" and ext.text == keeps_story
+    monkeypatch.setattr(html, "_fallbacks", lambda tree, url, lang: [("justext", comments)])
+    ext = extract_html(page, "https://example.org/a", min_words=60)
+    assert ext.extractor == "trafilatura" and "Reader" not in ext.text
 
 
 def test_html_in_json_record() -> None:

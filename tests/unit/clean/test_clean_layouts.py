@@ -13,7 +13,7 @@ import pytest
 
 from newsflow.clean import clean_item, clean_text
 from newsflow.clean.footer import parse_byline
-from newsflow.clean.html import extract_html, prose_words, unwrap_layout_tables
+from newsflow.clean.html import extract_html, unwrap_layout_tables
 from newsflow.models import RawItem
 
 REPO = Path(__file__).resolve().parents[3]
@@ -71,7 +71,7 @@ def test_double_breaks_split_paragraphs_single_breaks_stay() -> None:
 
 
 def test_live_blog_entries_after_the_first_are_kept() -> None:
-    """Precision mode keeps the first entry only; the page's prose says much more is there."""
+    """Every entry of a live blog is the story, not only the first."""
     entries = "".join(
         f'<div class="entry"><time>1{n}:05</time><p>{S[n]}</p><p>{S[n + 3]}</p>'
         '<div class="share"><a href="#">Share</a></div></div>'
@@ -80,8 +80,6 @@ def test_live_blog_entries_after_the_first_are_kept() -> None:
     page = (f'<html><body><nav><a href="/">Home</a></nav><main><h1>Floods: live</h1><div class="live-feed">{entries}'
             "</div></main><footer>© 2024 Courier</footer></body></html>")  # fmt: skip
     ext = extract_html(page, "https://example.com/live")
-    tree = lxml.html.fromstring(page)
-    assert prose_words(tree) == sum(len(s.split()) for s in S)
     for sentence in S:
         assert sentence in ext.text
     assert "Home" not in ext.text and "Share" not in ext.text
@@ -97,7 +95,7 @@ def test_title_with_site_suffix_and_its_copy_in_the_body() -> None:
 def test_byline_without_by() -> None:
     credits = parse_byline("Jane Doe | 14 May 2024")
     assert credits is not None and credits.authors == ["Jane Doe"]
-    assert credits.published_at == "2024-05-14T00:00:00+00:00"
+    assert credits.published_at == "2024-05-14"
     reverse = parse_byline("2024-05-14 · Jane Doe and John Roe")
     assert reverse is not None and reverse.authors == ["Jane Doe", "John Roe"]
     assert parse_byline("Bridge vote | Valley Courier") is None

@@ -113,3 +113,48 @@ def test_learning_from_learning_text_is_stable_for_html_pages() -> None:
     assert article.text == "\n\n".join(story(9)[1:])
     # Learning again from the same items (not from the cleaned texts) gives the same lines.
     assert learn_boilerplate([learning_text(r) for r in raws]) == learned
+
+
+JA_FURNITURE = ["ニュース速報アプリを今すぐダウンロード", "この記事をシェアする"]
+JA_STORIES = [
+    [
+        "{0}市議会は月曜日、新しい図書館の建設計画を賛成多数で可決した。",
+        "{0}市の市長は記者会見で、図書館は三年後に開館する予定だと述べた。",
+        "建設費は約四十億円で、国の補助金と市の予算でまかなわれるという。",
+        "市民からは、子どもたちが安心して勉強できる場所ができると歓迎する声が上がった。",
+    ],
+    [
+        "{0}港では日曜日、新しい旅客ターミナルの完成を祝う式典が開かれた。",
+        "ターミナルには外国からの大型客船が年間百隻以上寄港する見込みだという。",
+        "地元の商店街は観光客の増加に期待を寄せ、記念のセールを始めた。",
+        "港湾局の担当者は、混雑を避けるため案内係を増やす方針を示した。",
+    ],
+    [
+        "{0}県の病院で火曜日、最新の医療機器を使った手術が初めて行われた。",
+        "手術は約五時間で終わり、患者の容態は安定していると病院は発表した。",
+        "病院長は、地方でも都市部と同じ医療を受けられるようにしたいと話した。",
+        "県は来年度、同じ機器をさらに二つの病院に導入する計画を立てている。",
+    ],
+]
+
+
+def ja_page(story: int, place: str = "横浜", version: int = 0) -> str:
+    lines = [line.format(place) for line in JA_STORIES[story]]
+    lines[-1] += "（更新）" * version
+    return "\n\n".join([JA_FURNITURE[0], *lines, JA_FURNITURE[1]])
+
+
+def test_refetches_of_a_japanese_story_count_once() -> None:
+    """Issue 19 item 7: unspaced scripts have no 12-word lines by whitespace, so five fetches
+    of one Japanese story taught its paragraphs as furniture and the story was later
+    rejected "too_short: 0 words". Lines are measured by the shared word counter now."""
+    versions = [ja_page(0, version=n) for n in range(5)]
+    texts = [*versions, ja_page(1, "神戸"), ja_page(2, "福岡")]
+    learned = learn_boilerplate(texts, min_share=0.6)
+    for line in JA_STORIES[0][:3]:
+        assert line_key(line.format("横浜")) not in learned
+    assert line_key(JA_FURNITURE[0]) in learned and line_key(JA_FURNITURE[1]) in learned
+    raw = RawItem(source="ja", url="https://ja.example/1", kind="text", body=ja_page(0))
+    article = clean_item(raw, learned=learned, settings=None)
+    assert not article.rejected, article.reason
+    assert JA_STORIES[0][1].format("横浜") in article.text and JA_FURNITURE[0] not in article.text

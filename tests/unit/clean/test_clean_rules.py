@@ -180,20 +180,20 @@ def test_byline_becomes_metadata() -> None:
     )
     assert "By AFP" not in "\n".join(result.lines)
     assert result.credits.agency == ["AFP"]
-    assert result.credits.published_at == "2017-11-08T00:00:00+00:00"
+    assert result.credits.published_at == "2017-11-08"
     assert result.credits.section == "World"
 
 
 def test_head_date_line_becomes_published_at() -> None:
     result = strip_boilerplate("\n".join(["Published: 5 March 2024", "", *STORY]))
-    assert result.credits.published_at == "2024-03-05T00:00:00+00:00"
+    assert result.credits.published_at == "2024-03-05"
     assert result.lines[0] == STORY[0]
 
 
 def test_published_in_footer() -> None:
     result = strip_boilerplate("\n".join([*STORY, "", "Published in Dawn, November 5th, 2017"]))
     assert result.credits.publisher == "Dawn"
-    assert result.credits.published_at == "2017-11-05T00:00:00+00:00"
+    assert result.credits.published_at == "2017-11-05"
     assert "\n".join(result.lines) == "\n".join(STORY)
 
 
@@ -257,7 +257,7 @@ def test_not_a_dateline(paragraph: str) -> None:
 
 
 def test_parse_date() -> None:
-    assert parse_date("Nov 8, 2017") == "2017-11-08T00:00:00+00:00"
+    assert parse_date("Nov 8, 2017") == "2017-11-08"
     assert parse_date("2024-03-05T08:30:00+01:00") == "2024-03-05T08:30:00+01:00"
     assert parse_date("not a date") is None
     assert parse_date("1850-01-01") is None

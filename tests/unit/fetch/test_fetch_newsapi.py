@@ -391,3 +391,26 @@ def test_list_window_keeps_only_the_window_whatever_the_api_returns():
     listing = list_window(ask, _day(18), _day(19), max_records=250)
     assert [a.url for a in listing.articles] == ["http://a/1800", "http://a/1812"]
     assert listing.requests == 1 and not listing.full
+
+
+def test_an_error_told_in_json_with_http_200_fails_the_source(api, settings):
+    """Issue 15: `{"status": "error", ...}` is a refusal, not an empty window marked done."""
+    body = b'{"status": "error", "code": "apiKeyInvalid", "message": "Your API key is invalid."}'
+    api.override = lambda params, hit: (200, body, {"Content-Type": "application/json"})
+    with pytest.raises(NewsApiError, match="answer is an error: .*apiKeyInvalid"):
+        list(fetch_source(_source(api), settings, _day(18), _day(19)))
+
+
+def test_a_lone_surrogate_title_costs_nothing_but_its_character(api, settings):
+    """Issue 15: a title with a lone-surrogate escape used to fail the archive write of the whole source."""
+    real = api.answer
+
+    def answer(params):
+        status, body, headers = real(params)
+        return status, body.replace(b'"Title of d18-early-b"', b'"Title \\ud800 of d18-early-b"'), headers
+
+    api.override = lambda params, hit: answer(params)
+    result = fetch_stage(_source(api), settings, "surrogate", _day(18), _day(19), live=False)
+    archived = {i.url.rsplit("/", 1)[1]: i for i in read_raw(Path(result["raw"]))}
+    assert result["fetched"] == 4 and archived["d18-early-b"].error == ""
+    assert archived["d18-early-b"].feed_title == "Title \ufffd of d18-early-b"

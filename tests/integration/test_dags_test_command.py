@@ -1,0 +1,65 @@
+"""`airflow dags test news_ingest`, as the README tells a user to re-run an interval: it must not
+crash on the run's deadline alert, and an interval before NEWSFLOW_START_DATE fails and says why
+instead of "succeeding" with no task run."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+REPO = Path(__file__).resolve().parents[2]
+AIRFLOW = str(Path(sys.executable).with_name("airflow"))
+
+
+@pytest.fixture(scope="module")
+def airflow_env(tmp_path_factory) -> dict[str, str]:
+    home = tmp_path_factory.mktemp("dags-test")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSFLOW_", "AIRFLOW"))}
+    env.update(
+        AIRFLOW_HOME=str(home / "airflow"),
+        AIRFLOW__CORE__DAGS_FOLDER=str(REPO / "dags"),
+        AIRFLOW__CORE__LOAD_EXAMPLES="False",
+        PYTHONPATH=str(REPO / "include"),
+        NEWSFLOW_HOME=str(home / "newsflow"),
+        NEWSFLOW_SOURCES_FILE=str(REPO / "include" / "demo" / "sources.yaml"),
+        NEWSFLOW_RETRY_DELAY="0",
+    )
+    subprocess.run([AIRFLOW, "db", "migrate"], env=env, check=True, capture_output=True, timeout=600)
+    return env
+
+
+def _dags_test(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [AIRFLOW, "dags", "test", "news_ingest", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+
+
+def test_dags_test_with_the_deadline_alert_on(airflow_env):
+    """The run succeeds (every task marked successful) with NEWSFLOW_RUN_DEADLINE_MINUTES at its default;
+    Airflow 3.3.2 crashed here with "'dict' object has no attribute 'hex'"."""
+    out = _dags_test(airflow_env, "2026-11-23", "--mark-success-pattern", ".*")
+    assert "has no attribute 'hex'" not in out.stdout + out.stderr
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+
+
+def test_an_interval_before_start_date_fails_and_says_why(airflow_env):
+    env = {**airflow_env, "NEWSFLOW_START_DATE": "2026-12-01"}
+    out = _dags_test(env, "2026-11-24")
+    assert out.returncode != 0
+    why = "the interval ends 2026-11-24 00:00 UTC, before NEWSFLOW_START_DATE (2026-12-01 00:00 UTC)"
+    assert why in out.stdout + out.stderr
+    ledgers = list((Path(env["NEWSFLOW_HOME"]) / "work" / "ledgers").glob("*.json"))
+    notes = [note for path in ledgers for note in json.loads(path.read_text())["notes"]]
+    assert any(note.startswith("nothing ingested: " + why) for note in notes), notes
