@@ -108,6 +108,9 @@ stop_engine() {
         kill -KILL "$pid" 2>/dev/null || true
         echo "real engine stopped"
     fi
+    local waiting
+    waiting="$(jobs -p)"
+    [ -z "$waiting" ] || kill $waiting 2>/dev/null || true  # the --serve loop's sleep
     if [ "$status" -ne 0 ] && [ -d "$SCRATCH/logs" ]; then
         echo "real engine: last lines of its log ($SCRATCH/logs):" >&2
         tail -n 30 "$SCRATCH"/logs/*.log 2>/dev/null | tail -n 30 >&2 || true
@@ -121,7 +124,7 @@ trap 'exit 143' TERM
 
 # 1. Fetch (Maven keeps the zip in ~/.m2; unpacking takes seconds).
 mvn -B -q -f "$HERE/pom.xml" dependency:unpack -Dengine.dir="$SCRATCH/dist" >"$SCRATCH/mvn.log" 2>&1 || {
-    cat "$SCRATCH/mvn.log" >&2; echo "engine: fetching Elasticsearch from Maven Central failed" >&2; exit 1; }
+    cat "$SCRATCH/mvn.log" >&2; echo "real engine: fetching Elasticsearch from Maven Central failed" >&2; exit 1; }
 ES_HOME="$(echo "$SCRATCH"/dist/elasticsearch-*)"
 ES_VERSION="${ES_HOME##*/elasticsearch-}"
 
@@ -173,7 +176,7 @@ fi
 # 3. Start (daemonized: the pid file holds the server's pid once it is up).
 "${RUN_AS[@]}" env ES_JAVA_HOME="$JAVA" ES_PATH_CONF="$SCRATCH/config" ES_TMPDIR="$SCRATCH/tmp" \
     ES_JAVA_OPTS="${ES_JAVA_OPTS:-}" "$ES_HOME/bin/elasticsearch" -d -p "$PIDFILE" >"$LOG" 2>&1 || {
-    cat "$LOG" >&2; echo "engine: Elasticsearch did not start" >&2; exit 1; }
+    cat "$LOG" >&2; echo "real engine: Elasticsearch did not start" >&2; exit 1; }
 
 URL="http://127.0.0.1:$PORT"
 # 4. Wait for health; print the engine line once.
@@ -188,7 +191,7 @@ while True:
                 break
     except OSError as exc:
         if time.monotonic() > deadline:
-            sys.exit(f"engine: not healthy after 180 s: {exc}")
+            sys.exit(f"real engine: not healthy after 180 s: {exc}")
         time.sleep(1)
 # Not `GET /`: the minimal distribution has no rest-root module, so `/` answers 405.
 with urllib.request.urlopen(f"{url}/_nodes/_local/plugins?filter_path=nodes.*.version,nodes.*.modules.name,nodes.*.plugins.name", timeout=10) as r:

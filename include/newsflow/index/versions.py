@@ -102,7 +102,7 @@ def finish_load(client: Elasticsearch, index: str) -> None:
 
     Why merge: each dedupe look-up seeks every band key in every segment's terms dictionary,
     so its cost follows the segment count (measured on Elasticsearch 9 at 100k documents:
-    40.8 ms/article with the 21 segments a bulk load leaves, 4.2 ms merged; benchmarks/RESULTS.md,
+    17.7 ms/article with the 27 segments a bulk load left, 3.4 ms merged; benchmarks/RESULTS.md,
     issue 16). The version is not live yet, so merging costs readers nothing, and later ingest
     runs add small segments beside the large one. A merge that fails or times out is logged
     and skipped: it is an optimisation, never a reason to fail a rebuild.
