@@ -111,7 +111,7 @@ stop_engine() {
     local waiting
     waiting="$(jobs -p)"
     [ -z "$waiting" ] || kill $waiting 2>/dev/null || true  # the --serve loop's sleep
-    if [ "$status" -ne 0 ] && [ -d "$SCRATCH/logs" ]; then
+    if [ "$status" -ne 0 ] && [ "$status" -ne 130 ] && [ "$status" -ne 143 ] && [ -d "$SCRATCH/logs" ]; then
         echo "real engine: last lines of its log ($SCRATCH/logs):" >&2
         tail -n 30 "$SCRATCH"/logs/*.log 2>/dev/null | tail -n 30 >&2 || true
     fi
