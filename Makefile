@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install test-tools demo test test-shifted lint docs unit bench fuzz clean
+.PHONY: install test-tools demo test test-shifted test-engine lint docs unit bench fuzz clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "newsflow needs $(PYTHON) on PATH (set PYTHON=...)"; exit 1; }
@@ -27,6 +27,7 @@ test-tools:
 
 ## test: lint, then the whole test suite (unit, integration, end to end)
 test: $(STAMP) test-tools
+	@bash tests/engine/run.sh --status
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -39,6 +40,10 @@ SHIFTED_TESTS ?= tests -m "not realdata"
 test-shifted: $(STAMP) test-tools
 	scripts/shifted '+400d' $(BIN)/python -m pytest -p no:cacheprovider $(SHIFTED_TESTS) $(PYTEST_ARGS)
 	scripts/shifted '-30d' $(BIN)/python -m pytest -p no:cacheprovider $(SHIFTED_TESTS) $(PYTEST_ARGS)
+
+## test-engine: the index tests against a real Elasticsearch 9 from Maven Central (JDK 21+, mvn; docs/engines.md)
+test-engine: $(STAMP)
+	PYTHON=$(BIN)/python bash tests/engine/run.sh
 
 ## unit: only the fast unit tests
 unit: $(STAMP)
