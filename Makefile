@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install test-tools demo test test-stack test-shifted lint docs unit bench fuzz clean
+.PHONY: install test-tools demo test test-shifted test-engine test-stack lint docs unit bench fuzz clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "newsflow needs $(PYTHON) on PATH (set PYTHON=...)"; exit 1; }
@@ -27,6 +27,7 @@ test-tools:
 
 ## test: lint, then the whole test suite (unit, integration, end to end)
 test: $(STAMP) test-tools
+	@bash tests/engine/run.sh --status
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -40,10 +41,15 @@ test-stack: $(STAMP)
 # backfills, deadlines, alerts and the demo (the quality benchmarks over real pages do not).
 SHIFTED_TESTS ?= tests -m "not realdata"
 
-## test-shifted: the suite again with the clock moved 400 days ahead, then 30 days back (libfaketime)
+## test-shifted: the suite again with the clock moved 400 days ahead, then 30 days back (libfaketime;
+## only the calendar moves, see scripts/shifted)
 test-shifted: $(STAMP) test-tools
-	faketime -f '+400d' $(BIN)/python -m pytest -p no:cacheprovider $(SHIFTED_TESTS) $(PYTEST_ARGS)
-	faketime -f '-30d' $(BIN)/python -m pytest -p no:cacheprovider $(SHIFTED_TESTS) $(PYTEST_ARGS)
+	scripts/shifted '+400d' $(BIN)/python -m pytest -p no:cacheprovider $(SHIFTED_TESTS) $(PYTEST_ARGS)
+	scripts/shifted '-30d' $(BIN)/python -m pytest -p no:cacheprovider $(SHIFTED_TESTS) $(PYTEST_ARGS)
+
+## test-engine: the index tests against a real Elasticsearch 9 from Maven Central (JDK 21+, mvn; docs/engines.md)
+test-engine: $(STAMP)
+	PYTHON=$(BIN)/python bash tests/engine/run.sh
 
 ## unit: only the fast unit tests
 unit: $(STAMP)

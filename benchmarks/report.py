@@ -75,7 +75,7 @@ def render(meta: dict[str, Any], results: dict[str, dict[str, Any]]) -> str:
         ex = results["index"]["extra"]
         lines.append(
             f"  index: {ex['indexed']} documents written, {ex['failed']} failed; "
-            f"embedded server CPU {ex['server_cpu_s']:.1f} s"
+            f"search server CPU {ex['server_cpu_s']:.1f} s"
         )
     if "dedupe" in results:
         lines.append(f"  dedupe decisions: {results['dedupe']['extra']['counts']}")

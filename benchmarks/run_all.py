@@ -104,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-baselines", action="store_true")
     parser.add_argument("--out", type=Path, help="output folder (default .newsflow/bench/<size>-<time>)")
     parser.add_argument("--keep", action="store_true", help="keep the generated corpus and work files")
+    parser.add_argument("--es-url", default="", help="index into this running Elasticsearch (a throwaway alias "
+                        "bench-<pid>) instead of the embedded server; `tests/engine/run.sh --serve` starts one")
+    parser.add_argument("--es-pid", type=int, help="the engine's process id, to count its CPU time (with --es-url)")
     args = parser.parse_args(argv)  # fmt: skip
     size = _size(args.size) if args.size else (200 if args.quick else 1_000)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -136,17 +139,22 @@ def main(argv: list[str] | None = None) -> int:
 
     from newsflow.config import Settings
     from newsflow.index import ensure_index, make_client
-    from newsflow.index.embedded import EmbeddedSearch
+    from newsflow.index.embedded import EmbeddedSearch, ExternalSearch
 
     site_proc, site_url = _start_site(corpus.site)
     results: dict[str, dict[str, Any]] = {}
     load: list[float] = [os.getloadavg()[0]]
     try:
-        with EmbeddedSearch() as search:
-            settings = search.settings(Settings(home=Path(state["home"])))
+        engine = ExternalSearch(args.es_url) if args.es_url else EmbeddedSearch()
+        with engine as search:
+            if isinstance(search, ExternalSearch):
+                state.update(index_alias=f"bench-{os.getpid()}", es_pid=args.es_pid)
+            else:
+                state.update(es_pid=search._server.pid if search._server else None)
+            settings = search.settings(Settings(home=Path(state["home"]), index_alias=state.get("index_alias", "news")))
             ensure_index(make_client(settings), settings)
-            state.update(es_url=search.url, es_pid=search._server.pid if search._server else None,
-                         site_url=site_url, site_pid=site_proc.pid)  # fmt: skip
+            print(f"  search engine: {'embedded osmem-server' if search.embedded else 'Elasticsearch at ' + search.url}")
+            state.update(es_url=search.url, es_embedded=search.embedded, site_url=site_url, site_pid=site_proc.pid)
             print("pipeline, one process per stage:")
             for name in PIPELINE:
                 results[name] = res = _child(name, state, tmp)

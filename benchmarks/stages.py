@@ -36,7 +36,12 @@ def settings_of(state: State) -> Settings:
     if state.get("es_url"):
         import dataclasses
 
-        base = dataclasses.replace(base, es_url=state["es_url"], es_embedded=True)
+        base = dataclasses.replace(
+            base,
+            es_url=state["es_url"],
+            es_embedded=state.get("es_embedded", True),
+            index_alias=state.get("index_alias", base.index_alias),
+        )
     return base
 
 
@@ -92,7 +97,10 @@ def fetch(state: State) -> tuple[int, dict[str, Any]]:
 def _fetch_results(state: State, kind: str) -> list[dict[str, Any]]:
     if kind == "html" and state.get("fetch_results"):
         return list(state["fetch_results"])
-    return [{"source": name, "raw": path, "fetched": 0, "error": ""} for name, path in state["corpus"][kind].items()]
+    return [
+        {"source": name, "raw": path, "fetched": 0, "error": ""}
+        for name, path in state["corpus"][kind].items()
+    ]
 
 
 def clean(state: State, kind: str = "html") -> tuple[int, dict[str, Any]]:
@@ -118,7 +126,9 @@ def dedupe(state: State, kind: str = "html") -> tuple[int, dict[str, Any]]:
     if kind == "html":
         from newsflow.index import EsCandidateStore
 
-        results = dedupe_stage(state["clean_results"], settings, state["run_id"], EsCandidateStore(_client(state), settings))
+        results = dedupe_stage(
+            state["clean_results"], settings, state["run_id"], EsCandidateStore(_client(state), settings)
+        )
     else:  # text inputs: within the run only, as `newsflow process` does
         results = dedupe_stage(state["clean_text_results"], settings, state["run_id"] + "-text")
     counts: dict[str, int] = {}
@@ -138,7 +148,9 @@ def _meta(source: str) -> Any:
 
     for outlet in OUTLETS:
         if outlet.slug.replace("-", "_") == source:
-            return Source(name=source, type="rss", publisher=outlet.name, country=outlet.country, language=outlet.lang)
+            return Source(
+                name=source, type="rss", publisher=outlet.name, country=outlet.country, language=outlet.lang
+            )
     return None
 
 
@@ -186,7 +198,10 @@ def dedupe_warm(state: State) -> tuple[int, dict[str, Any]]:
 
     settings = settings_of(state)
     size, n = state["corpus"]["size"], state["warm_batch"]
-    raws = [RawItem.from_dict(raw_record(article(i, state["corpus"]["seed"]), "text")) for i in range(size, size + n)]
+    raws = [
+        RawItem.from_dict(raw_record(article(i, state["corpus"]["seed"]), "text"))
+        for i in range(size, size + n)
+    ]
     articles = [clean_item(raw, settings) for raw in raws]
     store = LayeredStore(MemoryStore(), EsCandidateStore(_client(state), settings))
     started = time.perf_counter()
@@ -195,7 +210,9 @@ def dedupe_warm(state: State) -> tuple[int, dict[str, Any]]:
     wall = time.perf_counter() - started
     counts: dict[str, int] = {}
     for art in decided:  # under the `cluster` policy a near-duplicate is `new`, joined to a story
-        what = "joined_story" if art.status == "new" and art.cluster_id != art.id else art.status or "undecided"
+        what = (
+            "joined_story" if art.status == "new" and art.cluster_id != art.id else art.status or "undecided"
+        )
         counts[what] = counts.get(what, 0) + 1
     return len(decided), {
         "timed_wall_s": round(wall, 4),
@@ -251,4 +268,3 @@ def run_child(name: str, state_path: Path, out_path: Path) -> None:
             default=str,
         )
     )
-

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The Debian packages the test suite needs beyond Python: Chromium (the Airflow UI test drives
-# it headless) and libfaketime (the time-shifted lanes run the suite with the clock moved).
+# it headless) and faketime (the `faketime` command, for moving the clock by hand; the
+# time-shifted lanes use the libfaketime build from PyPI, see scripts/shifted).
 # Installs what is missing when it can (root, or sudo without a password); otherwise says what to run.
 set -euo pipefail
 missing=()

@@ -1,8 +1,10 @@
-"""news_ingest end to end through Airflow's dag.test(): a loopback news site in, the embedded
-search server out, then searched. Running the same interval twice must add nothing."""
+"""news_ingest end to end through Airflow's dag.test(): a loopback news site in, the search
+engine out (embedded, or the real one at NEWSFLOW_TEST_ES_URL), then searched.
+Running the same interval twice must add nothing."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,20 +20,20 @@ pytestmark = pytest.mark.integration
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory, run_clock):
     from newsflow.demo_site import serve_site
-    from newsflow.index.embedded import EmbeddedSearch
+    from newsflow.index.embedded import search_engine
 
     home = tmp_path_factory.mktemp("ingest")
     newsroom = prepare_newsroom(home, run_clock.start)
-    with EmbeddedSearch() as server, serve_site(newsroom / "site") as site_url:
+    with search_engine() as server, serve_site(newsroom / "site") as site_url:
         settings = replace(
-            Settings.from_env({}),
+            server.settings(Settings.from_env({})),
             home=home,
-            es_url=server.url,
-            es_embedded=True,
             allow_private=True,
             sources_file=newsroom / "sources.yaml",
+            index_alias=f"ingest{uuid.uuid4().hex[:8]}",  # the real engine is shared by the lane's tests
         )
         env = demo_env(settings, site_url, airflow_home=home / "airflow")
+        env["NEWSFLOW_INDEX_ALIAS"] = settings.index_alias
         first = run_dag("news_ingest", settings, run_clock.end, env, run_after=run_clock.run_after)
         second = run_dag("news_ingest", settings, run_clock.end, env, run_after=run_clock.run_after)
         yield settings, first, second

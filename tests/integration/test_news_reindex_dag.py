@@ -3,6 +3,7 @@ swapped in behind both aliases, the old one kept for roll-back."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
@@ -18,18 +19,18 @@ pytestmark = pytest.mark.integration
 
 def test_reindex_dag_builds_checks_and_swaps(tmp_path):
     from newsflow.index import ensure_index, index_articles, make_client
-    from newsflow.index.embedded import EmbeddedSearch
+    from newsflow.index.embedded import search_engine
     from newsflow.index.versions import behind_alias, versions
     from newsflow.models import NEW, Article
 
     site = INCLUDE_DIR / "demo" / "site"
-    with EmbeddedSearch() as server:
+    alias = f"reindex{uuid.uuid4().hex[:8]}"  # the real engine is shared by the lane's tests
+    with search_engine() as server:
         settings = replace(
-            Settings.from_env({}),
+            server.settings(Settings.from_env({})),
             home=tmp_path,
-            es_url=server.url,
-            es_embedded=True,
             sources_file=INCLUDE_DIR / "demo" / "sources.yaml",
+            index_alias=alias,
         )
         for outlet in ("harbour-herald", "hafenbote"):
             source = outlet.replace("-", "_")
@@ -41,20 +42,21 @@ def test_reindex_dag_builds_checks_and_swaps(tmp_path):
         index_articles(client, settings, [stale])
         env = {
             "NEWSFLOW_ES_URL": server.url,
-            "NEWSFLOW_ES_EMBEDDED": "1",
+            "NEWSFLOW_ES_EMBEDDED": "1" if server.embedded else "0",
+            "NEWSFLOW_INDEX_ALIAS": alias,
             "NEWSFLOW_SOURCES_FILE": str(settings.sources_file),
             "AIRFLOW_HOME": str(tmp_path / "airflow"),
         }
         result = run_dag("news_reindex", settings, datetime(2026, 11, 21, tzinfo=UTC), env)
 
         assert result["state"].endswith("success"), result
-        assert behind_alias(client, settings.index_alias) == ["news-v2"]
-        assert behind_alias(client, settings.write_alias) == ["news-v2"]
-        assert versions(client, settings) == ["news-v1", "news-v2"]
-        count = client.count(index="news")["count"]
+        assert behind_alias(client, settings.index_alias) == [f"{alias}-v2"]
+        assert behind_alias(client, settings.write_alias) == [f"{alias}-v2"]
+        assert versions(client, settings) == [f"{alias}-v1", f"{alias}-v2"]
+        count = client.count(index=alias)["count"]
         assert count >= 7
-        assert client.count(index="news-v1")["count"] == 1
-        assert not client.exists(index="news", id="stale")
+        assert client.count(index=f"{alias}-v1")["count"] == 1
+        assert not client.exists(index=alias, id="stale")
         # replayed through clean and enrich: languages detected, lineage kept
-        assert client.count(index="news", query={"term": {"language": "de"}})["count"] >= 3
-        assert client.count(index="news", query={"term": {"ingest_run_id": "run-a"}})["count"] == count
+        assert client.count(index=alias, query={"term": {"language": "de"}})["count"] >= 3
+        assert client.count(index=alias, query={"term": {"ingest_run_id": "run-a"}})["count"] == count

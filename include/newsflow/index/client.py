@@ -88,12 +88,16 @@ def client_url(client: Elasticsearch) -> str:
 
 
 def wait_for(client: Elasticsearch, timeout: float = 60.0, interval: float = 1.0) -> dict[str, Any]:
-    """Wait until the cluster answers `info()`; returns it, or raises RuntimeError after `timeout` s."""
+    """Wait until the cluster answers its health; returns it, or raises RuntimeError after `timeout` s.
+
+    Cluster health rather than `info()` (`GET /`): Elasticsearch's minimal distribution has no
+    `rest-root` module and answers `GET /` with 405, while every engine has `_cluster/health`.
+    """
     deadline = time.monotonic() + timeout
     last: Exception | None = None
     while True:
         try:
-            return dict(client.options(request_timeout=max(1.0, min(10.0, timeout))).info())
+            return dict(client.options(request_timeout=max(1.0, min(10.0, timeout))).cluster.health())
         except ApiError as exc:
             if exc.status_code in (401, 403):  # waiting will not fix credentials
                 raise RuntimeError(

@@ -8,21 +8,33 @@ Used by the demo, the tests and CI when no Elasticsearch URL is configured:
 
 The server process also exits by itself when this process dies (osmem watches
 its parent pid and its stdin), so it never outlives a crashed run.
+
+`search_engine()` is what tests and benchmarks call: the embedded server, or, when
+`NEWSFLOW_TEST_ES_URL` is set (the real-engine lane, `make test-engine`), an
+`ExternalSearch` for that running Elasticsearch, spoken to by the unmodified client.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import os
+from collections.abc import Mapping
 from types import TracebackType
 
 from newsflow.config import Settings
 
 log = logging.getLogger(__name__)
 
+TEST_ES_URL_ENV = "NEWSFLOW_TEST_ES_URL"
+"""A running Elasticsearch the tests and benchmarks use instead of the embedded server."""
+
 
 class EmbeddedSearch:
     """Context manager that starts osmem-server and stops it on exit."""
+
+    embedded = True
+    """Settings from `settings()` use the plain-JSON node class osmem-server needs."""
 
     def __init__(self, startup_timeout: float = 30.0) -> None:
         self.startup_timeout = startup_timeout
@@ -68,3 +80,51 @@ class EmbeddedSearch:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+class ExternalSearch:
+    """An Elasticsearch already running at `url` (started by tests/engine/run.sh), with the
+    `EmbeddedSearch` interface: it starts and stops nothing, and its settings use the
+    official client as it is (no plain-JSON node class)."""
+
+    embedded = False
+
+    def __init__(self, url: str) -> None:
+        self.url = url.rstrip("/")
+
+    def start(self) -> ExternalSearch:
+        log.info("external search engine at %s", self.url)
+        return self
+
+    def settings(self, base: Settings) -> Settings:
+        """`base` pointed at this engine (es_url set, es_embedded False, no credentials)."""
+        return dataclasses.replace(
+            base,
+            es_url=self.url,
+            es_embedded=False,
+            es_api_key="",
+            es_username="",
+            es_password="",
+            es_ca_certs="",
+        )
+
+    def close(self) -> None:
+        """Nothing to stop: the engine belongs to whoever started it."""
+
+    def __enter__(self) -> ExternalSearch:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def search_engine(env: Mapping[str, str] | None = None, **kwargs: float) -> EmbeddedSearch | ExternalSearch:
+    """The engine for tests and benchmarks: the Elasticsearch at `NEWSFLOW_TEST_ES_URL` when it
+    is set (`make test-engine`), else a new embedded server (`kwargs` go to `EmbeddedSearch`)."""
+    url = (os.environ if env is None else env).get(TEST_ES_URL_ENV, "").strip()
+    return ExternalSearch(url) if url else EmbeddedSearch(**kwargs)

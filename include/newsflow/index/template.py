@@ -6,9 +6,12 @@ index `<alias>-v1`, the read alias `<alias>` and the write alias `<alias>-write`
 atomic alias swap; documents are updated by `_id`, so there is no rollover.
 
 The template source is `include/elasticsearch/template.json`; `render_template` fills in the
-index pattern and, on the embedded server only, maps the languages whose analyzer the
-server lacks (osmem-server has no `arabic`, `dutch`, `turkish`, ...) to `standard`.
-Against real Elasticsearch every built-in language analyzer is used as written.
+index pattern and maps the languages whose analyzer the engine lacks to `standard`:
+osmem-server has no `arabic`; Elasticsearch's minimal distribution (the integ-test-zip the
+real-engine lane runs) has no `analysis-common` module, so no language analyzer at all.
+A full Elasticsearch has them all and gets the template as written. The languages so
+mapped are logged once, kept in the mapping's `_meta.standard_languages` and returned by
+`ensure_index` (docs/engines.md).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from elasticsearch import BadRequestError, Elasticsearch
+from elasticsearch import ApiError, BadRequestError, Elasticsearch
 
 from newsflow.config import INCLUDE_DIR, Settings
 from newsflow.index.documents import FALLBACK, LANGUAGE_ANALYZERS, TEXT_FIELDS
@@ -30,10 +33,11 @@ log = logging.getLogger(__name__)
 
 TEMPLATE_FILE = INCLUDE_DIR / "elasticsearch" / "template.json"
 
-# Analyzers probed on the embedded server: `indices.analyze` is no use there (osmem's
-# _analyze accepts `arabic` while its mappings reject it), so the probe creates a
-# throwaway index. Cached per server URL; the result is logged once.
-_ANALYZER_CACHE: dict[str, frozenset[str]] = {}
+# Analyzers probed per engine, cached per server URL; the result is logged once. On
+# Elasticsearch `indices.analyze` answers "failed to find global analyzer" for a missing one.
+# On the embedded server it is no use (osmem's _analyze accepts `arabic` while its mappings
+# reject it), so there the probe creates a throwaway index.
+_ANALYZER_CACHE: dict[tuple[str, bool, tuple[str, ...]], frozenset[str]] = {}
 _MISSING_ANALYZER = re.compile(r"analyzer \[([^\]]+)\]")
 
 
@@ -85,18 +89,56 @@ def wanted_analyzers() -> set[str]:
     return {spec["analyzer"] for spec in props.values() if spec.get("analyzer")}
 
 
-def probe_analyzers(client: Elasticsearch, wanted: set[str] | None = None) -> frozenset[str]:
-    """Which of `wanted` analyzers the server accepts in a mapping (cached per server).
+def probe_analyzers(
+    client: Elasticsearch, wanted: set[str] | None = None, embedded: bool = True
+) -> frozenset[str]:
+    """Which of `wanted` analyzers the engine accepts in a mapping (cached per server).
 
-    Creates a throwaway index with one text field per analyzer; each rejected analyzer is
-    named in the error, dropped, and the creation retried.
+    `embedded`: probe with a throwaway index (see above); else with `indices.analyze`.
     """
     from newsflow.index.client import client_url
 
     url = client_url(client)
-    if url in _ANALYZER_CACHE:
-        return _ANALYZER_CACHE[url]
     remaining = sorted(wanted if wanted is not None else wanted_analyzers())
+    key = (url, embedded, tuple(remaining))
+    if key in _ANALYZER_CACHE:
+        return _ANALYZER_CACHE[key]
+    if embedded:
+        missing = _probe_by_index(client, remaining)
+    else:
+        missing = _probe_by_analyze(client, remaining)
+    result = frozenset(a for a in remaining if a not in missing)
+    _ANALYZER_CACHE[key] = result
+    if missing:
+        log.warning(
+            "search engine at %s lacks the analyzer(s) %s: those languages use the standard analyzer",
+            url,
+            ", ".join(sorted(missing)),
+        )
+    return result
+
+
+def _probe_by_analyze(client: Elasticsearch, names: list[str]) -> list[str]:
+    """The analyzers Elasticsearch's `_analyze` does not know. A refusal (403: the API key may
+    not analyze) proves nothing, so the analyzer is then used as written."""
+    missing: list[str] = []
+    for name in names:
+        try:
+            client.indices.analyze(analyzer=name, text="probe")
+        except BadRequestError as exc:
+            if "failed to find" not in str(exc):
+                raise
+            missing.append(name)
+        except ApiError as exc:
+            if exc.status_code not in (401, 403):
+                raise
+    return missing
+
+
+def _probe_by_index(client: Elasticsearch, names: list[str]) -> list[str]:
+    """Creates a throwaway index with one text field per analyzer; each rejected analyzer is
+    named in the error, dropped, and the creation retried. Returns the rejected ones."""
+    remaining = list(names)
     probe = f"newsflow-analyzer-probe-{uuid.uuid4().hex[:12]}"
     missing: list[str] = []
     try:
@@ -113,15 +155,7 @@ def probe_analyzers(client: Elasticsearch, wanted: set[str] | None = None) -> fr
                 missing.append(found.group(1))
     finally:
         client.indices.delete(index=probe, ignore_unavailable=True)
-    result = frozenset(remaining)
-    _ANALYZER_CACHE[url] = result
-    if missing:
-        log.warning(
-            "search server at %s lacks the analyzer(s) %s: those languages use the standard analyzer",
-            url,
-            ", ".join(sorted(missing)),
-        )
-    return result
+    return missing
 
 
 def _alias_indices(client: Elasticsearch, alias: str) -> dict[str, dict[str, Any]]:
@@ -138,12 +172,12 @@ def _version(index: str) -> int:
 
 
 def put_template(client: Elasticsearch, settings: Settings) -> dict[str, Any]:
-    """Render the template for this server (probing analyzers on the embedded one) and put it.
+    """Render the template for this engine (with the analyzers it has) and put it.
 
     Returns the rendered body. Idempotent; every new `<alias>-v<N>` gets this mapping.
     """
-    available = probe_analyzers(client) if settings.es_embedded else None
-    body = render_template(settings, set(available) if available is not None else None)
+    available = probe_analyzers(client, embedded=settings.es_embedded)
+    body = render_template(settings, set(available))
     client.indices.put_index_template(name=template_name(settings), **body)
     return body
 

@@ -1,4 +1,4 @@
-"""Dedupe against the embedded server, through the real pipeline stages (dedupe → enrich → index)."""
+"""Dedupe against the search engine (embedded, or real at NEWSFLOW_TEST_ES_URL), through the real pipeline stages (dedupe → enrich → index)."""
 
 from __future__ import annotations
 
@@ -12,17 +12,18 @@ from elasticsearch import Elasticsearch
 
 from newsflow.config import Settings
 from newsflow.index.client import make_client, wait_for
-from newsflow.index.embedded import EmbeddedSearch
+from newsflow.index.embedded import EmbeddedSearch, ExternalSearch, search_engine
 
 
 @pytest.fixture(scope="session")
-def embedded() -> Iterator[EmbeddedSearch]:
-    with EmbeddedSearch() as search:
+def embedded() -> Iterator[EmbeddedSearch | ExternalSearch]:
+    """The embedded server, or the real engine at NEWSFLOW_TEST_ES_URL (`make test-engine`)."""
+    with search_engine() as search:
         yield search
 
 
 @pytest.fixture
-def settings(embedded: EmbeddedSearch, tmp_path: Path) -> Settings:
+def settings(embedded: EmbeddedSearch | ExternalSearch, tmp_path: Path) -> Settings:
     return embedded.settings(Settings(home=tmp_path / "home", index_alias=f"d{uuid.uuid4().hex[:10]}"))
 
 

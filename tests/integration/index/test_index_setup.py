@@ -1,4 +1,4 @@
-"""Template, aliases and analyzers against the embedded server."""
+"""Template, aliases and analyzers against the search engine (embedded or real)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from elasticsearch import Elasticsearch
 
 from newsflow.config import Settings
 from newsflow.index.client import make_client, wait_for
+from newsflow.index.documents import LANGUAGE_ANALYZERS
 from newsflow.index.template import ensure_index, probe_analyzers
 
 pytestmark = pytest.mark.integration
@@ -27,15 +28,23 @@ def test_ensure_index_is_idempotent(client: Elasticsearch, settings: Settings) -
     }
     mapping = client.indices.get_mapping(index=settings.index_alias).body[first["index"]]["mappings"]
     assert mapping["dynamic"] == "strict"
-    assert mapping["properties"]["text_fr"]["analyzer"] == "french"
 
 
-def test_embedded_server_lacks_arabic(client: Elasticsearch, settings: Settings) -> None:
+def test_languages_without_an_analyzer_fall_back_to_standard(
+    client: Elasticsearch, settings: Settings, missing_languages: list[str]
+) -> None:
+    """The embedded server lacks `arabic`; the real-engine lane declares what its engine lacks."""
     info = ensure_index(client, settings)
-    assert info["standard_languages"] == ["ar"]
-    assert info["analyzers"]["ar"] == "standard"
-    assert info["analyzers"]["ru"] == "russian"
-    assert "arabic" not in probe_analyzers(client)
+    assert info["standard_languages"] == missing_languages
+    for code, analyzer in LANGUAGE_ANALYZERS.items():
+        assert info["analyzers"][code] == ("standard" if code in missing_languages else analyzer), code
+    mapping = client.indices.get_mapping(index=settings.index_alias).body[info["index"]]["mappings"]
+    assert mapping["_meta"]["standard_languages"] == missing_languages
+    available = probe_analyzers(client, embedded=settings.es_embedded)
+    assert ("arabic" in available) == ("ar" not in missing_languages)
+    # an analyzer no engine has is found missing, by either probe
+    probed = probe_analyzers(client, {"standard", "newsflow_no_such"}, embedded=settings.es_embedded)
+    assert probed == {"standard"}
     # the probe index is gone
     assert [i for i in client.indices.get(index="*").body if i.startswith("newsflow-analyzer-probe")] == []
 

@@ -32,7 +32,9 @@ def test_rss_source_fetches_pages(demo_base_url, settings):
     assert all(i.kind == "html" and i.source == "harbour_herald" for i in items)
     assert all(i.url.startswith(demo_base_url + "/harbour-herald/") for i in items)
     assert all(i.feed_url == src.url for i in items)
-    assert all(i.source_meta == {"publisher": "Pub", "country": "GB", "language": "en"} for i in items)
+    # the source's declarations, and the feed's own <language> (a prior for language detection)
+    meta = {"publisher": "Pub", "country": "GB", "language": "en", "feed_language": "en-gb"}
+    assert all(i.source_meta == meta for i in items)
     assert all(i.feed_title and i.feed_published and i.fetched_at for i in items)
     assert all("{{BASE_URL}}" not in i.body for i in items)
 
