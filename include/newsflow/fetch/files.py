@@ -28,6 +28,11 @@ JSONL_EXTENSIONS = (".jsonl",)
 EXTENSIONS = HTML_EXTENSIONS + TEXT_EXTENSIONS + JSONL_EXTENSIONS
 
 
+def _unread(source: str, url: str, kind: str, path: Path, error: str) -> RawItem:
+    """A file that was not read (too large, unreadable): a rejected item that names why."""
+    return RawItem(source=source, url=url, kind=kind, fetched_at=_now(), path=str(path), error=error)
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat()
 
@@ -108,25 +113,11 @@ def read_paths(
         try:
             size = path.stat().st_size
             if size > max_bytes:
-                yield RawItem(
-                    source=source,
-                    url=url,
-                    kind=kind,
-                    fetched_at=_now(),
-                    path=str(path),
-                    error=f"too_large: file of {size} bytes > {max_bytes} bytes",
-                )
+                yield _unread(source, url, kind, path, f"too_large: file of {size} bytes > {max_bytes} bytes")
                 continue
             data = path.read_bytes()
         except OSError as exc:
-            yield RawItem(
-                source=source,
-                url=url,
-                kind=kind,
-                fetched_at=_now(),
-                path=str(path),
-                error=f"cannot read file: {exc.strerror or exc}",
-            )
+            yield _unread(source, url, kind, path, f"cannot read file: {exc.strerror or exc}")
             continue
         try:
             body, encoding = decode_bytes(data)
