@@ -189,7 +189,8 @@ class FaultProxy:
             else:
                 forward.append((pos, op))
         items: list[dict] = [{}] * len(ops)
-        status, resp_headers = 200, [("Content-Type", "application/json")]
+        # A real cluster names itself on every answer; the official client refuses answers that do not.
+        status, resp_headers = 200, [("Content-Type", "application/json"), ("X-Elastic-Product", "Elasticsearch")]
         if forward:
             status, resp_headers, data = self._forward("POST", req.path, headers, _ndjson([op for _, op in forward]))
             if status != 200:
