@@ -17,11 +17,15 @@ Read `docs/language.md` for the design and `benchmarks/language_bench.py` for th
   `benchmarks/langdetect_identity.py`, versions `LANGDETECT_RS_CHECKED`) is the engine when it
   is installed; langdetect is the declared dependency and the fallback.
 - Short text (titles, summaries, single sentences) is where langdetect's random n-gram
-  sampling fails. There `lingua` (high-accuracy models, 1- to 5-grams, deterministic) votes
-  with `LINGUA_WEIGHT` of the say (langdetect, with `SHORT_TRIALS` trials, has the rest) over
-  a candidate set: the languages of the text's script that langdetect gives some probability,
-  the best few of lingua's low-accuracy (trigram) detector over that script, and the declared
-  language. Restricting it keeps it accurate (no far-fetched language wins a short text) and
+  sampling fails. There `py3langid` (langid.py's naive Bayes with a retrained 139-language
+  model and a word table for short input) has `LANGID_WEIGHT` of the vote and `lingua`
+  (high-accuracy models, 1- to 5-grams) the rest, over a candidate set: the languages of the
+  text's script that langdetect (`SHORT_TRIALS` trials) gives some probability, the best few
+  of lingua's low-accuracy (trigram) detector over that script, py3langid's best, and the
+  declared language. The three err on different texts; the weights were chosen on a
+  development half of the benchmark's real texts. The blend is then weighed by how common
+  each language is on the web (`newsflow.enrich.web_share`, tempered by `PRIOR_ALPHA`): a
+  short German title that also fits Shona's n-grams is German. Restricting it keeps it accurate (no far-fetched language wins a short text) and
   its memory bounded by the languages met: a language's high-accuracy models (about 20 MB)
   are loaded when it is first a candidate. Bosnian and Malay (`RELATIVES`) are candidates
   only when declared: on short text they cannot be told from Croatian and Indonesian.
@@ -55,6 +59,7 @@ from newsflow.enrich.scripts import (
     cyrillic_candidates,
     script_counts,
 )
+from newsflow.enrich.web_share import SHARE_FLOOR, WEB_SHARE
 
 # langdetect-rs versions whose identity with langdetect 1.0.9 was checked (benchmarks/langdetect_identity.py:
 # 24,118 of 24,118 probability vectors identical on real texts). Another version is not used.
@@ -96,7 +101,10 @@ MIXED_SHARE = 0.5
 # wrong (the usual CMS default `en`); nine in ten of the real pages' declarations are right.
 TIE_MARGIN = 0.1
 PRIOR_RATIO = 3.0
-LINGUA_WEIGHT = 0.7  # lingua's share of the vote on short text, langdetect has the rest
+# Short text: py3langid's share of the vote, lingua has the rest; the web-share prior's exponent.
+# Chosen on the development half of the benchmark's real titles and sentences (docs/language.md).
+LANGID_WEIGHT = 0.8
+PRIOR_ALPHA = 0.1
 CANDIDATE_MIN = 0.02  # langdetect probability that makes a language a candidate
 LOW_TOP = 3  # best languages of lingua's low-accuracy detector that are candidates
 DECLARED_CONFIDENCE = 0.5  # what a trusted declaration is worth: not measured, stated
@@ -208,6 +216,22 @@ def lingua_probabilities(sample: str, codes: Iterable[str]) -> Probabilities:
     return _lingua_values(_lingua_high(known), sample)
 
 
+@lru_cache(maxsize=1)
+def _langid() -> Any:
+    """py3langid's shipped model (139 languages), probabilities normalised."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def langid_probabilities(sample: str) -> Probabilities:
+    """py3langid's probabilities by ISO 639-1 code (deterministic; read-only model, thread-safe)."""
+    probs: Probabilities = {}
+    for lang, p in _langid().rank(sample):
+        probs[_code(lang)] = probs.get(_code(lang), 0.0) + p
+    return probs
+
+
 def sample_text(title: str, text: str) -> str:
     """Title and the start of the body, mojibake repaired, cut at a word near `MAX_CHARS`.
 
@@ -276,46 +300,53 @@ def _script_language(script: str, counts: dict[str, int], declared: str) -> str:
     return lang
 
 
-def _candidates(sample: str, script: str, declared: str, ld: Probabilities) -> frozenset[str]:
+def _candidates(
+    sample: str, script: str, declared: str, ld: Probabilities, lid: Probabilities
+) -> frozenset[str]:
     """The languages of `script` worth lingua's high-accuracy models for this sample."""
     allowed = SCRIPT_LANGUAGES[script]
     if script == "CYRILLIC":
         allowed = cyrillic_candidates(sample, allowed)
     low = _lingua_values(_lingua_low(script), sample) if len(allowed) > 1 else {}
     ranked = sorted(low, key=lambda c: -low[c])
-    picked = {c for c, p in ld.items() if p >= CANDIDATE_MIN}
+    picked = {c for c, p in ld.items() if p >= CANDIDATE_MIN} | {_best(lid)[0]}
     picked |= {c for c in ranked[:LOW_TOP] if c in langdetect_languages()} | set(ranked[:1])
     picked = {RELATIVES.get(c, c) for c in picked} | {declared}
     return frozenset(picked & allowed) or allowed
 
 
 def _short(sample: str, script: str, declared: str) -> tuple[str, float]:
-    """lingua's high-accuracy answer among the candidates; langdetect's for a language lingua lacks."""
+    """py3langid and lingua's answer among the candidates; langdetect's for a language lingua lacks."""
     ld = langdetect_probabilities(sample, SHORT_TRIALS)
-    candidates = _candidates(sample, script, declared, ld)
+    lid = langid_probabilities(sample)
+    candidates = _candidates(sample, script, declared, ld, lid)
     probs = lingua_probabilities(sample, candidates)
     ld_only = {c: p for c, p in ld.items() if c in candidates and c not in lingua_languages()}
     if ld_only and _best(ld)[0] in ld_only:
-        return _with_prior(ld, declared)  # Nepali: lingua has no model for it
+        return _with_prior(_web_prior(ld), declared)  # Nepali: lingua has no model for it
     if not probs:
-        return _with_prior(ld, declared)
-    return _with_prior(_blend(probs, ld), declared)
+        return _with_prior(_web_prior(ld), declared)
+    return _with_prior(_web_prior(_blend(probs, lid)), declared)
 
 
-def _blend(lingua: Probabilities, ld: Probabilities) -> Probabilities:
-    """lingua's confidences, `LINGUA_WEIGHT` of the vote, langdetect's probabilities the rest.
+def _blend(lingua: Probabilities, lid: Probabilities) -> Probabilities:
+    """py3langid's probabilities over lingua's candidates, `LANGID_WEIGHT` of the vote, lingua's the rest.
 
-    The two err differently on short text (lingua overrates a language on a rare word it
-    knows, langdetect's sampling misses one). For a language langdetect cannot output, its
-    share is the mass langdetect leaves outside the candidates it knows: what it puts on a
-    known language argues against an unknown one ("Das Imperialismus-Phantom" is not Latin).
+    The two err differently on short text: lingua overrates a language on a rare word it
+    knows ("Was ist Innovation?" is English to it), py3langid's word table knows the short
+    function words of a title ("mit", "und") and errs on names.
     """
-    known = langdetect_languages()
-    outside = max(0.0, 1.0 - sum(ld.get(c, 0.0) for c in lingua if c in known))
-    return {
-        c: LINGUA_WEIGHT * p + (1 - LINGUA_WEIGHT) * (ld.get(c, 0.0) if c in known else outside)
-        for c, p in lingua.items()
+    total = sum(lid.get(c, 0.0) for c in lingua) or 1.0
+    return {c: (1 - LANGID_WEIGHT) * p + LANGID_WEIGHT * lid.get(c, 0.0) / total for c, p in lingua.items()}
+
+
+def _web_prior(probs: Probabilities) -> Probabilities:
+    """`probs` weighed by each language's web share to the power `PRIOR_ALPHA`, normalised."""
+    weighed = {
+        c: p * max(WEB_SHARE.get(c, SHARE_FLOOR), SHARE_FLOOR) ** PRIOR_ALPHA for c, p in probs.items()
     }
+    total = sum(weighed.values()) or 1.0
+    return {c: p / total for c, p in weighed.items()}
 
 
 def _long(sample: str, script: str, declared: str) -> tuple[str, float]:
