@@ -259,3 +259,30 @@ def test_enrich_hands_the_declared_language_to_detection() -> None:
     assert enriched({"language": "lb"}) == "lb"
     assert enriched({"feed_language": "lb"}) == "lb"
     assert enriched({"language": "lb"}, page_language="en") == "lb"  # the operator's declaration first
+
+
+@pytest.mark.parametrize(
+    ("title", "lang"),
+    [
+        # titles whose words are half English: the short function words tell their language
+        ("Was ist Content Marketing?", "de"),  # lingua and langdetect alone: English
+        ("Qué es el Big Data?", "es"),  # Catalan before py3langid had a vote
+        ("Ce que change le Green Deal", "fr"),
+        ("Tipps für das Home Office", "de"),
+    ],
+)
+def test_short_titles_with_borrowed_english_words(title: str, lang: str) -> None:
+    assert detect_language(title, "")[0] == lang
+
+
+def test_web_share_prior_leans_to_common_languages_without_overturning_clear_evidence() -> None:
+    even = language._web_prior({"de": 0.5, "sn": 0.5})  # German is far more common than Shona
+    assert even["de"] > even["sn"] and sum(even.values()) == pytest.approx(1.0)
+    clear = language._web_prior({"en": 0.05, "ga": 0.95})  # English is 6,000 times as common as Irish
+    assert max(clear, key=clear.__getitem__) == "ga"
+
+
+def test_langid_probabilities_are_deterministic_codes() -> None:
+    first = language.langid_probabilities("Das ist ein kurzer deutscher Satz")
+    assert first == language.langid_probabilities("Das ist ein kurzer deutscher Satz")
+    assert max(first, key=first.__getitem__) == "de" and sum(first.values()) == pytest.approx(1.0, abs=1e-3)
