@@ -16,8 +16,12 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from newsflow.config import Settings
+
+if TYPE_CHECKING:
+    from newsflow.models import Article
 
 # Fields `process` leaves out: signatures are long and only meaningful to dedupe.
 _HIDDEN = {"minhash", "lsh"}
@@ -38,7 +42,7 @@ _FIRST = (
 )
 
 
-def _article_json(article) -> str:
+def _article_json(article: Article) -> str:
     data = article.to_dict()
     ordered = {k: data[k] for k in _FIRST if k in data}
     ordered.update({k: v for k, v in data.items() if k not in ordered and k not in _HIDDEN})
@@ -234,7 +238,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return _report_run(result)
 
 
-def _report_run(result: dict) -> int:
+def _report_run(result: dict[str, Any]) -> int:
     """What a user needs after a run: its interval and state, then the ledger, or why it failed."""
     ok = result.get("state", "").endswith("success")
     span = result.get("interval") or []
@@ -281,7 +285,7 @@ def _parse_when(value: str, option: str) -> datetime:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
-def _print_ledger(result: dict) -> None:
+def _print_ledger(result: dict[str, Any]) -> None:
     from newsflow.ledger import Ledger
 
     data = result.get("ledger")
@@ -319,7 +323,7 @@ def cmd_sources_check(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
-def _sources_overview(settings: Settings) -> dict:
+def _sources_overview(settings: Settings) -> dict[str, Any]:
     """The sources `news_ingest` will not fetch: disabled ones, and the file's errors."""
     from newsflow.sources import SourcesError, load_sources_lenient
 

@@ -13,6 +13,7 @@ import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from newsflow import clock
 from newsflow.config import INCLUDE_DIR, Settings
@@ -23,7 +24,7 @@ DEMO_DIR = INCLUDE_DIR / "demo"
 DEMO_SCHEDULE = "0 0 * * *"
 
 # Searches the demo prints: (title, query, filters).
-DEMO_SEARCHES: list[tuple[str, str, dict]] = [
+DEMO_SEARCHES: list[tuple[str, str, dict[str, Any]]] = [
     ("English full text; the syndicated wire story is one hit", "ferry fuel", {}),
     ("French, stemmed: 'soudeur' finds 'soudeurs'", "soudeur", {"lang": "fr"}),
 ]
@@ -116,7 +117,7 @@ def demo_env(settings: Settings, site_url: str, airflow_home: Path) -> dict[str,
     }
 
 
-def _check(first: dict, second: dict) -> bool:
+def _check(first: dict[str, Any], second: dict[str, Any]) -> bool:
     """The demo is also a smoke test: say plainly when the run does not add up."""
     ok = True
     for name, result in (("first", first), ("second", second)):

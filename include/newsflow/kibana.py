@@ -120,7 +120,7 @@ def import_saved_objects(
         if resp is not None:
             _refused(resp)
             if resp.status_code == 200:
-                answer = resp.json()
+                answer: dict[str, Any] = resp.json()
                 if not answer.get("success"):
                     raise KibanaError(f"Kibana rejected saved objects: {answer.get('errors')}")
                 log.info("imported %s saved objects into Kibana at %s", answer.get("successCount"), url)

@@ -79,9 +79,9 @@ if _langdetect_rs():  # the same detector, bit for bit, about 20 times faster
 
     ENGINE = "langdetect-rs"
 else:
-    from langdetect.detector import Detector  # type: ignore[no-redef]
-    from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory  # type: ignore[no-redef]
-    from langdetect.lang_detect_exception import LangDetectException  # type: ignore[no-redef]
+    from langdetect.detector import Detector
+    from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+    from langdetect.lang_detect_exception import LangDetectException
 
     ENGINE = "langdetect"
 

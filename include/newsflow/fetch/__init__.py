@@ -31,7 +31,7 @@ import logging
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from newsflow import clock
 from newsflow.config import Settings
@@ -85,7 +85,19 @@ def _now() -> str:
     return datetime.now(UTC).isoformat()
 
 
-def _page_item(source: Source, meta: dict, page: FetchResult, url: str, **feed: str) -> RawItem:
+class FeedSays(TypedDict, total=False):
+    """What a feed, sitemap or API listing said of a page, kept as fallbacks for clean."""
+
+    feed_title: str
+    feed_summary: str
+    feed_published: str
+    feed_author: str
+    feed_section: str
+
+
+def _page_item(
+    source: Source, meta: dict[str, Any], page: FetchResult, url: str, **feed: Unpack[FeedSays]
+) -> RawItem:
     """A fetched page as a RawItem; `feed` holds what the feed or sitemap said of it."""
     return RawItem(
         source=source.name,
@@ -402,14 +414,16 @@ def _fetch_sitemap(
     window_end: datetime | None,
     report: dict[str, Any],
 ) -> Iterator[RawItem]:
-    from newsflow.fetch.sitemap import in_window
+    from newsflow.fetch.sitemap import SitemapEntry, in_window
 
     meta = source.source_meta
     with make_session(settings) as session:
         entries = _sitemap_entries(session, source, settings, limit, window_start, window_end, report)
         kept = [e for e in entries if in_window(e.published, window_start, window_end)]
-        seen: set[str] = set()
-        kept = [e for e in sorted(kept, key=lambda e: e.loc) if not (e.loc in seen or seen.add(e.loc))]
+        first: dict[str, SitemapEntry] = {}
+        for entry in sorted(kept, key=lambda e: e.loc):
+            first.setdefault(entry.loc, entry)
+        kept = list(first.values())
         log.info("source %s: sitemap lists %d entries, %d in the window", source.name, len(entries), len(kept))
         if len(entries) > len(kept):  # the interval decides; say what it left out (newsflow ingest --start/--end)
             span = f"{window_start:%Y-%m-%d %H:%M} to {window_end:%Y-%m-%d %H:%M}" if window_start and window_end else ""

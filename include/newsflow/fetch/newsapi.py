@@ -247,12 +247,10 @@ def list_window(
             listing.full.append((a, b))
         listing.undated += undated
         listing.articles += [x for x in got if x.seen is not None and a <= x.seen < b]
-    seen: set[str] = set()
-    listing.articles = [
-        x
-        for x in sorted(listing.articles, key=lambda x: (x.seen, x.url))
-        if not (x.url in seen or seen.add(x.url))
-    ]
+    first: dict[str, ApiArticle] = {}
+    for art in sorted(listing.articles, key=lambda x: (x.seen, x.url)):
+        first.setdefault(art.url, art)
+    listing.articles = list(first.values())
     return listing
 
 

@@ -45,9 +45,10 @@ class EmbeddedSearch:
         from osmem_server import OsmemServer  # imported here: production never needs it
 
         # japanese=False: we do not use kuromoji, and it saves memory and start-up time.
-        self._server = OsmemServer.start(japanese=False, startup_timeout=self.startup_timeout)
-        self.url = self._server.url
-        log.info("embedded search server (osmem-server %s) at %s", self._server.version, self.url)
+        server = OsmemServer.start(japanese=False, startup_timeout=self.startup_timeout)
+        self._server = server
+        self.url = server.url
+        log.info("embedded search server (osmem-server %s) at %s", server.version, self.url)
         return self
 
     def settings(self, base: Settings) -> Settings:
