@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from newsflow.config import Settings
+from newsflow.ledger import run_ledger_table
 
 if TYPE_CHECKING:
     from newsflow.models import Article
@@ -248,7 +249,7 @@ def _report_run(result: dict[str, Any]) -> int:
         print(f"newsflow ingest: {result['error']}", file=sys.stderr)
     for name, tail in (result.get("failed_tasks") or {}).items():
         print(f"--- task {name} failed; the end of its log:\n{tail}", file=sys.stderr)
-    _print_ledger(result)
+    print(run_ledger_table(result))
     if not ok:
         print(f"the run failed; full log: {result.get('log')}", file=sys.stderr)
     return 0 if ok else 1
@@ -283,17 +284,6 @@ def _parse_when(value: str, option: str) -> datetime:
             f"{option} {value!r} is not a date (YYYY-MM-DD) or date-time (YYYY-MM-DDTHH:MM)"
         ) from None
     return when if when.tzinfo else when.replace(tzinfo=UTC)
-
-
-def _print_ledger(result: dict[str, Any]) -> None:
-    from newsflow.ledger import Ledger
-
-    data = result.get("ledger")
-    if not data:
-        print(f"run {result.get('run_id', '?')} ended {result.get('state')} without a saved ledger")
-        return
-    ledger = Ledger(**{k: v for k, v in data.items() if k in Ledger.__dataclass_fields__})
-    print(ledger.format_table())
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -51,11 +51,11 @@ def prepare_newsroom(home: Path, start: datetime) -> Path:
 
 def run_demo(verbose: bool = False, keep: bool = False) -> int:
     from newsflow.airflow_runner import run_dag
-    from newsflow.cli import _print_ledger
     from newsflow.demo_site import serve_site
     from newsflow.index import make_client
     from newsflow.index.embedded import EmbeddedSearch
     from newsflow.index.search import format_result, search, top_story
+    from newsflow.ledger import run_ledger_table
 
     base = Settings.from_env()
     home = base.home / "demo"
@@ -77,10 +77,10 @@ def run_demo(verbose: bool = False, keep: bool = False) -> int:
         print("running news_ingest with dag.test() (first run migrates Airflow's SQLite DB) ...")
         first = run_dag("news_ingest", settings, end, env, quiet=not verbose, run_after=run_after)
         print(_rule("Ledger of the first run"))
-        _print_ledger(first)
+        print(run_ledger_table(first))
         second = run_dag("news_ingest", settings, end, env, quiet=not verbose, run_after=run_after)
         print(_rule("Ledger of the same interval run again (nothing new may appear)"))
-        _print_ledger(second)
+        print(run_ledger_table(second))
 
         client = make_client(settings)
         for title, query, filters in DEMO_SEARCHES:
