@@ -29,7 +29,6 @@ article and `story_id` groups both.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
@@ -41,23 +40,13 @@ from newsflow.index.documents import language_field
 
 log = logging.getLogger(__name__)
 
-RELATED_THRESHOLD = 0.30
-WINDOW_DAYS = 3.0
+RELATED_THRESHOLD = Settings.related_threshold  # the defaults of the settings
+WINDOW_DAYS = Settings.related_window_days
 CANDIDATES = 10
 MAX_QUERY_TERMS = 100  # 25 (the default) missed 5 of 16 related pairs entirely, 100 none
 MAX_RELATED = 5
 BATCH = 50
 _FIELDS = ["id", "cluster_id", "is_canonical", "language", "published_at", "story_id", "related_ids"]
-
-
-def related_threshold() -> float:
-    """`NEWSFLOW_RELATED_THRESHOLD`, read at run time (0 < t <= 1)."""
-    return float(os.environ.get("NEWSFLOW_RELATED_THRESHOLD") or RELATED_THRESHOLD)
-
-
-def window_days() -> float:
-    """`NEWSFLOW_RELATED_WINDOW_DAYS`, read at run time."""
-    return float(os.environ.get("NEWSFLOW_RELATED_WINDOW_DAYS") or WINDOW_DAYS)
 
 
 def _parse(date: str | None) -> datetime | None:
@@ -162,8 +151,8 @@ def link_related(
     """Set `story_id` and `related_ids` on the written articles `ids`; returns documents updated."""
     from newsflow.index.store import update_fields
 
-    threshold = related_threshold() if threshold is None else threshold
-    days = window_days() if days is None else days
+    threshold = settings.related_threshold if threshold is None else threshold
+    days = settings.related_window_days if days is None else days
     ids = list(dict.fromkeys(i for i in ids if i))
     alias = settings.index_alias
     records: dict[str, dict[str, Any]] = {}
