@@ -81,15 +81,17 @@ _POOL_SLOTS = {
 class Settings:
     """Every knob of newsflow. Each field maps to NEWSFLOW_<FIELD_NAME_UPPER>."""
 
-    home: Path = field(default_factory=lambda: Path(".newsflow").resolve())
+    home: Path = field(default_factory=lambda: Path(".newsflow").resolve(), metadata={"shown": ".newsflow"})
     """Root for local state: archive, work files, dead letters, per-source state."""
-    sources_file: Path = field(default_factory=lambda: INCLUDE_DIR / "sources.yaml")
+    sources_file: Path = field(
+        default_factory=lambda: INCLUDE_DIR / "sources.yaml", metadata={"shown": "include/sources.yaml"}
+    )
     """The YAML file that declares the sources."""
-    archive_dir: Path | None = None
+    archive_dir: Path | None = field(default=None, metadata={"shown": "<home>/archive"})
     """Raw archive root (default: <home>/archive)."""
-    work_dir: Path | None = None
+    work_dir: Path | None = field(default=None, metadata={"shown": "<home>/work"})
     """Per-run batch files and ledgers passed between tasks (default: <home>/work)."""
-    state_dir: Path | None = None
+    state_dir: Path | None = field(default=None, metadata={"shown": "<home>/state"})
     """Per-source state kept across runs (default: <home>/state)."""
     es_url: str = ""
     """Elasticsearch URL; empty: the Airflow connection `newsflow_elasticsearch`, or the embedded server
@@ -172,7 +174,9 @@ class Settings:
     """Where the Airflow UI's "Kibana: this run's articles" links, and `python -m newsflow.kibana`, go."""
     kibana_data_view: str = "news"
     """The Kibana data view those links open."""
-    dags_folder: Path = field(default_factory=lambda: INCLUDE_DIR.parent / "dags")
+    dags_folder: Path = field(
+        default_factory=lambda: INCLUDE_DIR.parent / "dags", metadata={"shown": "<checkout>/dags"}
+    )
     """Where `newsflow demo` and `newsflow ingest` find the DAGs they run with `dag.test()`."""
     test_es_url: str = ""
     """Tests and benchmarks only: the Elasticsearch they use instead of starting the embedded server
