@@ -16,7 +16,8 @@ from __future__ import annotations
 import functools
 import os
 import typing
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from enum import Enum, StrEnum
@@ -55,6 +56,22 @@ class LangdetectEngine(StrEnum):
     """langdetect-rs when a checked version is installed (same answers, ~20x faster), else langdetect."""
     PYTHON = "python"
     """Pure-Python langdetect even when langdetect-rs is installed."""
+
+
+@contextmanager
+def exported(variables: Mapping[str, str]) -> Iterator[None]:
+    """Set environment variables while the block runs (for what it starts, or the sources file's
+    `${VAR}` expansion), then restore them: reading the previous values is this module's job."""
+    previous = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _bool(value: str) -> bool:
