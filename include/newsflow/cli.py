@@ -17,7 +17,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from newsflow.config import Settings
+from newsflow.config import DuplicatePolicy, Settings
 
 # Fields `process` leaves out: signatures are long and only meaningful to dedupe.
 _HIDDEN = {"minhash", "lsh"}
@@ -369,7 +369,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--source", default="local", help="source name the files are attributed to (default: local)"
     )
-    p.add_argument("--policy", choices=["cluster", "drop"], help="near-duplicate policy (default: cluster)")
+    p.add_argument(
+        "--policy", choices=[x.value for x in DuplicatePolicy], help="near-duplicate policy (default: cluster)"
+    )
     p.add_argument("--summary", action="store_true", help="print the ledger table on stderr")
     p.set_defaults(func=cmd_process)
 
