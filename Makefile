@@ -65,8 +65,10 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-## docs: build the topic pages under docs/ with MkDocs, strictly (a broken link fails)
+## docs: build the topic pages under docs/ with MkDocs, strictly (a broken link fails); docs/settings.md
+## must be the page generated from Settings (`python -m newsflow.settings_doc` rewrites it)
 docs: $(STAMP)
+	$(BIN)/python -m newsflow.settings_doc --check
 	$(BIN)/mkdocs build --strict --quiet
 
 ## bench: print the benchmark figures

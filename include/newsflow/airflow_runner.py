@@ -18,11 +18,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from newsflow.config import INCLUDE_DIR, Settings
+from newsflow.config import Settings
 
 
 def dags_folder() -> Path:
-    return Path(os.environ.get("NEWSFLOW_DAGS_FOLDER", INCLUDE_DIR.parent / "dags")).resolve()
+    """The DAGs `dag.test()` runs: the setting `dags_folder` (`NEWSFLOW_DAGS_FOLDER`)."""
+    return Settings.from_env().dags_folder.resolve()
 
 
 def airflow_env(settings: Settings, extra: dict[str, str] | None = None) -> dict[str, str]:

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from newsflow.config import Settings
+from newsflow.config import DuplicatePolicy, Settings
 from newsflow.ledger import run_ledger_table
 
 if TYPE_CHECKING:
@@ -363,7 +363,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--source", default="local", help="source name the files are attributed to (default: local)"
     )
-    p.add_argument("--policy", choices=["cluster", "drop"], help="near-duplicate policy (default: cluster)")
+    p.add_argument(
+        "--policy", choices=[x.value for x in DuplicatePolicy], help="near-duplicate policy (default: cluster)"
+    )
     p.add_argument("--summary", action="store_true", help="print the ledger table on stderr")
     p.set_defaults(func=cmd_process)
 

@@ -39,7 +39,6 @@ Read `docs/language.md` for the design and `benchmarks/language_bench.py` for th
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterable
 from functools import lru_cache
@@ -48,6 +47,7 @@ from typing import Any
 import ftfy
 
 from newsflow.clean.normalize import needs_ftfy
+from newsflow.config import LangdetectEngine, LinguaAccuracy, Settings
 from newsflow.enrich.scripts import (
     SCRIPT_ALSO,
     SCRIPT_LANGUAGE,
@@ -63,7 +63,7 @@ LANGDETECT_RS_CHECKED = ("0.1.0",)
 
 def _langdetect_rs() -> bool:
     """langdetect-rs is installed, a checked version, and not refused (NEWSFLOW_LANGDETECT=python)."""
-    if os.environ.get("NEWSFLOW_LANGDETECT", "") == "python":
+    if Settings.from_env().langdetect is LangdetectEngine.PYTHON:
         return False
     try:
         import langdetect_rs
@@ -167,7 +167,7 @@ def _lingua_high(codes: frozenset[str]) -> Any:
     memory once many languages have been met, at a cost in accuracy on short text (measured in
     docs/language.md).
     """
-    if os.environ.get("NEWSFLOW_LINGUA", "") == "low":
+    if Settings.from_env().lingua is LinguaAccuracy.LOW:
         return _lingua_low_among(codes)
     from lingua import LanguageDetectorBuilder
 
