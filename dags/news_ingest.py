@@ -8,19 +8,21 @@ from __future__ import annotations
 
 import sys
 from datetime import timedelta
+from typing import Any
 
 import pendulum
 from airflow.sdk import (
     Asset,
-    AsyncCallback,
     CronDataIntervalTimetable,
-    DeadlineAlert,
-    DeadlineReference,
     TriggerRule,
     dag,
     get_current_context,
     task,
 )
+
+# Their defining modules: airflow.sdk exports them at run time, but its type stub does not list them.
+from airflow.sdk.definitions.callback import AsyncCallback
+from airflow.sdk.definitions.deadline import DeadlineAlert, DeadlineReference
 
 # stdlib-only modules: cheap at parse time
 from newsflow.config import Settings
@@ -95,11 +97,13 @@ default_args = {
     if RUN_DEADLINE_MINUTES > 0
     else None,
 )
-def news_ingest():
+def news_ingest() -> None:
     # Each task is one call into newsflow.tasks, imported inside the task: parsing does no work.
-    @task(doc_md="Load and validate the sources file; the enabled sources of one politeness class, "
-                 "one entry per source to fetch.")
-    def load_sources(politeness: str) -> list[dict]:
+    @task(
+        doc_md="Load and validate the sources file; the enabled sources of one politeness class, "
+        "one entry per source to fetch."
+    )
+    def load_sources(politeness: str) -> list[dict[str, Any]]:
         from newsflow import tasks
 
         return tasks.load_sources(get_current_context(), politeness)
@@ -108,7 +112,7 @@ def news_ingest():
         doc_md="Fetch one source for this run's data interval into the raw archive.",
         map_index_template="{{ source_name }}",
     )
-    def fetch(source: dict) -> dict:
+    def fetch(source: dict[str, Any]) -> dict[str, Any]:
         from newsflow import tasks
 
         return tasks.fetch(get_current_context(), source)
@@ -116,46 +120,59 @@ def news_ingest():
     # A class without sources leaves its fetch task SKIPPED (mapped over nothing), and Airflow
     # skips a task mapped directly over a skipped task whatever its trigger rule: so `clean` maps
     # over this join, not over the fetch tasks themselves.
-    @task(doc_md="Join the fetch results of every politeness class into one list for `clean` "
-                 "(a class without sources adds nothing).",
-          trigger_rule=TriggerRule.NONE_FAILED)
-    def join_fetches(fetch_results: list[dict]) -> list[dict]:
+    @task(
+        doc_md="Join the fetch results of every politeness class into one list for `clean` "
+        "(a class without sources adds nothing).",
+        trigger_rule=TriggerRule.NONE_FAILED,
+    )
+    def join_fetches(fetch_results: list[dict[str, Any]]) -> list[dict[str, Any]]:
         from newsflow import tasks
 
         return tasks.join_fetches(fetch_results)
 
-    @task(doc_md="Extract main text and metadata, strip boilerplate, reject non-articles with a reason.",
-          map_index_template="{{ source_name }}")
-    def clean(fetch_result: dict) -> dict:
+    @task(
+        doc_md="Extract main text and metadata, strip boilerplate, reject non-articles with a reason.",
+        map_index_template="{{ source_name }}",
+    )
+    def clean(fetch_result: dict[str, Any]) -> dict[str, Any]:
         from newsflow import tasks
 
         return tasks.clean(get_current_context(), fetch_result)
 
-    @task(doc_md="Deduplicate all sources together and against the index (URL, exact text, MinHash LSH).",
-          trigger_rule=TriggerRule.NONE_FAILED)
-    def dedupe(clean_results: list[dict]) -> list[dict]:
+    @task(
+        doc_md="Deduplicate all sources together and against the index (URL, exact text, MinHash LSH).",
+        trigger_rule=TriggerRule.NONE_FAILED,
+    )
+    def dedupe(clean_results: list[dict[str, Any]]) -> list[dict[str, Any]]:
         from newsflow import tasks
 
         return tasks.dedupe(get_current_context(), clean_results)
 
-    @task(doc_md="Language, dates, outlet, agency and counts; a failing enricher never drops an article.",
-          map_index_template="{{ source_name }}")
-    def enrich(batch: dict) -> dict:
+    @task(
+        doc_md="Language, dates, outlet, agency and counts; a failing enricher never drops an article.",
+        map_index_template="{{ source_name }}",
+    )
+    def enrich(batch: dict[str, Any]) -> dict[str, Any]:
         from newsflow import tasks
 
         return tasks.enrich(get_current_context(), batch)
 
-    @task(doc_md="Bulk-index into the write alias; per-document failures go to the dead-letter store. "
-                 "Updates the asset `newsflow_articles` (extra: indexed count, run id).",
-          trigger_rule=TriggerRule.NONE_FAILED, outlets=[NEWS_ARTICLES])
-    def index(batches: list[dict]) -> dict:
+    @task(
+        doc_md="Bulk-index into the write alias; per-document failures go to the dead-letter store. "
+        "Updates the asset `newsflow_articles` (extra: indexed count, run id).",
+        trigger_rule=TriggerRule.NONE_FAILED,
+        outlets=[NEWS_ARTICLES],
+    )
+    def index(batches: list[dict[str, Any]]) -> dict[str, Any]:
         from newsflow import tasks
 
         return tasks.index(get_current_context(), batches, NEWS_ARTICLES)
 
-    @task(doc_md="Count what happened to every fetched item; the return value is the run ledger.",
-          trigger_rule=TriggerRule.ALL_DONE)
-    def ledger(fetch_results: list[dict], index_result: dict | None) -> dict:
+    @task(
+        doc_md="Count what happened to every fetched item; the return value is the run ledger.",
+        trigger_rule=TriggerRule.ALL_DONE,
+    )
+    def ledger(fetch_results: list[dict[str, Any]], index_result: dict[str, Any] | None) -> dict[str, Any]:
         from newsflow import tasks
 
         return tasks.ledger(get_current_context(), fetch_results, index_result)
@@ -166,15 +183,18 @@ def news_ingest():
             task_id=f"fetch_{cls}",
             pool=pool_name(cls),
             doc_md=f"Fetch one source of politeness class `{cls}` for this run's data interval into the "
-                   f"raw archive; runs in the pool `{pool_name(cls)}`.",
+            f"raw archive; runs in the pool `{pool_name(cls)}`.",
         ).expand(source=load_sources.override(task_id=f"load_sources_{cls}")(cls))
         for cls in POLITENESS_CLASSES
     ]
-    fetched = fetches[0].concat(*fetches[1:])
-    cleaned = clean.expand(fetch_result=join_fetches(fetched))
-    deduped = dedupe(cleaned)
-    enriched = enrich.expand(batch=deduped)
-    indexed = index(enriched)
+    # Each name stands for a task's output, which Airflow resolves when the downstream task runs;
+    # typed Any because the task functions are typed with the resolved values, not the references.
+    fetched: Any = fetches[0].concat(*fetches[1:])
+    joined: Any = join_fetches(fetched)
+    cleaned: Any = clean.expand(fetch_result=joined)
+    deduped: Any = dedupe(cleaned)
+    enriched: Any = enrich.expand(batch=deduped)
+    indexed: Any = index(enriched)
     ledger(fetched, indexed)
 
 

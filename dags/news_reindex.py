@@ -7,6 +7,7 @@ Wiring only: every task is one call to a function in `newsflow.tasks` (which cal
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pendulum
 from airflow.sdk import Param, TriggerRule, dag, get_current_context, task
@@ -52,7 +53,7 @@ default_args = {
         "keep": Param(1, type="integer", minimum=0, description="older index versions kept for roll-back"),
     },
 )
-def news_reindex():
+def news_reindex() -> None:
     # Each task is one call into newsflow.tasks, imported inside the task: parsing does no work.
     @task(doc_md="Put the template and create the next index version, unaliased, refresh off.")
     def prepare() -> str:
@@ -65,19 +66,19 @@ def news_reindex():
         execution_timeout=timedelta(hours=6),
         retries=0,
     )
-    def load(index: str) -> dict:
+    def load(index: str) -> dict[str, Any]:
         from newsflow import tasks
 
         return tasks.reindex_load(get_current_context(), index)
 
     @task(doc_md="Restore the refresh interval and check the document count against the load.")
-    def verify(report: dict) -> dict:
+    def verify(report: dict[str, Any]) -> dict[str, Any]:
         from newsflow import tasks
 
         return tasks.reindex_verify(get_current_context(), report)
 
     @task(doc_md="Move the read and write aliases to the new version in one atomic call.")
-    def swap(index: str) -> dict:
+    def swap(index: str) -> dict[str, Any]:
         from newsflow import tasks
 
         return tasks.reindex_swap(get_current_context(), index)
@@ -91,8 +92,11 @@ def news_reindex():
 
         return tasks.reindex_cleanup(get_current_context(), index)
 
-    index = prepare()
-    checked = verify(load(index))
+    # `index` and `loaded` stand for task outputs, which Airflow resolves when the downstream task
+    # runs; typed Any because the task functions are typed with the resolved values.
+    index: Any = prepare()
+    loaded: Any = load(index)
+    checked = verify(loaded)
     swapped = swap(index)
     checked >> swapped
     swapped >> cleanup(index)

@@ -14,15 +14,23 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, MutableMapping
-from typing import Any
+from typing import Any, cast
 
 from newsflow.config import Settings
 from newsflow.runtime import before_start_date, require_search, run_window, task_settings
 
 log = logging.getLogger("newsflow.tasks")
 
-Context = MutableMapping[str, Any]
+Context = Mapping[str, Any]
 """An Airflow task context (`airflow.sdk.get_current_context()`); a plain dict in tests."""
+
+
+def _name_instance(context: Context, name: str) -> None:
+    """Name the mapped task instance in the UI: its `map_index_template` reads `source_name`.
+
+    Airflow's template reads keys added to the live context, which its TypedDict does not declare.
+    """
+    cast(MutableMapping[str, Any], context)["source_name"] = name
 
 
 def _fail(message: str) -> Exception:
@@ -74,7 +82,7 @@ def fetch(context: Context, source: dict[str, Any]) -> dict[str, Any]:
     """
     from newsflow.pipeline import fetch_stage, task_source
 
-    context["source_name"] = source["name"]  # the mapped instance's name (map_index_template)
+    _name_instance(context, source["name"])
     settings = task_settings()
     window_start, window_end = run_window(context)
     try:
@@ -147,7 +155,7 @@ def clean(context: Context, fetch_result: dict[str, Any]) -> dict[str, Any]:
     """Clean one source's fetched items."""
     from newsflow.pipeline import clean_stage
 
-    context["source_name"] = fetch_result["source"]
+    _name_instance(context, fetch_result["source"])
     return clean_stage(fetch_result, task_settings(), context["run_id"])
 
 
@@ -166,7 +174,7 @@ def enrich(context: Context, batch: dict[str, Any]) -> dict[str, Any]:
     """Enrich one source's deduplicated batch, with the source's declared metadata."""
     from newsflow.pipeline import enrich_stage
 
-    context["source_name"] = batch["source"]
+    _name_instance(context, batch["source"])
     settings = task_settings()
     return enrich_stage(batch, settings, context["run_id"], declared_source(settings, batch["source"]))
 
