@@ -26,9 +26,8 @@ test-tools:
 	@bash scripts/ensure-test-tools.sh
 
 ## test: lint, then the whole test suite (unit, integration, end to end)
-test: $(STAMP) test-tools
+test: $(STAMP) test-tools lint
 	@bash tests/engine/run.sh --status
-	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## test-stack: news_ingest on the production stack without Docker (PostgreSQL, Redis, CeleryExecutor,
@@ -59,11 +58,17 @@ test-engine: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
 
+## lint: ruff (with C901 at 10), ruff format --check, and mypy --strict over include/newsflow, dags, plugins
+## (the same checks as .pre-commit-config.yaml; settings in pyproject.toml)
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
-## docs: build the topic pages under docs/ with MkDocs, strictly (a broken link fails)
+## docs: build the topic pages under docs/ with MkDocs, strictly (a broken link fails); docs/settings.md
+## must be the page generated from Settings (`python -m newsflow.settings_doc` rewrites it)
 docs: $(STAMP)
+	$(BIN)/python -m newsflow.settings_doc --check
 	$(BIN)/mkdocs build --strict --quiet
 
 ## bench: print the benchmark figures

@@ -79,7 +79,10 @@ def _child(name: str, state: dict[str, Any], work: Path) -> dict[str, Any]:
 
 def _start_site(site: Path) -> tuple[subprocess.Popen[str], str]:
     proc = subprocess.Popen(
-        [sys.executable, str(HERE / "loopback.py"), str(site)], stdout=subprocess.PIPE, text=True, cwd=HERE.parent
+        [sys.executable, str(HERE / "loopback.py"), str(site)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=HERE.parent,
     )
     assert proc.stdout is not None
     url = proc.stdout.readline().strip()
@@ -93,20 +96,42 @@ def _size(value: str) -> int:
     return SIZES.get(value.lower()) or int(value)
 
 
+def _pass_on(name: str, extra: dict[str, Any], state: dict[str, Any], fetched_all: bool) -> None:
+    """Hand a stage's output to the next stage through `state`, as the DAG passes batches on.
+    Fetch results are handed on only when the whole corpus was on the site (`fetched_all`);
+    otherwise clean reads the corpus' raw batches."""
+    if name == "fetch" and fetched_all:
+        state["fetch_results"] = extra["results"]
+    elif name in ("clean", "dedupe", "enrich"):
+        state[f"{name}_results"] = extra["results"]
+    elif name == "index":
+        state["indexed"] = extra["indexed"]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="newsflow benchmarks: per stage, end to end, and baselines.")
     parser.add_argument("--size", help="1k, 10k, 100k or a number of articles (default 1k; 200 with --quick)")
     parser.add_argument("--quick", action="store_true", help="a small corpus and small baseline samples")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--fetch-pages", type=int, default=10_000,
-                        help="pages put on the loopback site (the rest go to clean from raw batches)")
+    parser.add_argument(
+        "--fetch-pages",
+        type=int,
+        default=10_000,
+        help="pages put on the loopback site (the rest go to clean from raw batches)",
+    )
     parser.add_argument("--skip-text", action="store_true", help="skip the text-input pipeline")
     parser.add_argument("--skip-baselines", action="store_true")
     parser.add_argument("--out", type=Path, help="output folder (default .newsflow/bench/<size>-<time>)")
     parser.add_argument("--keep", action="store_true", help="keep the generated corpus and work files")
-    parser.add_argument("--es-url", default="", help="index into this running Elasticsearch (a throwaway alias "
-                        "bench-<pid>) instead of the embedded server; `tests/engine/run.sh --serve` starts one")
-    parser.add_argument("--es-pid", type=int, help="the engine's process id, to count its CPU time (with --es-url)")
+    parser.add_argument(
+        "--es-url",
+        default="",
+        help="index into this running Elasticsearch (a throwaway alias "
+        "bench-<pid>) instead of the embedded server; `tests/engine/run.sh --serve` starts one",
+    )
+    parser.add_argument(
+        "--es-pid", type=int, help="the engine's process id, to count its CPU time (with --es-url)"
+    )
     args = parser.parse_args(argv)  # fmt: skip
     size = _size(args.size) if args.size else (200 if args.quick else 1_000)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -119,7 +144,9 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     corpus = write_corpus(tmp / "corpus", size, args.seed, site_pages=args.fetch_pages)
     corpus_s = time.perf_counter() - started
-    print(f"  corpus written in {corpus_s:.1f} s ({corpus.copies} copies, {corpus.site_pages} pages on the site)")
+    print(
+        f"  corpus written in {corpus_s:.1f} s ({corpus.copies} copies, {corpus.site_pages} pages on the site)"
+    )
 
     sample = (lambda n: min(size, n // 10)) if args.quick else (lambda n: min(size, n))
     state: dict[str, Any] = {
@@ -151,20 +178,20 @@ def main(argv: list[str] | None = None) -> int:
                 state.update(index_alias=f"bench-{os.getpid()}", es_pid=args.es_pid)
             else:
                 state.update(es_pid=search._server.pid if search._server else None)
-            settings = search.settings(Settings(home=Path(state["home"]), index_alias=state.get("index_alias", "news")))
+            settings = search.settings(
+                Settings(home=Path(state["home"]), index_alias=state.get("index_alias", "news"))
+            )
             ensure_index(make_client(settings), settings)
-            print(f"  search engine: {'embedded osmem-server' if search.embedded else 'Elasticsearch at ' + search.url}")
-            state.update(es_url=search.url, es_embedded=search.embedded, site_url=site_url, site_pid=site_proc.pid)
+            print(
+                f"  search engine: {'embedded osmem-server' if search.embedded else 'Elasticsearch at ' + search.url}"
+            )
+            state.update(
+                es_url=search.url, es_embedded=search.embedded, site_url=site_url, site_pid=site_proc.pid
+            )
             print("pipeline, one process per stage:")
             for name in PIPELINE:
                 results[name] = res = _child(name, state, tmp)
-                extra = res["extra"]
-                if name == "fetch" and corpus.site_pages >= size:
-                    state["fetch_results"] = extra["results"]
-                elif name in ("clean", "dedupe", "enrich"):
-                    state[f"{name}_results"] = extra["results"]
-                elif name == "index":
-                    state["indexed"] = extra["indexed"]
+                _pass_on(name, res["extra"], state, fetched_all=corpus.site_pages >= size)
                 load.append(os.getloadavg()[0])
             if not args.skip_text:
                 print("text inputs:")

@@ -1,12 +1,13 @@
 """news_reindex: rebuild the index from the raw archive into a new version and swap the aliases.
 
-Wiring only: every step is a function in `newsflow.index.reindex`, imported inside the
-task so that parsing this file does no work.
+Wiring only: every task is one call to a function in `newsflow.tasks` (which calls
+`newsflow.index.reindex`), imported inside the task so that parsing this file does no work.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pendulum
 from airflow.sdk import Param, TriggerRule, dag, get_current_context, task
@@ -52,71 +53,50 @@ default_args = {
         "keep": Param(1, type="integer", minimum=0, description="older index versions kept for roll-back"),
     },
 )
-def news_reindex():
+def news_reindex() -> None:
+    # Each task is one call into newsflow.tasks, imported inside the task: parsing does no work.
     @task(doc_md="Put the template and create the next index version, unaliased, refresh off.")
     def prepare() -> str:
-        from newsflow.index import make_client
-        from newsflow.index.reindex import prepare
-        from newsflow.runtime import require_search, task_settings
+        from newsflow import tasks
 
-        settings = task_settings()
-        require_search(settings)
-        return prepare(make_client(settings), settings)
+        return tasks.reindex_prepare(get_current_context())
 
     @task(
         doc_md="Replay the raw archive into the new version (no fetching).",
         execution_timeout=timedelta(hours=6),
         retries=0,
     )
-    def load(index: str) -> dict:
-        from newsflow.index import make_client
-        from newsflow.index.reindex import load, parse_day
-        from newsflow.runtime import task_settings
+    def load(index: str) -> dict[str, Any]:
+        from newsflow import tasks
 
-        params = get_current_context()["params"]
-        settings = task_settings()
-        report = load(
-            make_client(settings),
-            settings,
-            index,
-            start=parse_day(params.get("start")),
-            end=parse_day(params.get("end")),
-        )
-        return report.to_dict()
+        return tasks.reindex_load(get_current_context(), index)
 
     @task(doc_md="Restore the refresh interval and check the document count against the load.")
-    def verify(report: dict) -> dict:
-        from newsflow.index import make_client
-        from newsflow.index.reindex import verify
-        from newsflow.runtime import task_settings
+    def verify(report: dict[str, Any]) -> dict[str, Any]:
+        from newsflow import tasks
 
-        settings = task_settings()
-        return verify(make_client(settings), settings, report["index"], report["expected"])
+        return tasks.reindex_verify(get_current_context(), report)
 
     @task(doc_md="Move the read and write aliases to the new version in one atomic call.")
-    def swap(index: str) -> dict:
-        from newsflow.index import make_client
-        from newsflow.index.reindex import swap
-        from newsflow.runtime import task_settings
+    def swap(index: str) -> dict[str, Any]:
+        from newsflow import tasks
 
-        settings = task_settings()
-        return swap(make_client(settings), settings, index)
+        return tasks.reindex_swap(get_current_context(), index)
 
     @task(
         doc_md="Delete the new version if it was not swapped in; keep `keep` older versions.",
         trigger_rule=TriggerRule.ALL_DONE,
     )
     def cleanup(index: str | None) -> list[str]:
-        from newsflow.index import make_client
-        from newsflow.index.reindex import cleanup
-        from newsflow.runtime import task_settings
+        from newsflow import tasks
 
-        settings = task_settings()
-        keep = int(get_current_context()["params"].get("keep", 1))
-        return cleanup(make_client(settings), settings, index, keep=keep)
+        return tasks.reindex_cleanup(get_current_context(), index)
 
-    index = prepare()
-    checked = verify(load(index))
+    # `index` and `loaded` stand for task outputs, which Airflow resolves when the downstream task
+    # runs; typed Any because the task functions are typed with the resolved values.
+    index: Any = prepare()
+    loaded: Any = load(index)
+    checked = verify(loaded)
     swapped = swap(index)
     checked >> swapped
     swapped >> cleanup(index)

@@ -16,12 +16,14 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from newsflow.config import INCLUDE_DIR, Settings
+from newsflow.config import Settings
 
 
 def dags_folder() -> Path:
-    return Path(os.environ.get("NEWSFLOW_DAGS_FOLDER", INCLUDE_DIR.parent / "dags")).resolve()
+    """The DAGs `dag.test()` runs: the setting `dags_folder` (`NEWSFLOW_DAGS_FOLDER`)."""
+    return Settings.from_env().dags_folder.resolve()
 
 
 def airflow_env(settings: Settings, extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -46,7 +48,7 @@ def airflow_env(settings: Settings, extra: dict[str, str] | None = None) -> dict
 class DagRunFailed(RuntimeError):
     """A run failed: `result` holds its state, tasks, failing tasks' log tails and saved ledger."""
 
-    def __init__(self, message: str, result: dict):
+    def __init__(self, message: str, result: dict[str, Any]):
         super().__init__(message)
         self.result = result
 
@@ -60,7 +62,7 @@ def run_dag(
     interval: tuple[datetime, datetime] | None = None,
     raise_on_failure: bool = True,
     run_after: datetime | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """Run `dag_id` once via dag.test() in a child process; return its result (state, tasks, ledger).
 
     Everything the child prints (Airflow's and the tasks' logs) goes to `<home>/logs/<dag>-<time>.log`,
@@ -126,7 +128,7 @@ _TASK_START = re.compile(r"\[DAG TEST\] starting task_id=(\S+) map_index=(-?\d+)
 _BAD_STATES = {"failed", "upstream_failed"}
 
 
-def failed_task_logs(result: dict, log_path: Path, lines: int = 15) -> dict[str, str]:
+def failed_task_logs(result: dict[str, Any], log_path: Path, lines: int = 15) -> dict[str, str]:
     """The last `lines` lines logged by each failed task (its last try), keyed `task_id[map_index]`.
 
     dag.test() runs one task at a time in the child, announcing each; the log is cut there.
@@ -172,7 +174,7 @@ def _child(
     import logging
 
     logging.getLogger("newsflow").setLevel(logging.INFO)
-    result: dict = {"state": "failed", "tasks": []}
+    result: dict[str, Any] = {"state": "failed", "tasks": []}
     try:
         code = _run_child(dag_id, logical_date, start, end, result, run_after)
     finally:
@@ -183,7 +185,7 @@ def _child(
     return code
 
 
-def _run_child(dag_id: str, logical_date: str, start: str, end: str, result: dict, run_after: str = "") -> int:
+def _run_child(dag_id: str, logical_date: str, start: str, end: str, result: dict[str, Any], run_after: str = "") -> int:
     from newsflow.runtime import INTERVAL_CONF_KEY, before_start_date
 
     when = datetime.fromisoformat(logical_date)
@@ -223,7 +225,7 @@ def _run_child(dag_id: str, logical_date: str, start: str, end: str, result: dic
     return 0 if str(dagrun.state).endswith("success") else 1
 
 
-def _task_instances(dag_id: str, run_id: str) -> list[dict]:
+def _task_instances(dag_id: str, run_id: str) -> list[dict[str, Any]]:
     """The run's task instances (state, pool, source name of a mapped one), for callers and tests."""
     from airflow.models import TaskInstance
     from airflow.utils.session import create_session

@@ -70,6 +70,33 @@ def unwritable_item(item: RawItem, exc: Exception) -> RawItem:
     )
 
 
+def _partitions(parent: Path, key: str) -> Iterator[tuple[str, Path]]:
+    """(value, folder) of the Hive-style `key=value` folders under `parent`; anything else is not ours."""
+    for folder in parent.iterdir():
+        match = _PART.match(folder.name)
+        if folder.is_dir() and match and match.group(1) == key:
+            yield match.group(2), folder
+
+
+def _day(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _as_day(when: date | None) -> date | None:
+    return when.date() if isinstance(when, datetime) else when
+
+
+def _day_folders(src_dir: Path, start: date | None, end: date | None) -> Iterator[tuple[date, Path]]:
+    """The `date=` folders of one source inside [start, end] (inclusive days)."""
+    for value, day_dir in _partitions(src_dir, "date"):
+        day = _day(value)
+        if day is not None and (start is None or day >= start) and (end is None or day <= end):
+            yield day, day_dir
+
+
 def iter_archive(
     settings: Settings,
     source: str | None = None,
@@ -77,33 +104,14 @@ def iter_archive(
     end: date | None = None,
 ) -> Iterator[Path]:
     """Archive files in date order (then source, then file name); `start`/`end` are inclusive days."""
-    if isinstance(start, datetime):
-        start = start.date()
-    if isinstance(end, datetime):
-        end = end.date()
     root = Path(settings.archive)
     if not root.is_dir():
         return
     found: list[tuple[date, str, str, Path]] = []
-    for src_dir in root.iterdir():
-        m = _PART.match(src_dir.name)
-        if not src_dir.is_dir() or not m or m.group(1) != "source":
-            continue
-        name = m.group(2)
+    for name, src_dir in _partitions(root, "source"):
         if source is not None and name != source:
             continue
-        for day_dir in src_dir.iterdir():
-            d = _PART.match(day_dir.name)
-            if not day_dir.is_dir() or not d or d.group(1) != "date":
-                continue
-            try:
-                day = date.fromisoformat(d.group(2))
-            except ValueError:
-                continue
-            if (start is not None and day < start) or (end is not None and day > end):
-                continue
-            for f in day_dir.glob("*.jsonl"):
-                if f.is_file():
-                    found.append((day, name, f.name, f))
+        for day, day_dir in _day_folders(src_dir, _as_day(start), _as_day(end)):
+            found += [(day, name, f.name, f) for f in day_dir.glob("*.jsonl") if f.is_file()]
     for *_, path in sorted(found):
         yield path

@@ -16,8 +16,13 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from newsflow.config import Settings
+from newsflow.config import DuplicatePolicy, Settings
+from newsflow.ledger import run_ledger_table
+
+if TYPE_CHECKING:
+    from newsflow.models import Article
 
 # Fields `process` leaves out: signatures are long and only meaningful to dedupe.
 _HIDDEN = {"minhash", "lsh"}
@@ -38,7 +43,7 @@ _FIRST = (
 )
 
 
-def _article_json(article) -> str:
+def _article_json(article: Article) -> str:
     data = article.to_dict()
     ordered = {k: data[k] for k in _FIRST if k in data}
     ordered.update({k: v for k, v in data.items() if k not in ordered and k not in _HIDDEN})
@@ -234,7 +239,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return _report_run(result)
 
 
-def _report_run(result: dict) -> int:
+def _report_run(result: dict[str, Any]) -> int:
     """What a user needs after a run: its interval and state, then the ledger, or why it failed."""
     ok = result.get("state", "").endswith("success")
     span = result.get("interval") or []
@@ -244,7 +249,7 @@ def _report_run(result: dict) -> int:
         print(f"newsflow ingest: {result['error']}", file=sys.stderr)
     for name, tail in (result.get("failed_tasks") or {}).items():
         print(f"--- task {name} failed; the end of its log:\n{tail}", file=sys.stderr)
-    _print_ledger(result)
+    print(run_ledger_table(result))
     if not ok:
         print(f"the run failed; full log: {result.get('log')}", file=sys.stderr)
     return 0 if ok else 1
@@ -281,17 +286,6 @@ def _parse_when(value: str, option: str) -> datetime:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
-def _print_ledger(result: dict) -> None:
-    from newsflow.ledger import Ledger
-
-    data = result.get("ledger")
-    if not data:
-        print(f"run {result.get('run_id', '?')} ended {result.get('state')} without a saved ledger")
-        return
-    ledger = Ledger(**{k: v for k, v in data.items() if k in Ledger.__dataclass_fields__})
-    print(ledger.format_table())
-
-
 def cmd_demo(args: argparse.Namespace) -> int:
     from newsflow.demo import run_demo
 
@@ -319,7 +313,7 @@ def cmd_sources_check(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
-def _sources_overview(settings: Settings) -> dict:
+def _sources_overview(settings: Settings) -> dict[str, Any]:
     """The sources `news_ingest` will not fetch: disabled ones, and the file's errors."""
     from newsflow.sources import SourcesError, load_sources_lenient
 
@@ -369,7 +363,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--source", default="local", help="source name the files are attributed to (default: local)"
     )
-    p.add_argument("--policy", choices=["cluster", "drop"], help="near-duplicate policy (default: cluster)")
+    p.add_argument(
+        "--policy", choices=[x.value for x in DuplicatePolicy], help="near-duplicate policy (default: cluster)"
+    )
     p.add_argument("--summary", action="store_true", help="print the ledger table on stderr")
     p.set_defaults(func=cmd_process)
 

@@ -13,6 +13,7 @@ import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from newsflow import clock
 from newsflow.config import INCLUDE_DIR, Settings
@@ -23,7 +24,7 @@ DEMO_DIR = INCLUDE_DIR / "demo"
 DEMO_SCHEDULE = "0 0 * * *"
 
 # Searches the demo prints: (title, query, filters).
-DEMO_SEARCHES: list[tuple[str, str, dict]] = [
+DEMO_SEARCHES: list[tuple[str, str, dict[str, Any]]] = [
     ("English full text; the syndicated wire story is one hit", "ferry fuel", {}),
     ("French, stemmed: 'soudeur' finds 'soudeurs'", "soudeur", {"lang": "fr"}),
 ]
@@ -50,11 +51,11 @@ def prepare_newsroom(home: Path, start: datetime) -> Path:
 
 def run_demo(verbose: bool = False, keep: bool = False) -> int:
     from newsflow.airflow_runner import run_dag
-    from newsflow.cli import _print_ledger
     from newsflow.demo_site import serve_site
     from newsflow.index import make_client
     from newsflow.index.embedded import EmbeddedSearch
     from newsflow.index.search import format_result, search, top_story
+    from newsflow.ledger import run_ledger_table
 
     base = Settings.from_env()
     home = base.home / "demo"
@@ -76,10 +77,10 @@ def run_demo(verbose: bool = False, keep: bool = False) -> int:
         print("running news_ingest with dag.test() (first run migrates Airflow's SQLite DB) ...")
         first = run_dag("news_ingest", settings, end, env, quiet=not verbose, run_after=run_after)
         print(_rule("Ledger of the first run"))
-        _print_ledger(first)
+        print(run_ledger_table(first))
         second = run_dag("news_ingest", settings, end, env, quiet=not verbose, run_after=run_after)
         print(_rule("Ledger of the same interval run again (nothing new may appear)"))
-        _print_ledger(second)
+        print(run_ledger_table(second))
 
         client = make_client(settings)
         for title, query, filters in DEMO_SEARCHES:
@@ -116,7 +117,7 @@ def demo_env(settings: Settings, site_url: str, airflow_home: Path) -> dict[str,
     }
 
 
-def _check(first: dict, second: dict) -> bool:
+def _check(first: dict[str, Any], second: dict[str, Any]) -> bool:
     """The demo is also a smoke test: say plainly when the run does not add up."""
     ok = True
     for name, result in (("first", first), ("second", second)):

@@ -16,14 +16,13 @@ import argparse
 import functools
 import io
 import logging
-import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from newsflow.config import INCLUDE_DIR
+from newsflow.config import INCLUDE_DIR, exported
 
 log = logging.getLogger("newsflow.demo_site")
 
@@ -93,16 +92,8 @@ def serve_site(
 @contextmanager
 def serve_demo(root: Path | None = None, port: int = 0) -> Iterator[str]:
     """Serve the demo newsroom and set NEWSFLOW_DEMO_BASE_URL while it runs (restored afterwards)."""
-    previous = os.environ.get(BASE_URL_ENV)
-    with serve_site(root or DEMO_SITE, port=port) as base_url:
-        os.environ[BASE_URL_ENV] = base_url
-        try:
-            yield base_url
-        finally:
-            if previous is None:
-                os.environ.pop(BASE_URL_ENV, None)
-            else:
-                os.environ[BASE_URL_ENV] = previous
+    with serve_site(root or DEMO_SITE, port=port) as base_url, exported({BASE_URL_ENV: base_url}):
+        yield base_url
 
 
 def main(argv: list[str] | None = None) -> None:

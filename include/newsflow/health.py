@@ -53,7 +53,8 @@ def record_success(
         if last_item and (not entry.get("last_item_at") or last_item[0] >= entry["last_item_at"]):
             entry["last_item_at"], entry["last_item_url"] = last_item
 
-    return update_json(health_path(settings), change)[source]
+    entry: dict[str, Any] = update_json(health_path(settings), change)[source]
+    return entry
 
 
 def record_failure(settings: Settings, source: str, run_id: str, error: str) -> dict[str, Any]:
@@ -70,7 +71,8 @@ def record_failure(settings: Settings, source: str, run_id: str, error: str) -> 
             last_fetched=0,
         )
 
-    return update_json(health_path(settings), change)[source]
+    entry: dict[str, Any] = update_json(health_path(settings), change)[source]
+    return entry
 
 
 def _entry(data: dict[str, Any], source: str) -> dict[str, Any]:

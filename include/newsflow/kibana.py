@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 import time
 from collections.abc import Sequence
@@ -120,7 +119,7 @@ def import_saved_objects(
         if resp is not None:
             _refused(resp)
             if resp.status_code == 200:
-                answer = resp.json()
+                answer: dict[str, Any] = resp.json()
                 if not answer.get("success"):
                     raise KibanaError(f"Kibana rejected saved objects: {answer.get('errors')}")
                 log.info("imported %s saved objects into Kibana at %s", answer.get("successCount"), url)
@@ -135,7 +134,7 @@ def import_saved_objects(
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m newsflow.kibana", description=__doc__.splitlines()[0])
-    parser.add_argument("--url", default=os.environ.get("NEWSFLOW_KIBANA_URL", "http://localhost:5601"))
+    parser.add_argument("--url", default=Settings.from_env().kibana_url)
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds to keep trying (default 600)")
     parser.add_argument("--interval", type=float, default=5.0, help="seconds between tries (default 5)")
     args = parser.parse_args(argv)

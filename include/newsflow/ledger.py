@@ -129,3 +129,15 @@ def _bump(counter: dict[str, int], key: str) -> None:
 
 def _fmt(counts: dict[str, int]) -> str:
     return ", ".join(f"{k} {v}" for k, v in Counter(counts).most_common())
+
+
+def run_ledger_table(result: dict[str, Any]) -> str:
+    """The ledger table of a finished DAG run (`airflow_runner`'s result), or why there is none.
+
+    The CLI and the demo both print it, so it lives beside the ledger rather than in either.
+    """
+    data = result.get("ledger")
+    if not data:
+        return f"run {result.get('run_id', '?')} ended {result.get('state')} without a saved ledger"
+    ledger = Ledger(**{k: v for k, v in data.items() if k in Ledger.__dataclass_fields__})
+    return ledger.format_table()

@@ -30,6 +30,7 @@ class PolitenessClass:
     description: str
 
 
+# The default slots equal the defaults of the settings `pool_<class>_slots` (a test checks it).
 CLASSES: tuple[PolitenessClass, ...] = (
     PolitenessClass("default", 8, "ordinary sites, feeds and sitemaps: up to 8 sources fetched at once"),
     PolitenessClass("gentle", 1, "sites that ask for it, rate-limited APIs: one fetch at a time"),
@@ -84,24 +85,19 @@ def pool_name(politeness: str) -> str:
 
 def slots_env_var(politeness: str) -> str:
     """The environment variable that overrides a class's slot count."""
-    return f"NEWSFLOW_POOL_{_get(politeness).name.upper()}_SLOTS"
+    return "NEWSFLOW_" + _slots_setting(politeness).upper()
 
 
 def pool_slots(politeness: str, env: Mapping[str, str] | None = None) -> int:
-    """Slots of a class's pool: `NEWSFLOW_POOL_<CLASS>_SLOTS` if set and not empty, else the default."""
-    env = os.environ if env is None else env
-    cls = _get(politeness)
-    var = slots_env_var(cls.name)
-    raw = (env.get(var) or "").strip()
-    if not raw:
-        return cls.default_slots
-    try:
-        slots = int(raw)
-    except ValueError:
-        raise ValueError(f"{var}={raw!r}: expected a whole number of pool slots (default {cls.default_slots})") from None
-    if slots < 1:
-        raise ValueError(f"{var}={raw!r}: a pool needs at least 1 slot (0 would stop every fetch of the class)")
+    """Slots of a class's pool: the setting `pool_<class>_slots` (`NEWSFLOW_POOL_<CLASS>_SLOTS`)."""
+    from newsflow.config import Settings  # here: importing this module stays stdlib only
+
+    slots: int = getattr(Settings.from_env(env), _slots_setting(politeness))
     return slots
+
+
+def _slots_setting(politeness: str) -> str:
+    return f"pool_{_get(politeness).name}_slots"
 
 
 def pools(env: Mapping[str, str] | None = None) -> dict[str, dict[str, Any]]:

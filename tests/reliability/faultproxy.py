@@ -24,9 +24,20 @@ import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import urlsplit
 
-_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "proxy-connection", "te", "upgrade"}
+_HOP = {
+    "connection",
+    "keep-alive",
+    "transfer-encoding",
+    "content-length",
+    "proxy-connection",
+    "te",
+    "upgrade",
+}
+
+_Op = tuple[bytes, bytes | None]  # (action line, source line; None for a delete)
 
 
 class FaultProxy:
@@ -99,7 +110,9 @@ class FaultProxy:
         self.stop()
 
     # ------------------------------------------------------------------ forwarding
-    def _forward(self, method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, list, bytes]:
+    def _forward(
+        self, method: str, path: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, list, bytes]:
         conn = http.client.HTTPConnection(*self.upstream, timeout=60)
         try:
             conn.request(method, path, body=body or None, headers=headers)
@@ -140,59 +153,34 @@ class FaultProxy:
     def _bulk(self, req: BaseHTTPRequestHandler, headers: dict[str, str], body: bytes) -> None:
         if self.delay:
             time.sleep(self.delay)
-        lines = [ln for ln in body.split(b"\n") if ln.strip()]
-        ops: list[tuple[bytes, bytes | None]] = []
-        i = 0
-        while i < len(lines):
-            action = json.loads(lines[i])
-            kind = next(iter(action))
-            if kind == "delete":
-                ops.append((lines[i], None))
-                i += 1
-            else:
-                ops.append((lines[i], lines[i + 1]))
-                i += 2
+        ops = _bulk_ops(body)
         with self._lock:
             self.bulk_requests += 1
             if self.bulk_429 > 0:
                 self.bulk_429 -= 1
-                self._reply(req, 429, [("Content-Type", "application/json")],
-                            b'{"error":{"type":"es_rejected_execution_exception","reason":"fault proxy: busy"},"status":429}')
+                self._reply(
+                    req,
+                    429,
+                    [("Content-Type", "application/json")],
+                    b'{"error":{"type":"es_rejected_execution_exception","reason":"fault proxy: busy"},"status":429}',
+                )
                 return
             dying = self.die_after_docs is not None and self.docs_forwarded + len(ops) > self.die_after_docs
             allowed = (self.die_after_docs - self.docs_forwarded) if dying else len(ops)
         if dying:
-            part = ops[: max(0, allowed)]
-            if part:
-                self._forward("POST", req.path, headers, _ndjson(part))
-                with self._lock:
-                    self.docs_forwarded += len(part)
-            # The cluster dies mid-request: no answer at all, and nobody listening any more.
-            req.close_connection = True
-            threading.Thread(target=self.stop, daemon=True).start()
-            req.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            self._die_mid_bulk(req, headers, ops[: max(0, allowed)])
             return
-        faked: dict[int, dict] = {}
-        forward: list[tuple[int, tuple[bytes, bytes | None]]] = []
-        for pos, op in enumerate(ops):
-            action = json.loads(op[0])
-            kind = next(iter(action))
-            meta = action[kind]
-            doc_id = str(meta.get("_id", ""))
-            if doc_id in self.reject_ids:
-                faked[pos] = {kind: {"_index": meta.get("_index"), "_id": doc_id, "status": 400, "error": {
-                    "type": "mapper_parsing_exception", "reason": "fault proxy: document rejected"}}}
-            elif doc_id in self.item_429_once:
-                self.item_429_once.discard(doc_id)
-                faked[pos] = {kind: {"_index": meta.get("_index"), "_id": doc_id, "status": 429, "error": {
-                    "type": "es_rejected_execution_exception", "reason": "fault proxy: queue full"}}}
-            else:
-                forward.append((pos, op))
-        items: list[dict] = [{}] * len(ops)
+        faked, forward = self._triage(ops)
+        items: list[dict[str, Any]] = [{}] * len(ops)
         # A real cluster names itself on every answer; the official client refuses answers that do not.
-        status, resp_headers = 200, [("Content-Type", "application/json"), ("X-Elastic-Product", "Elasticsearch")]
+        status, resp_headers = (
+            200,
+            [("Content-Type", "application/json"), ("X-Elastic-Product", "Elasticsearch")],
+        )
         if forward:
-            status, resp_headers, data = self._forward("POST", req.path, headers, _ndjson([op for _, op in forward]))
+            status, resp_headers, data = self._forward(
+                "POST", req.path, headers, _ndjson([op for _, op in forward])
+            )
             if status != 200:
                 self._reply(req, status, resp_headers, data)
                 return
@@ -205,8 +193,82 @@ class FaultProxy:
             items[pos] = item
         errors = any(next(iter(it.values())).get("error") for it in items)
         out = json.dumps({"took": 1, "errors": errors, "items": items}).encode()
-        self._reply(req, status, [(k, v) for k, v in resp_headers if k.lower() != "content-type"]
-                    + [("Content-Type", "application/json")], out)
+        self._reply(
+            req,
+            status,
+            [(k, v) for k, v in resp_headers if k.lower() != "content-type"]
+            + [("Content-Type", "application/json")],
+            out,
+        )
+
+    def _die_mid_bulk(self, req: BaseHTTPRequestHandler, headers: dict[str, str], part: list[_Op]) -> None:
+        """The cluster dies mid-request: `part` (the documents before the limit) still reaches
+        the server, then the connection is reset with no answer and the proxy stops listening,
+        so the client sees what a crashed node gives it."""
+        if part:
+            self._forward("POST", req.path, headers, _ndjson(part))
+            with self._lock:
+                self.docs_forwarded += len(part)
+        req.close_connection = True
+        threading.Thread(target=self.stop, daemon=True).start()
+        req.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+
+    def _triage(self, ops: list[_Op]) -> tuple[dict[int, dict[str, Any]], list[tuple[int, _Op]]]:
+        """(made-up item answers by position, operations to forward with their position): ids
+        in `reject_ids` always get a 400, ids in `item_429_once` a 429 the first time only (so
+        the client's retry of that item goes through)."""
+        faked: dict[int, dict[str, Any]] = {}
+        forward: list[tuple[int, _Op]] = []
+        for pos, op in enumerate(ops):
+            action = json.loads(op[0])
+            kind = next(iter(action))
+            meta = action[kind]
+            doc_id = str(meta.get("_id", ""))
+            if doc_id in self.reject_ids:
+                faked[pos] = _item_error(
+                    kind, meta, doc_id, 400, "mapper_parsing_exception", "fault proxy: document rejected"
+                )
+            elif doc_id in self.item_429_once:
+                self.item_429_once.discard(doc_id)
+                faked[pos] = _item_error(
+                    kind, meta, doc_id, 429, "es_rejected_execution_exception", "fault proxy: queue full"
+                )
+            else:
+                forward.append((pos, op))
+        return faked, forward
+
+
+def _bulk_ops(body: bytes) -> list[_Op]:
+    """A `_bulk` body as operations: every action takes the next line as its source, except
+    `delete`, which has none; blank lines are not lines in NDJSON."""
+    lines = [ln for ln in body.split(b"\n") if ln.strip()]
+    ops: list[_Op] = []
+    i = 0
+    while i < len(lines):
+        action = json.loads(lines[i])
+        kind = next(iter(action))
+        if kind == "delete":
+            ops.append((lines[i], None))
+            i += 1
+        else:
+            ops.append((lines[i], lines[i + 1]))
+            i += 2
+    return ops
+
+
+def _item_error(
+    kind: str, meta: dict[str, Any], doc_id: str, status: int, error: str, reason: str
+) -> dict[str, Any]:
+    """One failed item of a bulk answer, shaped as Elasticsearch shapes it (the client reads
+    `status` and `error.type` to decide between a retry and a rejection)."""
+    return {
+        kind: {
+            "_index": meta.get("_index"),
+            "_id": doc_id,
+            "status": status,
+            "error": {"type": error, "reason": reason},
+        }
+    }
 
 
 def _ndjson(ops: list[tuple[bytes, bytes | None]]) -> bytes:

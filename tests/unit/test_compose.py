@@ -9,7 +9,7 @@ from newsflow.config import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 # NEWSFLOW_* variables that are not Settings fields but are read elsewhere.
-EXTRA_VARS = {"NEWSFLOW_DEMO_BASE_URL", "NEWSFLOW_KIBANA_URL", "NEWSFLOW_SCHEDULE"}
+EXTRA_VARS = {"NEWSFLOW_DEMO_BASE_URL"}  # read by the sources file's ${VAR} expansion
 
 
 def _compose() -> dict:

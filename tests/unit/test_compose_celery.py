@@ -17,7 +17,7 @@ from newsflow.config import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 AIRFLOW_COMMANDS = {"api-server", "scheduler", "dag-processor", "triggerer", "celery worker", "celery flower"}
-EXTRA_VARS = {"NEWSFLOW_DEMO_BASE_URL", "NEWSFLOW_KIBANA_URL", "NEWSFLOW_SCHEDULE"}
+EXTRA_VARS = {"NEWSFLOW_DEMO_BASE_URL"}  # read by the sources file's ${VAR} expansion
 
 
 def _load(name: str) -> dict[str, Any]:

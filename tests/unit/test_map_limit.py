@@ -34,7 +34,7 @@ def dag():
 
 
 def test_a_class_over_the_map_limit_fetches_its_first_sources_and_says_why(
-    dag, tmp_path, monkeypatch, capsys, in_task
+    dag, tmp_path, monkeypatch, caplog, in_task
 ):
     from newsflow.pipeline import ledger_stage, source_file_errors
 
@@ -44,7 +44,7 @@ def test_a_class_over_the_map_limit_fetches_its_first_sources_and_says_why(
     monkeypatch.setenv("AIRFLOW__CORE__MAX_MAP_LENGTH", "10")
     mapped = dag.get_task("load_sources_local").python_callable("local")  # inside a task (`in_task`)
     assert [s["name"] for s in mapped] == [f"local_{n}" for n in range(10)]
-    assert "politeness class 'local' has 12 enabled sources" in capsys.readouterr().out
+    assert "politeness class 'local' has 12 enabled sources" in caplog.text  # the task logs, not prints
     assert len(dag.get_task("load_sources_default").python_callable("default")) == 1
 
     ledger = ledger_stage([], [], "run", source_file_errors(path))

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from newsflow.pools import NAMES, pool_name, pool_slots, pools, slots_env_var
+from newsflow.pools import CLASSES, NAMES, pool_name, pool_slots, pools, slots_env_var
 
 
 def test_the_classes_and_their_pools():
@@ -69,3 +69,10 @@ def test_importing_the_module_loads_nothing_heavy():
             "print(sorted(m for m in ('airflow', 'yaml', 'newsflow.config', 'newsflow.sources') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_classes_default_slots_are_the_settings_defaults():
+    """The slots live in Settings (`docs/settings.md`); the classes repeat their defaults to stay stdlib only."""
+    from newsflow.config import Settings
+
+    assert {c.name: c.default_slots for c in CLASSES} == {c: getattr(Settings(), f"pool_{c}_slots") for c in NAMES}

@@ -103,7 +103,7 @@ POLICIES = ("cluster", "drop")
 
 def _same_site(a: str, b: str) -> bool:
     ha, hb = urlsplit(a).hostname, urlsplit(b).hostname
-    return bool(ha and hb) and _clean_host(ha) == _clean_host(hb)
+    return bool(ha and hb) and _clean_host(ha or "") == _clean_host(hb or "")
 
 
 def _pick_canonical(article: Article) -> str:

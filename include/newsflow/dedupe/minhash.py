@@ -142,7 +142,8 @@ def _mix64(h: np.ndarray) -> np.ndarray:
     h = h * _U64(0xBF58476D1CE4E5B9)
     h = h ^ (h >> _U64(27))
     h = h * _U64(0x94D049BB133111EB)
-    return h ^ (h >> _U64(31))
+    out: np.ndarray = h ^ (h >> _U64(31))
+    return out
 
 
 def shingle_hashes(text: str | list[str], size: int = SHINGLE_SIZE) -> np.ndarray:

@@ -29,7 +29,6 @@ article and `story_id` groups both.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
@@ -41,23 +40,13 @@ from newsflow.index.documents import language_field
 
 log = logging.getLogger(__name__)
 
-RELATED_THRESHOLD = 0.30
-WINDOW_DAYS = 3.0
+RELATED_THRESHOLD = Settings.related_threshold  # the defaults of the settings
+WINDOW_DAYS = Settings.related_window_days
 CANDIDATES = 10
 MAX_QUERY_TERMS = 100  # 25 (the default) missed 5 of 16 related pairs entirely, 100 none
 MAX_RELATED = 5
 BATCH = 50
 _FIELDS = ["id", "cluster_id", "is_canonical", "language", "published_at", "story_id", "related_ids"]
-
-
-def related_threshold() -> float:
-    """`NEWSFLOW_RELATED_THRESHOLD`, read at run time (0 < t <= 1)."""
-    return float(os.environ.get("NEWSFLOW_RELATED_THRESHOLD") or RELATED_THRESHOLD)
-
-
-def window_days() -> float:
-    """`NEWSFLOW_RELATED_WINDOW_DAYS`, read at run time."""
-    return float(os.environ.get("NEWSFLOW_RELATED_WINDOW_DAYS") or WINDOW_DAYS)
 
 
 def _parse(date: str | None) -> datetime | None:
@@ -159,18 +148,42 @@ def link_related(
     days: float | None = None,
     candidates: int = CANDIDATES,
 ) -> int:
-    """Set `story_id` and `related_ids` on the written articles `ids`; returns documents updated."""
+    """Set `story_id` and `related_ids` on the written articles `ids`; returns documents updated.
+
+    `threshold` and `days` default to the settings `related_threshold` and `related_window_days`.
+    """
     from newsflow.index.store import update_fields
 
-    threshold = related_threshold() if threshold is None else threshold
-    days = window_days() if days is None else days
-    ids = list(dict.fromkeys(i for i in ids if i))
+    threshold = settings.related_threshold if threshold is None else threshold
+    days = settings.related_window_days if days is None else days
     alias = settings.index_alias
+    records = _get_records(client, alias, list(dict.fromkeys(i for i in ids if i)))
+    starters = {i: r for i, r in records.items() if (r.get("cluster_id") or i) == i}
+    scores, others = _score_starters(client, alias, starters, days, candidates)
+    placed = assign_stories(starters, others, scores, threshold)
+    # copies take their cluster's story (the starter may be this run's or an older one)
+    roots = {r.get("cluster_id") for i, r in records.items() if i not in starters}
+    placed.update(_stories_of(client, alias, sorted(c for c in roots if c and c not in placed)))
+    changed = update_fields(client, settings.write_alias, _updates(records, starters, placed))
+    log.info("related coverage: %d of %d article(s) linked to another story", sum(1 for v in placed.values() if v[1]),
+             len(starters))
+    return changed
+
+
+def _get_records(client: Elasticsearch, alias: str, ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The indexed articles `ids` (the fields related coverage reads), by id."""
     records: dict[str, dict[str, Any]] = {}
     for start in range(0, len(ids), BATCH):
         resp = client.mget(index=alias, ids=ids[start : start + BATCH], source_includes=_FIELDS)
         records.update({d["_id"]: {**d["_source"], "id": d["_id"]} for d in resp.body["docs"] if d.get("found")})
-    starters = {i: r for i, r in records.items() if (r.get("cluster_id") or i) == i}
+    return records
+
+
+def _score_starters(
+    client: Elasticsearch, alias: str, starters: dict[str, dict[str, Any]], days: float, candidates: int
+) -> tuple[dict[tuple[str, str], float], dict[str, dict[str, Any]]]:
+    """Pair scores of the cluster starters against their MLT candidates, and the candidates from
+    earlier runs; one msearch per `BATCH` starters."""
     scores: dict[tuple[str, str], float] = {}
     others: dict[str, dict[str, Any]] = {}
     order = sorted(starters)
@@ -187,16 +200,27 @@ def link_related(
             for h in hits:
                 if h["_id"] not in starters:
                     others.setdefault(h["_id"], {**(h.get("_source") or {}), "id": h["_id"]})
-    placed = assign_stories(starters, others, scores, threshold)
-    # copies take their cluster's story (the starter may be this run's or an older one)
-    roots = {r.get("cluster_id") for i, r in records.items() if i not in starters}
-    missing = sorted(c for c in roots if c and c not in placed)
-    if missing:
-        resp = client.mget(index=alias, ids=missing, source_includes=_FIELDS)
-        for d in resp.body["docs"]:
-            if d.get("found"):
-                src = d["_source"]
-                placed[d["_id"]] = (src.get("story_id") or src.get("cluster_id") or d["_id"], [])
+    return scores, others
+
+
+def _stories_of(client: Elasticsearch, alias: str, cluster_ids: list[str]) -> dict[str, tuple[str, list[str]]]:
+    """The story of each indexed cluster starter `cluster_ids` (for copies whose starter is older)."""
+    if not cluster_ids:
+        return {}
+    resp = client.mget(index=alias, ids=cluster_ids, source_includes=_FIELDS)
+    return {
+        d["_id"]: (d["_source"].get("story_id") or d["_source"].get("cluster_id") or d["_id"], [])
+        for d in resp.body["docs"]
+        if d.get("found")
+    }
+
+
+def _updates(
+    records: dict[str, dict[str, Any]],
+    starters: dict[str, dict[str, Any]],
+    placed: dict[str, tuple[str, list[str]]],
+) -> dict[str, dict[str, Any]]:
+    """The `story_id`/`related_ids` changes to write: only where they differ from the index."""
     updates: dict[str, dict[str, Any]] = {}
     for i, rec in records.items():
         if i in starters:
@@ -206,7 +230,4 @@ def link_related(
             story_id, related = (placed.get(cluster) or (cluster, []))[0], []
         if rec.get("story_id") != story_id or list(rec.get("related_ids") or []) != related:
             updates[i] = {"story_id": story_id, "related_ids": related}
-    changed = update_fields(client, settings.write_alias, updates)
-    log.info("related coverage: %d of %d article(s) linked to another story", sum(1 for v in placed.values() if v[1]),
-             len(starters))
-    return changed
+    return updates

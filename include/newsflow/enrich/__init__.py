@@ -130,7 +130,7 @@ ENRICHERS: list[Enricher] = [
 
 # The empty value of each field an enricher may fill (language's empty value is "und").
 _EMPTY: dict[str, Any] = {
-    f.name: (f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default)  # type: ignore[misc]
+    f.name: (f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default)
     for f in dataclasses.fields(Article)
 }
 _EMPTY["language"] = UNDETERMINED

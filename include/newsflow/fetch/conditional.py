@@ -112,7 +112,8 @@ def backoff_wait(streak: int) -> timedelta:
     """How long to wait before the next poll of a feed unchanged `streak` polls in a row."""
     if streak < BACKOFF_AFTER:
         return timedelta(0)
-    return min(BACKOFF_BASE * (2 ** (streak - BACKOFF_AFTER)), BACKOFF_MAX)
+    wait: timedelta = min(BACKOFF_BASE * (2 ** (streak - BACKOFF_AFTER)), BACKOFF_MAX)
+    return wait
 
 
 def after_poll(

@@ -9,6 +9,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import feedparser
@@ -111,6 +112,45 @@ def parse_feed(content: bytes | str, base_url: str) -> list[FeedEntry]:
     Raises FeedError for a body that is not a feed (HTML, malformed XML with no entries,
     declared entities). A valid feed with no items gives an empty list.
     """
+    content = _checked_body(content)
+    parsed = feedparser.parse(
+        io.BytesIO(content),
+        # application/xml: the document's own XML declaration decides the encoding (RFC 7303)
+        response_headers={"content-location": base_url, "content-type": "application/xml"},
+        sanitize_html=True,
+        resolve_relative_uris=True,
+    )
+    entries: list[Any] = parsed.get("entries") or []
+    bozo_exc: BaseException | None = parsed.get("bozo_exception") if parsed.get("bozo") else None
+    _check_parsed(parsed.get("version") or "", entries, bozo_exc, base_url)
+
+    feed_language = _plain(str((parsed.get("feed") or {}).get("language") or "")).strip()
+    out: list[FeedEntry] = []
+    seen: set[str] = set()
+    skipped = 0
+    for entry in entries:
+        guid = (entry.get("id") or "").strip()
+        link = _entry_link(entry, guid, base_url)
+        if not link:
+            skipped += 1
+            continue
+        if link in seen:
+            log.info("feed %s lists %s more than once; keeping the first", base_url, link)
+            continue
+        seen.add(link)
+        out.append(_feed_entry(entry, link, guid, feed_language))
+    if skipped:
+        log.warning("feed %s: %d entries without a usable link were skipped", base_url, skipped)
+    if not out and bozo_exc is not None and not _harmless(bozo_exc):
+        # A truncated feed can "recover" a stub entry without a link: still a broken feed, not an empty one.
+        raise FeedError(f"malformed feed: {_bozo_message(bozo_exc)}")
+    return out
+
+
+def _checked_body(content: bytes | str) -> bytes:
+    """The body as bytes for feedparser, checked before feedparser sees it: declared entities
+    are refused outright (entity-expansion attacks), and an empty body, an HTML page or a body
+    that is not XML gets an error naming what it is (a wrong URL shows as such). Raises FeedError."""
     if isinstance(content, str):
         # feedparser sniffs the encoding from bytes; hand it UTF-8 and say so.
         content = _declared_utf8(content.lstrip("\ufeff")).encode("utf-8", "replace")
@@ -128,78 +168,68 @@ def parse_feed(content: bytes | str, base_url: str) -> list[FeedEntry]:
     start = head.lstrip("\ufeff \t\r\n")
     if not start.startswith("<"):
         raise FeedError(f"not a feed: the body is not XML (it starts with {start[:40]!r})")
+    return content
 
-    parsed = feedparser.parse(
-        io.BytesIO(content),
-        # application/xml: the document's own XML declaration decides the encoding (RFC 7303)
-        response_headers={"content-location": base_url, "content-type": "application/xml"},
-        sanitize_html=True,
-        resolve_relative_uris=True,
-    )
-    version = parsed.get("version") or ""
-    entries = parsed.get("entries") or []
-    bozo_exc = parsed.get("bozo_exception") if parsed.get("bozo") else None
+
+def _check_parsed(version: str, entries: list[Any], bozo_exc: BaseException | None, base_url: str) -> None:
+    """Raise FeedError unless feedparser found a feed: no RSS/Atom root, or a real XML error
+    with nothing recovered, is a broken source. Entries recovered from a not-well-formed feed
+    are still used rather than losing the source to one flaw, with a warning unless the flaw
+    is harmless (an encoding or content-type mismatch)."""
     if not version:
         if bozo_exc is not None:
             raise FeedError(f"malformed feed: {_bozo_message(bozo_exc)}")
         raise FeedError("not a feed: no RSS or Atom root element")
-    if bozo_exc is not None:
-        if not entries and not _harmless(bozo_exc):
-            raise FeedError(f"malformed feed: {_bozo_message(bozo_exc)}")
-        level = logging.DEBUG if _harmless(bozo_exc) else logging.WARNING
-        log.log(
-            level,
-            "feed %s is not well-formed (%s); using the %d entries feedparser recovered",
-            base_url,
-            _bozo_message(bozo_exc),
-            len(entries),
-        )
-
-    feed_language = _plain(str((parsed.get("feed") or {}).get("language") or "")).strip()
-    out: list[FeedEntry] = []
-    seen: set[str] = set()
-    skipped = 0
-    for entry in entries:
-        link = (entry.get("link") or "").strip()
-        guid = (entry.get("id") or "").strip()
-        if not link and _is_http_url(guid):
-            link = guid
-        if not link:
-            skipped += 1
-            continue
-        link = urljoin(base_url, link)
-        if not _is_http_url(link):
-            skipped += 1
-            continue
-        if link in seen:
-            log.info("feed %s lists %s more than once; keeping the first", base_url, link)
-            continue
-        seen.add(link)
-        tags = entry.get("tags") or []
-        section = ""
-        for tag in tags:
-            term = (tag.get("term") or tag.get("label") or "").strip()
-            if term:
-                section = term
-                break
-        out.append(
-            FeedEntry(
-                link=link,
-                title=_plain(entry.get("title") or ""),
-                summary=_plain(entry.get("summary") or ""),
-                published=_iso(entry.get("published_parsed") or entry.get("updated_parsed")),
-                author=_plain(entry.get("author") or ""),
-                section=section,
-                guid=guid,
-                language=_plain(str(entry.get("language") or "")).strip() or feed_language,
-            )
-        )
-    if skipped:
-        log.warning("feed %s: %d entries without a usable link were skipped", base_url, skipped)
-    if not out and bozo_exc is not None and not _harmless(bozo_exc):
-        # A truncated feed can "recover" a stub entry without a link: still a broken feed, not an empty one.
+    if bozo_exc is None:
+        return
+    if not entries and not _harmless(bozo_exc):
         raise FeedError(f"malformed feed: {_bozo_message(bozo_exc)}")
-    return out
+    level = logging.DEBUG if _harmless(bozo_exc) else logging.WARNING
+    log.log(
+        level,
+        "feed %s is not well-formed (%s); using the %d entries feedparser recovered",
+        base_url,
+        _bozo_message(bozo_exc),
+        len(entries),
+    )
+
+
+def _entry_link(entry: Any, guid: str, base_url: str) -> str:
+    """The entry's absolute http(s) link, or "" when it has none we could fetch. A guid that is
+    itself an http(s) URL stands in for a missing `<link>` (common in RSS 2.0 with
+    `isPermaLink`)."""
+    link = (entry.get("link") or "").strip()
+    if not link and _is_http_url(guid):
+        link = guid
+    if not link:
+        return ""
+    link = urljoin(base_url, link)
+    return link if _is_http_url(link) else ""
+
+
+def _first_tag(entry: Any) -> str:
+    """The entry's first non-empty category (term, else label) as its section: FeedEntry keeps
+    one, and an empty category must not hide a later real one."""
+    for tag in entry.get("tags") or []:
+        term = (tag.get("term") or tag.get("label") or "").strip()
+        if term:
+            return str(term)
+    return ""
+
+
+def _feed_entry(entry: Any, link: str, guid: str, feed_language: str) -> FeedEntry:
+    """One feedparser entry as our FeedEntry, every text field as plain text (feeds carry HTML
+    in titles and summaries); the entry's own language wins over the feed's."""
+    return FeedEntry(
+        link=link,
+        title=_plain(entry.get("title") or ""),
+        summary=_plain(entry.get("summary") or ""),
+        published=_iso(entry.get("published_parsed") or entry.get("updated_parsed")),
+        author=_plain(entry.get("author") or ""),
+        section=_first_tag(entry),
+        guid=guid,
+        language=_plain(str(entry.get("language") or "")).strip() or feed_language,
+    )
 
 
 def _harmless(exc: BaseException) -> bool:

@@ -174,14 +174,7 @@ def _read_jsonl(path: Path, source: str, max_bytes: int = DEFAULT_MAX_BYTES) -> 
     try:
         fh = path.open("rb")
     except OSError as exc:
-        yield RawItem(
-            source=source,
-            url=base,
-            kind="json",
-            fetched_at=_now(),
-            path=str(path),
-            error=f"cannot read file: {exc.strerror or exc}",
-        )
+        yield _unread(source, base, "json", path, f"cannot read file: {exc.strerror or exc}")
         return
     with fh:
         for lineno, raw in enumerate(fh, start=1):
@@ -198,42 +191,52 @@ def _read_jsonl(path: Path, source: str, max_bytes: int = DEFAULT_MAX_BYTES) -> 
                 line=lineno,
                 content_type="application/json",
             )
-            if len(raw) > max_bytes:
-                item.error = f"too_large: {path.name} line {lineno} has {len(raw)} bytes > {max_bytes} bytes"
-                yield item
-                continue
-            try:
-                text, item.encoding = decode_bytes(raw)
-            except Exception as exc:  # one undecodable line is that line's problem only
-                item.error = f"decode_error: {type(exc).__name__}: {exc}"
-                yield item
-                continue
-            record, problem = _json_record(text)
-            if problem:
-                item.error = f"{path.name} line {lineno}: {problem}"
-                yield item
-                continue
-            if not isinstance(record, dict):
-                item.error = f"{path.name} line {lineno}: expected a JSON object, got {type(record).__name__}"
-                yield item
-                continue
-            url = _text_field(record, "url")
-            if url:
-                item.url = url
-            html_body = record.get("html")
-            text_body = record.get("text")
-            if isinstance(html_body, str) and html_body.strip():
-                item.kind, item.body, item.content_type = "html", html_body, "text/html"
-            elif isinstance(text_body, str) and text_body.strip():
-                item.kind, item.body, item.content_type = "text", text_body, "text/plain"
-            else:
-                item.error = f"{path.name} line {lineno}: record has neither 'html' nor 'text'"
-            record_source = _text_field(record, "source")
-            if record_source:
-                item.source = record_source
-            item.feed_title = _text_field(record, "title")
-            item.feed_published = _text_field(record, "published", "published_at", "date")
-            item.feed_author = _text_field(record, "author")
-            item.feed_section = _text_field(record, "section")
-            item.feed_summary = _text_field(record, "summary", "description")
+            _read_line(item, raw, path, max_bytes)
             yield item
+
+
+def _read_line(item: RawItem, raw: bytes, path: Path, max_bytes: int) -> None:
+    """Fill `item` (already naming the line) from one `.jsonl` line, or set its `error`: a line
+    too large, undecodable, not JSON or not an object is that line's problem only, so it
+    becomes one rejected item and the rest of the file is still read."""
+    where = f"{path.name} line {item.line}"
+    if len(raw) > max_bytes:
+        item.error = f"too_large: {where} has {len(raw)} bytes > {max_bytes} bytes"
+        return
+    try:
+        text, item.encoding = decode_bytes(raw)
+    except Exception as exc:  # one undecodable line is that line's problem only
+        item.error = f"decode_error: {type(exc).__name__}: {exc}"
+        return
+    record, problem = _json_record(text)
+    if problem:
+        item.error = f"{where}: {problem}"
+    elif not isinstance(record, dict):
+        item.error = f"{where}: expected a JSON object, got {type(record).__name__}"
+    else:
+        _apply_record(item, record, where)
+
+
+def _apply_record(item: RawItem, record: dict[str, Any], where: str) -> None:
+    """Copy a record's fields onto its item: `html` wins over `text` as the body (it keeps the
+    structure the cleaner needs); a record with neither is rejected, naming `where`. Its own
+    `url` and `source` replace the line's defaults when present."""
+    url = _text_field(record, "url")
+    if url:
+        item.url = url
+    html_body = record.get("html")
+    text_body = record.get("text")
+    if isinstance(html_body, str) and html_body.strip():
+        item.kind, item.body, item.content_type = "html", html_body, "text/html"
+    elif isinstance(text_body, str) and text_body.strip():
+        item.kind, item.body, item.content_type = "text", text_body, "text/plain"
+    else:
+        item.error = f"{where}: record has neither 'html' nor 'text'"
+    record_source = _text_field(record, "source")
+    if record_source:
+        item.source = record_source
+    item.feed_title = _text_field(record, "title")
+    item.feed_published = _text_field(record, "published", "published_at", "date")
+    item.feed_author = _text_field(record, "author")
+    item.feed_section = _text_field(record, "section")
+    item.feed_summary = _text_field(record, "summary", "description")

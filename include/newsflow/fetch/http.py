@@ -395,6 +395,24 @@ def decode_body(body: bytes, declared: str = "", media: str = "") -> tuple[str, 
     Returns (text, codec name)."""
     if not body:
         return "", _codec(declared) or "utf-8"
+    by_bom = _decode_by_bom(body)
+    if by_bom is not None:
+        return by_bom
+    as_utf8 = _clean_decode(body, "utf-8")
+    by_declaration = _decode_declared(body, _declared_charsets(body, declared), as_utf8)
+    if by_declaration is not None:
+        return by_declaration
+    if as_utf8 is not None:
+        return as_utf8, "utf-8"
+    if _thin_western(body):
+        return body.decode("cp1252"), "cp1252"
+    return _decode_detected(body)
+
+
+def _decode_by_bom(body: bytes) -> tuple[str, str] | None:
+    """(text, codec) when the body starts with a byte order mark that decodes cleanly: a BOM
+    outranks any declaration. None when there is none, or when the body after it is broken
+    (then the declarations and detection decide)."""
     for bom, name in (
         (codecs.BOM_UTF8, "utf-8-sig"),
         (codecs.BOM_UTF16_LE, "utf-16"),
@@ -403,9 +421,14 @@ def decode_body(body: bytes, declared: str = "", media: str = "") -> tuple[str, 
         if body.startswith(bom):
             text = _clean_decode(body, name)
             if text is None:
-                break
+                return None
             return text, "utf-8" if name == "utf-8-sig" else name
+    return None
 
+
+def _declared_charsets(body: bytes, declared: str) -> list[str]:
+    """Known codecs the page claims, in the order to try them: the HTTP header's first, then
+    the document's own (XML declaration or HTML meta in the first 4 KiB)."""
     candidates: list[str] = []
     if declared and _codec(declared):
         candidates.append(_codec(declared))
@@ -415,28 +438,29 @@ def decode_body(body: bytes, declared: str = "", media: str = "") -> tuple[str, 
         inner = _codec(match.group(1).decode("ascii", "ignore"))
         if inner and inner not in candidates:
             candidates.append(inner)
+    return candidates
 
-    is_utf8 = True
-    try:
-        as_utf8 = body.decode("utf-8")
-    except UnicodeDecodeError:
-        is_utf8 = False
-        as_utf8 = ""
 
+def _decode_declared(body: bytes, candidates: list[str], as_utf8: str | None) -> tuple[str, str] | None:
+    """(text, codec) by the first declared charset that fits the bytes; `as_utf8` is the body
+    decoded as UTF-8 (None if it is not valid UTF-8). None when no declaration fits."""
     for name in candidates:
         # Servers often claim ISO-8859-1 for pages that are really UTF-8; valid non-ASCII
         # UTF-8 is almost never meant as Latin-1, so prefer it.
-        if _single_byte(name) and is_utf8 and not body.isascii():
+        if _single_byte(name) and as_utf8 is not None and not body.isascii():
             return as_utf8, "utf-8"
         if name in ("utf-16", "utf-32") or name.startswith(("utf-16", "utf-32")):
             continue  # without a BOM this is a guess better left to detection
         text = _clean_decode(body, name)
         if text is not None:
             return text, name
-    if is_utf8:
-        return as_utf8, "utf-8"
-    if _thin_western(body):
-        return body.decode("cp1252"), "cp1252"
+    return None
+
+
+def _decode_detected(body: bytes) -> tuple[str, str]:
+    """Last resort for bytes nothing declared and UTF-8 cannot read: charset-normalizer's
+    guess when it decodes cleanly, else windows-1252 with replacement characters (never fails,
+    so a page is never lost to its encoding)."""
     best = charset_normalizer.from_bytes(body[:200_000]).best()
     if best is not None and best.encoding:
         name = _codec(best.encoding)
@@ -552,6 +576,17 @@ def _error_for(exc: Exception, settings: Settings) -> str:
         return f"timeout: {spent}"
     if isinstance(exc, PrivateAddressError) or _caused_by(exc, PrivateAddressError):
         return str(_caused_by(exc, PrivateAddressError) or exc)
+    if isinstance(exc, requests.exceptions.RequestException):
+        return _requests_error(exc, settings, timeout)
+    if isinstance(exc, (OSError, urllib3.exceptions.HTTPError)):
+        return f"connection error: {exc}"
+    return f"fetch_failed: {type(exc).__name__}: {exc}"
+
+
+def _requests_error(exc: requests.exceptions.RequestException, settings: Settings, timeout: str) -> str:
+    """A readable error for a `requests` failure, most specific class first (SSLError is a
+    ConnectionError, a read timeout can arrive wrapped in a ConnectionError); `timeout` is the
+    configured per-request timeout, already formatted."""
     if isinstance(exc, requests.exceptions.Timeout):
         return f"timeout after {timeout}"
     if isinstance(exc, requests.exceptions.TooManyRedirects):
@@ -564,16 +599,14 @@ def _error_for(exc: Exception, settings: Settings) -> str:
         if _caused_by(exc, urllib3.exceptions.ReadTimeoutError, TimeoutError, socket.timeout):
             return f"timeout after {timeout}"
         return f"connection error: {_reason(exc)}"
-    if isinstance(exc, requests.exceptions.RequestException):
-        return f"request failed: {_reason(exc)}"
-    if isinstance(exc, (OSError, urllib3.exceptions.HTTPError)):
-        return f"connection error: {exc}"
-    return f"fetch_failed: {type(exc).__name__}: {exc}"
+    return f"request failed: {_reason(exc)}"
 
 
 # Parsed robots.txt per session (one session per task) and per scheme://host:port; a string
 # is a standing refusal (robots.txt answered 5xx).
-_ROBOTS: weakref.WeakKeyDictionary[requests.Session, dict[str, RobotFileParser | str]] = weakref.WeakKeyDictionary()
+_ROBOTS: weakref.WeakKeyDictionary[requests.Session, dict[str, RobotFileParser | str]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def robots_problem(session: requests.Session, url: str, settings: Settings) -> str:

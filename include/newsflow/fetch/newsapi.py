@@ -56,9 +56,9 @@ import requests
 
 from newsflow import clock
 from newsflow.config import Settings
-from newsflow.fetch import FetchError, _newest, _page_item
 from newsflow.fetch.conditional import conditional
 from newsflow.fetch.http import fetch_url, make_session
+from newsflow.fetch.items import FetchError, newest_item, page_item
 from newsflow.fetch.parallel import fetch_pages
 from newsflow.jsonstate import update_json
 from newsflow.models import RawItem, scrub
@@ -247,12 +247,10 @@ def list_window(
             listing.full.append((a, b))
         listing.undated += undated
         listing.articles += [x for x in got if x.seen is not None and a <= x.seen < b]
-    seen: set[str] = set()
-    listing.articles = [
-        x
-        for x in sorted(listing.articles, key=lambda x: (x.seen, x.url))
-        if not (x.url in seen or seen.add(x.url))
-    ]
+    first: dict[str, ApiArticle] = {}
+    for art in sorted(listing.articles, key=lambda x: (x.seen, x.url)):
+        first.setdefault(art.url, art)
+    listing.articles = list(first.values())
     return listing
 
 
@@ -369,7 +367,7 @@ def fetch_newsapi(
         log.info("source %s: news API listed %d articles for %s", source.name, len(articles), span)
         for art, page in fetch_pages(session, articles, settings, url_of=lambda a: a.url):
             extra = {"api_domain": art.domain, "api_language": art.language, "api_country": art.country}
-            item = _page_item(
+            item = page_item(
                 source,
                 {**meta, **{k: v for k, v in extra.items() if v}},
                 page,
@@ -379,5 +377,5 @@ def fetch_newsapi(
             )
             if page.error:
                 log.warning("source %s: %s: %s", source.name, art.url, page.error)
-            report["last_item"] = _newest(item, report.get("last_item"))
+            report["last_item"] = newest_item(item, report.get("last_item"))
             yield item

@@ -26,6 +26,7 @@ socket.
 
 from __future__ import annotations
 
+import functools
 import queue
 import threading
 import time
@@ -33,7 +34,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import Protocol, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import requests
@@ -46,11 +47,12 @@ PER_HOST = 4
 GRACE = 30.0  # seconds past a page's budget before its result is given up for lost
 
 
-class _HasLink(Protocol):
-    link: str
+E = TypeVar("E")
 
 
-E = TypeVar("E", bound=_HasLink)
+def _link(entry: Any) -> str:
+    """Feed entries name their page in `.link`; other entry kinds pass their own `url_of`."""
+    return str(entry.link)
 
 
 class HostLimiter:
@@ -81,7 +83,7 @@ class DaemonPool:
     """
 
     def __init__(self, workers: int, name: str = "newsflow-fetch") -> None:
-        self._jobs: queue.SimpleQueue[tuple[Future, Callable[[], object]] | None] = queue.SimpleQueue()
+        self._jobs: queue.SimpleQueue[tuple[Future[object], Callable[[], object]] | None] = queue.SimpleQueue()
         self._threads = [
             threading.Thread(target=self._work, name=f"{name}-{n}", daemon=True)
             for n in range(max(1, workers))
@@ -89,8 +91,8 @@ class DaemonPool:
         for thread in self._threads:
             thread.start()
 
-    def submit(self, fn: Callable[[], object]) -> Future:
-        future: Future = Future()
+    def submit(self, fn: Callable[[], object]) -> Future[object]:
+        future: Future[object] = Future()
         self._jobs.put((future, fn))
         return future
 
@@ -109,10 +111,12 @@ class DaemonPool:
             self._jobs.put(None)
 
 
-def _result(entry_url: str, future: Future, wait: float) -> FetchResult:
+def _result(entry_url: str, future: Future[object], wait: float) -> FetchResult:
     """The page's result, or an error if its thread is still stuck well past the page budget."""
     try:
-        return future.result(timeout=wait)
+        result = future.result(timeout=wait)
+        assert isinstance(result, FetchResult)  # the pool runs only `fetch`, which returns one
+        return result
     except FutureTimeout:
         future.cancel()
         return FetchResult(url=entry_url, error=f"timeout: no answer within {wait:g}s (fetch abandoned)")
@@ -126,7 +130,7 @@ def fetch_pages(
     settings: Settings,
     workers: int = PAGE_WORKERS,
     per_host: int = PER_HOST,
-    url_of: Callable[[E], str] = lambda entry: entry.link,  # type: ignore[attr-defined]
+    url_of: Callable[[E], str] = _link,
 ) -> Iterator[tuple[E, FetchResult]]:
     """(entry, page) for every entry, in order; `fetch_url` never raises, so neither does this.
 
@@ -154,12 +158,12 @@ def fetch_pages(
         for entry in entries:
             yield entry, fetch(entry)
         return
-    window: deque[tuple[E, Future[FetchResult]]] = deque()
+    window: deque[tuple[E, Future[object]]] = deque()
     pool = DaemonPool(workers)
     wait = per_page + GRACE
     try:
         for entry in entries:
-            window.append((entry, pool.submit(lambda entry=entry: fetch(entry))))
+            window.append((entry, pool.submit(functools.partial(fetch, entry))))
             if len(window) >= 2 * workers:
                 first, future = window.popleft()
                 yield first, _result(url_of(first), future, wait)

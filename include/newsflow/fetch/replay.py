@@ -14,7 +14,7 @@ that for every replayed window, and few feeds keep an item longer.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -26,7 +26,7 @@ LOOKAHEAD = timedelta(days=31)
 
 
 def replay_window(
-    settings: Settings, source: str, start: datetime, end: datetime, item_date
+    settings: Settings, source: str, start: datetime, end: datetime, item_date: Callable[[RawItem], datetime | None]
 ) -> Iterator[RawItem]:
     """Archived items of `source` dated in [start, end); `item_date(item)` gives an item's date."""
     latest: dict[str, RawItem] = {}

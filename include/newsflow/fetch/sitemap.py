@@ -70,36 +70,53 @@ def parse_date(value: str) -> datetime | None:
 
 def parse_sitemap(content: bytes | str) -> Sitemap:
     """Entries of a `<urlset>` or child sitemaps of a `<sitemapindex>`; raises SitemapError otherwise."""
+    root = _parse_xml(content)
+    kind = _local(root.tag)
+    if kind == "sitemapindex":
+        return Sitemap(entries=[], children=_index_children(root))
+    if kind != "urlset":
+        raise SitemapError(f"not a sitemap: root element <{kind}> (expected <urlset> or <sitemapindex>)")
+    entries = [entry for entry in (_url_entry(url) for url in root) if entry is not None]
+    return Sitemap(entries=entries, children=[])
+
+
+def _parse_xml(content: bytes | str) -> Element:
+    """The root element of untrusted XML, parsed safely; every failure (malformed, or a DTD or
+    entity trick defusedxml refuses) becomes a SitemapError that says which it was."""
     if isinstance(content, str):
         content = content.encode("utf-8")
     try:
-        root = SafeET.fromstring(content)
+        root: Element = SafeET.fromstring(content)
     except SafeET.ParseError as exc:
         raise SitemapError(f"not a sitemap: malformed XML ({exc})") from None
     except Exception as exc:  # defusedxml refuses entities and DTD tricks with its own errors
         raise SitemapError(f"refused: {type(exc).__name__}: {exc}") from None
-    kind = _local(root.tag)
-    if kind == "sitemapindex":
-        children = []
-        for sm in root:
-            loc = _text(_child(sm, "loc"))
-            if loc:
-                children.append((loc, parse_date(_text(_child(sm, "lastmod")))))
-        return Sitemap(entries=[], children=children)
-    if kind != "urlset":
-        raise SitemapError(f"not a sitemap: root element <{kind}> (expected <urlset> or <sitemapindex>)")
-    entries = []
-    for url in root:
-        loc = _text(_child(url, "loc"))
-        if not loc:
-            continue
-        news = _child(url, "news")
-        published = parse_date(_text(_child(news, "publication_date"))) if news is not None else None
-        title = _text(_child(news, "title")) if news is not None else ""
-        if published is None:
-            published = parse_date(_text(_child(url, "lastmod")))
-        entries.append(SitemapEntry(loc=loc, published=published, title=title))
-    return Sitemap(entries=entries, children=[])
+    return root
+
+
+def _index_children(root: Element) -> list[tuple[str, datetime | None]]:
+    """(URL, lastmod) of each child of a `<sitemapindex>`, in document order; a child without a
+    `<loc>` cannot be followed, so it is left out."""
+    children = []
+    for sm in root:
+        loc = _text(_child(sm, "loc"))
+        if loc:
+            children.append((loc, parse_date(_text(_child(sm, "lastmod")))))
+    return children
+
+
+def _url_entry(url: Element) -> SitemapEntry | None:
+    """One `<url>` as an entry (None without a `<loc>`): the news extension's publication date
+    and title when present, since `<lastmod>` also moves when an old page is edited."""
+    loc = _text(_child(url, "loc"))
+    if not loc:
+        return None
+    news = _child(url, "news")
+    published = parse_date(_text(_child(news, "publication_date"))) if news is not None else None
+    title = _text(_child(news, "title")) if news is not None else ""
+    if published is None:
+        published = parse_date(_text(_child(url, "lastmod")))
+    return SitemapEntry(loc=loc, published=published, title=title)
 
 
 def in_window(when: datetime | None, start: datetime | None, end: datetime | None) -> bool:

@@ -274,10 +274,7 @@ def record_links(
     Originals not in the index (yet) are skipped. Returns the number of documents changed.
     `index` defaults to the read alias (the reindex passes the version it is building).
     """
-    wanted: dict[str, list[str]] = defaultdict(list)
-    for original_id, url in links:
-        if original_id and url and url not in wanted[original_id]:
-            wanted[original_id].append(url)
+    wanted = _links_by_original(links)
     changed = 0
     for _ in range(attempts):
         if not wanted:
@@ -286,40 +283,48 @@ def record_links(
             resp = client.mget(index=index or settings.index_alias, ids=list(wanted))
         except NotFoundError:
             return changed
-        operations: list[dict[str, Any]] = []
-        for d in resp.body.get("docs", []):
-            if not d.get("found"):
-                wanted.pop(d["_id"], None)
-                continue
-            source = d["_source"]
-            merged = _merge(source.get("also_urls") or [], wanted[d["_id"]])
-            merged = [u for u in merged if u != source.get("url")]
-            if merged == (source.get("also_urls") or []):
-                wanted.pop(d["_id"], None)
-                continue
-            source["also_urls"] = merged
-            operations.append(
-                {
-                    "index": {
-                        "_index": d["_index"],
-                        "_id": d["_id"],
-                        "if_seq_no": d["_seq_no"],
-                        "if_primary_term": d["_primary_term"],
-                    }
-                }
-            )
-            operations.append(source)
+        operations = _also_urls_writes(resp.body.get("docs", []), wanted)
         if not operations:
             break
         result = client.bulk(operations=operations, refresh=True)
-        for item in result.body.get("items", []):
-            info = next(iter(item.values()))
-            if 200 <= info.get("status", 500) < 300:
-                changed += 1
-                wanted.pop(info["_id"], None)
-            elif info.get("status") != 409:  # 409: changed meanwhile, read again
-                log.warning("also_urls of %s not updated: %s", info["_id"], error_reason(info.get("error")))
-                wanted.pop(info["_id"], None)
+        changed += _settle_link_writes(result.body.get("items", []), wanted)
     if wanted:
         log.warning("also_urls of %d document(s) not updated after %d attempts", len(wanted), attempts)
+    return changed
+
+
+def _links_by_original(links: list[tuple[str, str]]) -> dict[str, list[str]]:
+    wanted: dict[str, list[str]] = defaultdict(list)
+    for original_id, url in links:
+        if original_id and url and url not in wanted[original_id]:
+            wanted[original_id].append(url)
+    return wanted
+
+
+def _also_urls_writes(docs: list[dict[str, Any]], wanted: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """Guarded `index` operations for the originals whose `also_urls` change; the others leave `wanted`."""
+    operations: list[dict[str, Any]] = []
+    for d in docs:
+        source = d.get("_source") or {}
+        merged = [u for u in _merge(source.get("also_urls") or [], wanted[d["_id"]]) if u != source.get("url")]
+        if not d.get("found") or merged == (source.get("also_urls") or []):
+            wanted.pop(d["_id"], None)
+            continue
+        source["also_urls"] = merged
+        guard = {"if_seq_no": d["_seq_no"], "if_primary_term": d["_primary_term"]}
+        operations += [{"index": {"_index": d["_index"], "_id": d["_id"], **guard}}, source]
+    return operations
+
+
+def _settle_link_writes(items: list[dict[str, Any]], wanted: dict[str, list[str]]) -> int:
+    """Count the writes that landed and drop them (and hopeless ones) from `wanted`; 409s are read again."""
+    changed = 0
+    for item in items:
+        info = next(iter(item.values()))
+        if 200 <= info.get("status", 500) < 300:
+            changed += 1
+            wanted.pop(info["_id"], None)
+        elif info.get("status") != 409:  # 409: changed meanwhile, read again
+            log.warning("also_urls of %s not updated: %s", info["_id"], error_reason(info.get("error")))
+            wanted.pop(info["_id"], None)
     return changed

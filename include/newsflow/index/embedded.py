@@ -18,15 +18,14 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import os
 from collections.abc import Mapping
 from types import TracebackType
 
-from newsflow.config import Settings
+from newsflow.config import Settings, env_var
 
 log = logging.getLogger(__name__)
 
-TEST_ES_URL_ENV = "NEWSFLOW_TEST_ES_URL"
+TEST_ES_URL_ENV = env_var("test_es_url")
 """A running Elasticsearch the tests and benchmarks use instead of the embedded server."""
 
 
@@ -45,9 +44,10 @@ class EmbeddedSearch:
         from osmem_server import OsmemServer  # imported here: production never needs it
 
         # japanese=False: we do not use kuromoji, and it saves memory and start-up time.
-        self._server = OsmemServer.start(japanese=False, startup_timeout=self.startup_timeout)
-        self.url = self._server.url
-        log.info("embedded search server (osmem-server %s) at %s", self._server.version, self.url)
+        server = OsmemServer.start(japanese=False, startup_timeout=self.startup_timeout)
+        self._server = server
+        self.url = server.url
+        log.info("embedded search server (osmem-server %s) at %s", server.version, self.url)
         return self
 
     def settings(self, base: Settings) -> Settings:
@@ -126,5 +126,5 @@ class ExternalSearch:
 def search_engine(env: Mapping[str, str] | None = None, **kwargs: float) -> EmbeddedSearch | ExternalSearch:
     """The engine for tests and benchmarks: the Elasticsearch at `NEWSFLOW_TEST_ES_URL` when it
     is set (`make test-engine`), else a new embedded server (`kwargs` go to `EmbeddedSearch`)."""
-    url = (os.environ if env is None else env).get(TEST_ES_URL_ENV, "").strip()
+    url = Settings.from_env(env).test_es_url
     return ExternalSearch(url) if url else EmbeddedSearch(**kwargs)

@@ -43,7 +43,8 @@ _MISSING_ANALYZER = re.compile(r"analyzer \[([^\]]+)\]")
 
 def load_template_source(path: Path | None = None) -> dict[str, Any]:
     """The template as written in include/elasticsearch/template.json."""
-    return json.loads((path or TEMPLATE_FILE).read_text(encoding="utf-8"))
+    template: dict[str, Any] = json.loads((path or TEMPLATE_FILE).read_text(encoding="utf-8"))
+    return template
 
 
 def template_name(settings: Settings) -> str:

@@ -26,6 +26,39 @@ class Reply:
 Route = Reply | Callable[[int], Reply]  # a callable gets the hit number (1, 2, ...)
 
 
+def _reply_for(route: Route | None, hit: int) -> Reply:
+    """What to answer: a 404 for a path no test set up (so a wrong URL fails loudly), the
+    route's reply for this hit number when it is a callable (retries, changing answers), else
+    the fixed reply."""
+    if route is None:
+        return Reply(404, b"not here", {"Content-Type": "text/plain"})
+    if callable(route):
+        return route(hit)
+    return route
+
+
+def _write_reply(handler: BaseHTTPRequestHandler, reply: Reply) -> None:
+    """Send `reply`. Without Content-Length the body goes in 8 KiB writes and the connection
+    closes after it, as a server that streams does; a client that hung up early is fine."""
+    handler.send_response(reply.status)
+    for k, v in reply.headers.items():
+        handler.send_header(k, v)
+    if reply.content_length:
+        handler.send_header("Content-Length", str(len(reply.body)))
+    else:
+        handler.send_header("Connection", "close")
+        handler.close_connection = True
+    handler.end_headers()
+    try:
+        if reply.content_length:
+            handler.wfile.write(reply.body)
+        else:
+            for i in range(0, len(reply.body), 8192):
+                handler.wfile.write(reply.body[i : i + 8192])
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+
+
 class LoopbackServer:
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
@@ -40,32 +73,10 @@ class LoopbackServer:
                 path = self.path
                 outer.hits[path] += 1
                 outer.request_headers[path] = dict(self.headers)
-                route = outer.routes.get(path)
-                if route is None:
-                    reply = Reply(404, b"not here", {"Content-Type": "text/plain"})
-                elif callable(route):
-                    reply = route(outer.hits[path])
-                else:
-                    reply = route
+                reply = _reply_for(outer.routes.get(path), outer.hits[path])
                 if reply.delay:
                     time.sleep(reply.delay)
-                self.send_response(reply.status)
-                for k, v in reply.headers.items():
-                    self.send_header(k, v)
-                if reply.content_length:
-                    self.send_header("Content-Length", str(len(reply.body)))
-                else:
-                    self.send_header("Connection", "close")
-                    self.close_connection = True
-                self.end_headers()
-                try:
-                    if reply.content_length:
-                        self.wfile.write(reply.body)
-                    else:
-                        for i in range(0, len(reply.body), 8192):
-                            self.wfile.write(reply.body[i : i + 8192])
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
+                _write_reply(self, reply)
 
             def log_message(self, format: str, *args: object) -> None:
                 pass
