@@ -158,14 +158,17 @@ def link_related(
     threshold: float | None = None,
     days: float | None = None,
     candidates: int = CANDIDATES,
+    index: str | None = None,
 ) -> int:
-    """Set `story_id` and `related_ids` on the written articles `ids`; returns documents updated."""
+    """Set `story_id` and `related_ids` on the written articles `ids`; returns documents updated.
+
+    `index` defaults to the aliases (the reindex passes the version it is building, unaliased)."""
     from newsflow.index.store import update_fields
 
     threshold = related_threshold() if threshold is None else threshold
     days = window_days() if days is None else days
     ids = list(dict.fromkeys(i for i in ids if i))
-    alias = settings.index_alias
+    alias = index or settings.index_alias
     records: dict[str, dict[str, Any]] = {}
     for start in range(0, len(ids), BATCH):
         resp = client.mget(index=alias, ids=ids[start : start + BATCH], source_includes=_FIELDS)
@@ -206,7 +209,7 @@ def link_related(
             story_id, related = (placed.get(cluster) or (cluster, []))[0], []
         if rec.get("story_id") != story_id or list(rec.get("related_ids") or []) != related:
             updates[i] = {"story_id": story_id, "related_ids": related}
-    changed = update_fields(client, settings.write_alias, updates)
+    changed = update_fields(client, index or settings.write_alias, updates)
     log.info("related coverage: %d of %d article(s) linked to another story", sum(1 for v in placed.values() if v[1]),
              len(starters))
     return changed
