@@ -392,7 +392,12 @@ def dedupe_stage(
     index_store: CandidateStore | None = None,
 ) -> list[dict[str, Any]]:
     """Dedupe every source of the run together, so a story syndicated by several outlets
-    in the same run is caught, and against the index, so one from an earlier run is too."""
+    in the same run is caught, and against the index, so one from an earlier run is too.
+
+    Each source's signatures go to a side file (`newsflow.dedupe.signatures`), named in the
+    result as `signatures`: enrich passes the name on, the index stage reads it."""
+    from newsflow.dedupe import signatures
+
     # The deduplicator's own run store answers in-run look-ups (same URL, exact and near
     # copies across sources); a second in-memory layer over the index only doubled the
     # memory (68 KB per article) without changing a decision.
@@ -410,10 +415,15 @@ def dedupe_stage(
                 raise
             raise failure from exc
         out = run_dir(settings, run_id) / "dedupe" / f"{safe_name(res['source'])}.jsonl"
+        side = signatures.side_path(out)
+        signatures.split_off(decided, side)  # enrich never reads them: they skip its batch files
         write_jsonl(out, decided)
         counts = _status_counts(decided)
         log.info("deduplicated source %s: %s", res["source"], counts)
-        results.append({"source": res["source"], "path": str(out), "count": len(decided), "counts": counts})
+        results.append(
+            {"source": res["source"], "path": str(out), "count": len(decided), "counts": counts,
+             "signatures": str(side)}
+        )
     links_path = run_dir(settings, run_id) / "dedupe" / "_links.jsonl"
     write_jsonl(links_path, ({"original": o, "url": u} for o, u in getattr(dedup, "links", [])))
     return results
@@ -491,7 +501,7 @@ def enrich_stage(
         count - unchanged, batch["source"], unchanged, failures,
     )
     return {"source": batch["source"], "path": str(out), "count": count, "enrich_failures": failures,
-            "unchanged": unchanged}
+            "unchanged": unchanged, "signatures": batch.get("signatures", "")}
 
 
 # --------------------------------------------------------------------------- index
@@ -507,6 +517,7 @@ def index_stage(batches: Iterable[dict[str, Any]], settings: Settings, run_id: s
 
 
 def _index_batches(batches: Iterable[dict[str, Any]], settings: Settings, run_id: str, client: Any) -> dict[str, Any]:
+    from newsflow.dedupe import signatures
     from newsflow.index import ensure_index
 
     ensure_index(client, settings)
@@ -516,11 +527,14 @@ def _index_batches(batches: Iterable[dict[str, Any]], settings: Settings, run_id
     indexed = failed = 0
     for batch in sorted(batches, key=lambda b: b["source"]):
         articles = list(read_articles(Path(batch["path"])))
+        signatures.attach(articles, signatures.read(batch.get("signatures")))
         fetched = [a.fetched_at for a in articles if a.fetched_at]
         if fetched and (not earliest or min(fetched) < earliest):
             earliest = min(fetched)
         report = index_decided(client, settings, articles)
         written += written_ids(articles)
+        for art in articles:  # the index holds them now; the ledger's final batch has no use for them
+            art.minhash, art.lsh = [], []
         out = run_dir(settings, run_id) / "final" / f"{safe_name(batch['source'])}.jsonl"
         write_jsonl(out, articles)
         indexed += report.indexed
