@@ -250,30 +250,10 @@ def unwritable_article(stage: str) -> Callable[[Article, Exception], Article]:
 
 
 def clean_raw(raw: RawItem, settings: Settings) -> tuple[Article, str]:
-    """clean_and_learn plus the feed's own metadata as fallbacks, and lineage.
-
-    Returns the article and its learning text (what per-source boilerplate
-    learning reads; see `newsflow.clean.learning_text`).
-    """
-    article, learning = clean_and_learn(raw, settings)
-    article.source = article.source or raw.source
-    article.url = article.url or raw.url
-    article.feed_url = article.feed_url or raw.feed_url
-    article.path = article.path or raw.path
-    article.line = article.line if article.line is not None else raw.line
-    article.fetched_at = article.fetched_at or raw.fetched_at
-    if not article.title and raw.feed_title:
-        article.title = raw.feed_title
-    if not article.published_at and raw.feed_published:
-        article.published_at = raw.feed_published
-    if not article.section and raw.feed_section:
-        article.section = raw.feed_section
-    if not article.authors and raw.feed_author:
-        article.authors = [raw.feed_author]
-    if not article.description and raw.feed_summary:
-        article.description = raw.feed_summary[:500]
-    article.pipeline_version = PIPELINE_VERSION
-    return article, learning
+    """`clean_and_learn`: the article (with the feed's metadata where the page had none, and
+    its lineage: see `newsflow.clean`) and its learning text (what per-source boilerplate
+    learning reads; see `newsflow.clean.learning_text`)."""
+    return clean_and_learn(raw, settings)
 
 
 def _rejected_copy(raw: RawItem, reason: str) -> Article:
