@@ -80,6 +80,7 @@ class Claims(TypedDict, total=False):
     country: str  # a news API's country for the item
     section: str  # the page's, a footer's, the record's or the feed's section
     agency: list[str]  # wire agencies named in bylines, credits and the dateline
+    canonical_url: str  # the page's declared canonical URL (dedupe decides `canonical_url`)
 
 
 @dataclass

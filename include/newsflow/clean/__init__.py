@@ -312,7 +312,6 @@ def _clean_raw(raw: RawItem, settings: Settings, learned: frozenset[str], sink: 
     art.text = cleaned.text
     art.dateline = cleaned.dateline
     words = count_words(art.text)
-    art.canonical_url = ext.canonical_url
     art.site_name = ext.site_name
     art.image = ext.image
     # What a listing says (a news API's `api_language`, `api_country`) stands in when the page is silent.
@@ -343,6 +342,7 @@ def _clean_raw(raw: RawItem, settings: Settings, learned: frozenset[str], sink: 
         country=str(listing.get("api_country") or ""),
         section=ext.section or credits.section or payload.section or raw.feed_section,
         agency=agencies,
+        canonical_url=ext.canonical_url,
     )
 
     # Quality gate: the first failing check is the reason.

@@ -72,7 +72,7 @@ def test_metadata(article) -> None:  # type: ignore[no-untyped-def]
     assert article.authors == ["Jane Doe"]
     assert article.claims["published"][0] == "2024-03-05T08:30:00+01:00"
     assert article.description == "Flood warnings across the north."
-    assert article.canonical_url == "https://example.com/world/rivers-rise"
+    assert article.claims["canonical_url"] == "https://example.com/world/rivers-rise"
     assert article.site_name == "Example Times"
     assert article.claims["section"] == "World"
     assert article.image == "https://example.com/img/flood.jpg"
