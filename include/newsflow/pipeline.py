@@ -513,8 +513,7 @@ def _index_batches(batches: Iterable[dict[str, Any]], settings: Settings, run_id
             earliest = min(fetched)
         report = index_decided(client, settings, articles)
         written += written_ids(articles)
-        for art in articles:  # the index holds them now; the ledger's final batch has no use for them
-            art.minhash, art.lsh = [], []
+        signatures.drop(articles)  # the index holds them now; the ledger's final batch has no use for them
         out = run_dir(settings, run_id) / "final" / f"{safe_name(batch['source'])}.jsonl"
         write_jsonl(out, articles)
         indexed += report.indexed
@@ -553,7 +552,7 @@ def index_decided(
     failures = dict(report.failures)
     for art in articles:
         if art.id in failures:
-            art.status, art.reason = REJECTED, f"index_error: {failures[art.id]}"
+            art.reject(f"index_error: {failures[art.id]}")
     return report
 
 

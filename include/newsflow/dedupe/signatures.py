@@ -37,12 +37,20 @@ def side_path(batch: Path) -> Path:
 def split_off(articles: Iterable[Article], path: Path) -> int:
     """Write the signatures of the articles the index will write to `path`, and blank
     `minhash` and `lsh` on every article (in place). Returns the signatures written."""
-    kept: list[Signature] = []
-    for art in articles:
-        if art.status in KEPT_STATUSES and art.id and art.minhash:
-            kept.append({"id": art.id, "minhash": art.minhash, "lsh": art.lsh})
-        art.minhash, art.lsh = [], []
+    articles = list(articles)
+    kept: list[Signature] = [
+        {"id": art.id, "minhash": art.minhash, "lsh": art.lsh}
+        for art in articles
+        if art.status in KEPT_STATUSES and art.id and art.minhash
+    ]
+    drop(articles)
     return write_jsonl(path, (dict(s) for s in kept))
+
+
+def drop(articles: Iterable[Article]) -> None:
+    """Blank `minhash` and `lsh` (in place): for batch files of stages that do not read them."""
+    for art in articles:
+        art.minhash, art.lsh = [], []
 
 
 def read(path: Path | str | None) -> dict[str, Signature]:
