@@ -1,9 +1,12 @@
-"""The stage sequence, shared by the Airflow DAG and the CLI.
+"""The stage sequence, shared by the Airflow DAG, the rebuild and the CLI.
 
 Each `*_stage` function reads batch files and writes batch files, and returns
 a small JSON-able dict (paths and counts) that the DAG passes through XCom.
 Article bodies never travel through XCom, and every stage can be re-run from
-the files it was given, which is what makes task retries safe.
+the files it was given, which is what makes task retries safe. What each stage receives
+and returns is typed in `newsflow.contracts`; which stage writes which article field, in
+`newsflow.fields`. The rebuild and `newsflow process` run the same steps in memory
+(`run_sequence`, then `index_decided` and `after_index`).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from newsflow import clock
 from newsflow.archive import archive_batch
 from newsflow.clean import apply_learned, clean_and_learn, learn_boilerplate
 from newsflow.config import PIPELINE_VERSION, Settings
+from newsflow.contracts import CleanResult, DedupeResult, EnrichResult, FetchResult, FinalBatch, IndexResult
 from newsflow.dedupe import Deduplicator
 from newsflow.dedupe.store import CandidateStore, MemoryStore
 from newsflow.enrich import enrich_article, skipped_enrichers
@@ -172,7 +176,7 @@ def fetch_stage(
     window_start: datetime | None = None,
     window_end: datetime | None = None,
     live: bool | None = None,
-) -> dict[str, Any]:
+) -> FetchResult:
     """Fetch one source into the raw archive; the archive file is the batch the next stage reads.
 
     `live=False` marks a backfill run (feeds are replayed from the archive, not polled). The
@@ -328,7 +332,7 @@ def clean_batch(raws: Iterable[RawItem], settings: Settings, remembered: Iterabl
     return articles, learning
 
 
-def clean_stage(fetch_result: dict[str, Any], settings: Settings, run_id: str) -> dict[str, Any]:
+def clean_stage(fetch_result: FetchResult, settings: Settings, run_id: str) -> CleanResult:
     """Clean one source's raw batch, learning that source's recurring furniture as it goes."""
     from newsflow.boilerplate_state import BoilerplateMemory
 
@@ -366,11 +370,11 @@ def _save_furniture(batch: Path, recent: list[str]) -> Path:
 
 # --------------------------------------------------------------------------- dedupe
 def dedupe_stage(
-    clean_results: Iterable[dict[str, Any]],
+    clean_results: Iterable[CleanResult],
     settings: Settings,
     run_id: str,
     index_store: CandidateStore | None = None,
-) -> list[dict[str, Any]]:
+) -> list[DedupeResult]:
     """Dedupe every source of the run together, so a story syndicated by several outlets
     in the same run is caught, and against the index, so one from an earlier run is too.
 
@@ -384,7 +388,7 @@ def dedupe_stage(
     store: CandidateStore = index_store if index_store is not None else MemoryStore()
     clean_results = sorted(clean_results, key=lambda r: r["source"])
     dedup = Deduplicator(store, policy=settings.duplicate_policy, furniture=_furniture(settings, clean_results))
-    results = []
+    results: list[DedupeResult] = []
     for res in clean_results:
         articles = list(read_articles(Path(res["path"])))
         try:
@@ -409,7 +413,7 @@ def dedupe_stage(
     return results
 
 
-def _furniture(settings: Settings, clean_results: list[dict[str, Any]]) -> dict[str, frozenset[str]]:
+def _furniture(settings: Settings, clean_results: list[CleanResult]) -> dict[str, frozenset[str]]:
     """Each source's furniture, as its clean task saved it (else learned from its boilerplate memory)."""
     import json
 
@@ -466,8 +470,8 @@ def enrich_articles(
 
 
 def enrich_stage(
-    batch: dict[str, Any], settings: Settings, run_id: str, source: Source | None
-) -> dict[str, Any]:
+    batch: DedupeResult, settings: Settings, run_id: str, source: Source | None
+) -> EnrichResult:
     meta = source_meta(source)
     skip = skipped_enrichers(settings)
     out = run_dir(settings, run_id) / "enrich" / f"{safe_name(batch['source'])}.jsonl"
@@ -485,7 +489,7 @@ def enrich_stage(
 
 
 # --------------------------------------------------------------------------- index
-def index_stage(batches: Iterable[dict[str, Any]], settings: Settings, run_id: str, client: Any) -> dict[str, Any]:
+def index_stage(batches: Iterable[EnrichResult], settings: Settings, run_id: str, client: Any) -> IndexResult:
     """Bulk-index the run's articles; per-document failures become rejections with the server's reason."""
     try:
         return _index_batches(batches, settings, run_id, client)
@@ -496,12 +500,12 @@ def index_stage(batches: Iterable[dict[str, Any]], settings: Settings, run_id: s
         raise failure from exc
 
 
-def _index_batches(batches: Iterable[dict[str, Any]], settings: Settings, run_id: str, client: Any) -> dict[str, Any]:
+def _index_batches(batches: Iterable[EnrichResult], settings: Settings, run_id: str, client: Any) -> IndexResult:
     from newsflow.dedupe import signatures
     from newsflow.index import ensure_index
 
     ensure_index(client, settings)
-    final = []
+    final: list[FinalBatch] = []
     written: list[str] = []  # ids this run wrote: checked for split clusters and related stories
     earliest = ""  # when the run's first item was fetched: dedupe looked at the index after that
     indexed = failed = 0
@@ -624,8 +628,8 @@ def _other_writers_since(
 
 # --------------------------------------------------------------------------- ledger
 def ledger_stage(
-    fetch_results: Iterable[dict[str, Any]],
-    final_batches: Iterable[dict[str, Any]],
+    fetch_results: Iterable[FetchResult],
+    final_batches: Iterable[FinalBatch],
     run_id: str,
     source_errors: Iterable[str] = (),
 ) -> Ledger:
