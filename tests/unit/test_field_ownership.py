@@ -207,3 +207,19 @@ def test_no_module_assigns_a_field_another_stage_owns() -> None:
 def test_the_fields_the_issue_named_have_one_writer(name: str) -> None:
     writers = {stage for _, stage, _, field, _ in _scanned() if field == name}
     assert writers <= {FIELDS[name].writer}
+
+
+def test_one_word_counter_serves_every_use() -> None:
+    """The quality gate, the boilerplate learner and `word_count` count with one function."""
+    from newsflow.clean import normalize
+    from newsflow.enrich import word_count
+    from newsflow.wordcount import count_words
+
+    assert normalize.count_words is count_words and word_count is count_words
+    counters = [
+        f"{path.relative_to(REPO_ROOT)}: {node.name}"
+        for path in sorted(INCLUDE.rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.FunctionDef) and node.name in {"count_words", "word_count", "words"}
+    ]
+    assert counters == ["include/newsflow/wordcount.py: count_words"]
