@@ -6,6 +6,7 @@ batch files, the dedupe signature side files, and the share of the dedupe and en
 records taken by `minhash` and `lsh`. Run it on two trees to compare (PYTHONPATH=<tree>/include).
 
     python benchmarks/batch_sizes.py --pages 400
+    python benchmarks/batch_sizes.py --demo     # the demo newsroom's 20 short articles instead
 """
 
 from __future__ import annotations
@@ -43,6 +44,20 @@ def raw_batches(pages: int, folder: Path) -> list[dict[str, object]]:
     return out
 
 
+def demo_batches(folder: Path) -> list[dict[str, object]]:
+    """The demo newsroom's pages (short articles, four outlets) as raw batch files."""
+    from newsflow.config import INCLUDE_DIR
+    from newsflow.fetch.files import read_paths
+
+    out = []
+    for outlet in sorted((INCLUDE_DIR / "demo" / "site").iterdir()):
+        source = outlet.name.replace("-", "_")
+        path = folder / "raw" / f"{source}.jsonl"
+        count = write_jsonl(path, read_paths([outlet], source=source))
+        out.append({"source": source, "raw": str(path), "fetched": count})
+    return out
+
+
 def signature_share(folder: Path) -> float:
     """The share of the batch's bytes that `minhash` and `lsh` take."""
     total = sig = 0
@@ -65,17 +80,18 @@ def sizes(folder: Path, pattern: str) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pages", type=int, default=400)
+    parser.add_argument("--demo", action="store_true", help="the demo newsroom instead of real pages")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(home=Path(tmp) / "home")
-        fetched = raw_batches(args.pages, Path(tmp))
+        fetched = demo_batches(Path(tmp)) if args.demo else raw_batches(args.pages, Path(tmp))
         cleaned = [clean_stage(f, settings, "bench") for f in fetched]
         deduped = dedupe_stage(cleaned, settings, "bench")
         for batch in deduped:
             enrich_stage(batch, settings, "bench", None)
         work = run_dir(settings, "bench")
         records = sum(int(b["count"]) for b in deduped)
-        print(f"pages {args.pages}, sources {len(fetched)}, records {records}")
+        print(f"{'demo' if args.demo else f'pages {args.pages}'}, sources {len(fetched)}, records {records}")
         for stage in ("clean", "dedupe", "enrich"):
             batch = sizes(work / stage, "*.jsonl") - sizes(work / stage, "*.signatures.jsonl")
             print(
