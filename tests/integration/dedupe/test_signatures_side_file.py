@@ -32,5 +32,7 @@ def test_signatures_go_beside_the_batch_and_into_the_index(
     docs = stored(client, settings)
     assert docs and set(side) == set(docs)
     for doc_id, doc in docs.items():
-        assert doc["minhash"]["values"] == side[doc_id]["minhash"] and len(side[doc_id]["minhash"]) == NUM_PERM
+        assert (
+            doc["minhash"]["values"] == side[doc_id]["minhash"] and len(side[doc_id]["minhash"]) == NUM_PERM
+        )
         assert doc["lsh"] == side[doc_id]["lsh"] and doc["lsh"]
