@@ -8,6 +8,11 @@ Steps: reject failed fetches and binary payloads; HTML -> main text and
 metadata (`html`); normalise (`normalize`); remove furniture with named rules,
 keeping what bylines and footers say as metadata (`boilerplate`, `footer`);
 pick the title and dateline; run the quality gate (`quality`).
+
+Clean writes the text and the page's own fields. What the page, a JSON record or the feed
+says about dates, publisher, section, agencies, country and canonical URL it only proposes,
+in `Article.claims`: enrich (and, for the canonical URL, dedupe) decides those fields, so each
+has one writer (`newsflow.fields`).
 """
 
 from __future__ import annotations
