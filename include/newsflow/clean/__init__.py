@@ -316,7 +316,6 @@ def _clean_raw(raw: RawItem, settings: Settings, learned: frozenset[str], sink: 
     art.title = cleaned.title
     art.text = cleaned.text
     art.dateline = cleaned.dateline
-    words = count_words(art.text)
     art.site_name = ext.site_name
     art.image = ext.image
     # What a listing says (a news API's `api_language`, `api_country`) stands in when the page is silent.
@@ -324,6 +323,32 @@ def _clean_raw(raw: RawItem, settings: Settings, learned: frozenset[str], sink: 
     art.page_language = ext.page_language or str(listing.get("api_language") or "")
     art.description = normalize_line(ext.description) or _plain(payload.description or raw.feed_summary)
 
+    authors, agencies = _people(raw, payload, ext, cleaned)
+    art.authors = authors
+    art.claims = Claims(
+        published=_dates(
+            ext.published_at,
+            credits.published_at,
+            parse_date(payload.published),
+            parse_date(raw.feed_published),
+        ),
+        updated=_dates(ext.updated_at, credits.updated_at),
+        publisher=credits.publisher,
+        country=str(listing.get("api_country") or ""),
+        section=ext.section or credits.section or payload.section or raw.feed_section,
+        agency=agencies,
+        canonical_url=ext.canonical_url,
+    )
+
+    reason = _quality_reason(raw, settings, payload, ext, cleaned, count_words(art.text))
+    return art.reject(reason) if reason else art
+
+
+def _people(
+    raw: RawItem, payload: _Payload, ext: Extraction, cleaned: CleanText
+) -> tuple[list[str], list[str]]:
+    """(authors, agencies): bylines that name a wire agency are agencies, not authors."""
+    credits = cleaned.strip.credits
     people = (
         ext.authors or credits.authors or payload.authors or ([raw.feed_author] if raw.feed_author else [])
     )
@@ -337,42 +362,29 @@ def _clean_raw(raw: RawItem, settings: Settings, learned: frozenset[str], sink: 
             _add(authors, [normalize_line(person)])
     _add(agencies, credits.agency)
     _add(agencies, cleaned.agency)
-    art.authors = authors
-    art.claims = Claims(
-        published=_dates(
-            ext.published_at, credits.published_at, parse_date(payload.published), parse_date(raw.feed_published)
-        ),
-        updated=_dates(ext.updated_at, credits.updated_at),
-        publisher=credits.publisher,
-        country=str(listing.get("api_country") or ""),
-        section=ext.section or credits.section or payload.section or raw.feed_section,
-        agency=agencies,
-        canonical_url=ext.canonical_url,
-    )
+    return authors, agencies
 
-    # Quality gate: the first failing check is the reason.
+
+def _quality_reason(
+    raw: RawItem, settings: Settings, payload: _Payload, ext: Extraction, cleaned: CleanText, words: int
+) -> str:
+    """The quality gate: the first failing check is the reason ('' when the article passes)."""
     if raw.status_code is not None and raw.status_code >= 400:
-        return art.reject(f"interstitial: error page (HTTP {raw.status_code})")
+        return f"interstitial: error page (HTTP {raw.status_code})"
     page = cleaned.page
     if words < INTERSTITIAL_MAX_WORDS:
-        walls = "\n".join((page, ext.page_text, art.title))
-        reason = detect_interstitial(walls, words)
+        reason = detect_interstitial("\n".join((page, ext.page_text, cleaned.title)), words)
         if reason:
-            return art.reject(reason)
-    reason = detect_index_page(
-        page.split("\n"), ext.link_density, ext.anchors if payload.kind == "html" else None
-    )
+            return reason
+    anchors = ext.anchors if payload.kind == "html" else None
+    reason = detect_index_page(page.split("\n"), ext.link_density, anchors)
     if reason:
-        return art.reject(reason)
+        return reason
     if ext.video and words < settings.min_words:
-        return art.reject(f"no_text: video page ({words} words beside the player)")
+        return f"no_text: video page ({words} words beside the player)"
     if words == 0:
-        what = "extractor found no article text" if payload.kind == "html" else "empty body"
-        return art.reject(f"no_text: {what}")
-    reason = check_too_short(words, _min_words(settings, ext, payload.kind))
-    if reason:
-        return art.reject(reason)
-    return art
+        return f"no_text: {'extractor found no article text' if payload.kind == 'html' else 'empty body'}"
+    return check_too_short(words, _min_words(settings, ext, payload.kind)) or ""
 
 
 SHORT_ARTICLE_WORDS = 12
