@@ -36,3 +36,19 @@ def test_signatures_go_beside_the_batch_and_into_the_index(
             doc["minhash"]["values"] == side[doc_id]["minhash"] and len(side[doc_id]["minhash"]) == NUM_PERM
         )
         assert doc["lsh"] == side[doc_id]["lsh"] and doc["lsh"]
+
+
+def test_the_index_stage_changes_only_the_outcome(
+    run: Run, settings: Settings, seed_files: list[Path]
+) -> None:
+    """Index owns no article field (`newsflow.fields`): its final batch differs from enrich's
+    only in the outcome (an `index_error` rejection)."""
+    from newsflow.fields import OUTCOME, Stage, owned_by
+
+    run("r1", {"s": [seed_article(p, f"https://s.example/{p.stem}", "s") for p in seed_files]})
+    work = run_dir(settings, "r1")
+    enriched = list(read_jsonl(work / "enrich" / "s.jsonl"))
+    final = list(read_jsonl(work / "final" / "s.jsonl"))
+    assert len(enriched) == len(final) and owned_by(Stage.INDEX) == frozenset()
+    for before, after in zip(enriched, final, strict=True):
+        assert {k for k in after if after[k] != before[k]} <= OUTCOME
