@@ -26,6 +26,7 @@ from airflow.sdk.definitions.deadline import DeadlineAlert, DeadlineReference
 
 # stdlib-only modules: cheap at parse time
 from newsflow.config import Settings
+from newsflow.contracts import CleanResult, DedupeResult, EnrichResult, FetchResult, IndexResult
 from newsflow.pools import NAMES as POLITENESS_CLASSES
 from newsflow.pools import pool_name
 from newsflow.runtime import ingest_deadline_minutes
@@ -112,7 +113,7 @@ def news_ingest() -> None:
         doc_md="Fetch one source for this run's data interval into the raw archive.",
         map_index_template="{{ source_name }}",
     )
-    def fetch(source: dict[str, Any]) -> dict[str, Any]:
+    def fetch(source: dict[str, Any]) -> FetchResult:
         from newsflow import tasks
 
         return tasks.fetch(get_current_context(), source)
@@ -125,7 +126,7 @@ def news_ingest() -> None:
         "(a class without sources adds nothing).",
         trigger_rule=TriggerRule.NONE_FAILED,
     )
-    def join_fetches(fetch_results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def join_fetches(fetch_results: list[FetchResult]) -> list[FetchResult]:
         from newsflow import tasks
 
         return tasks.join_fetches(fetch_results)
@@ -134,7 +135,7 @@ def news_ingest() -> None:
         doc_md="Extract main text and metadata, strip boilerplate, reject non-articles with a reason.",
         map_index_template="{{ source_name }}",
     )
-    def clean(fetch_result: dict[str, Any]) -> dict[str, Any]:
+    def clean(fetch_result: FetchResult) -> CleanResult:
         from newsflow import tasks
 
         return tasks.clean(get_current_context(), fetch_result)
@@ -143,7 +144,7 @@ def news_ingest() -> None:
         doc_md="Deduplicate all sources together and against the index (URL, exact text, MinHash LSH).",
         trigger_rule=TriggerRule.NONE_FAILED,
     )
-    def dedupe(clean_results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def dedupe(clean_results: list[CleanResult]) -> list[DedupeResult]:
         from newsflow import tasks
 
         return tasks.dedupe(get_current_context(), clean_results)
@@ -152,7 +153,7 @@ def news_ingest() -> None:
         doc_md="Language, dates, outlet, agency and counts; a failing enricher never drops an article.",
         map_index_template="{{ source_name }}",
     )
-    def enrich(batch: dict[str, Any]) -> dict[str, Any]:
+    def enrich(batch: DedupeResult) -> EnrichResult:
         from newsflow import tasks
 
         return tasks.enrich(get_current_context(), batch)
@@ -163,7 +164,7 @@ def news_ingest() -> None:
         trigger_rule=TriggerRule.NONE_FAILED,
         outlets=[NEWS_ARTICLES],
     )
-    def index(batches: list[dict[str, Any]]) -> dict[str, Any]:
+    def index(batches: list[EnrichResult]) -> IndexResult:
         from newsflow import tasks
 
         return tasks.index(get_current_context(), batches, NEWS_ARTICLES)
@@ -172,7 +173,7 @@ def news_ingest() -> None:
         doc_md="Count what happened to every fetched item; the return value is the run ledger.",
         trigger_rule=TriggerRule.ALL_DONE,
     )
-    def ledger(fetch_results: list[dict[str, Any]], index_result: dict[str, Any] | None) -> dict[str, Any]:
+    def ledger(fetch_results: list[FetchResult], index_result: IndexResult | None) -> dict[str, Any]:
         from newsflow import tasks
 
         return tasks.ledger(get_current_context(), fetch_results, index_result)

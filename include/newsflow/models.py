@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 # Status values an article ends with. Every fetched item ends in exactly one.
 NEW = "new"  # first time indexed
@@ -66,13 +66,31 @@ class RawItem:
         return cls(**{k: v for k, v in data.items() if k in _RAW_FIELDS})
 
 
+class Claims(TypedDict, total=False):
+    """What the page, its byline or footer, a JSON record or the feed says about the article.
+
+    Clean finds these and proposes them; enrich decides the fields they feed (see
+    `newsflow.fields`): clean never writes `published_at`, `publisher` and the like itself, so
+    each field has one writer. Not indexed (a transient field of the batch files).
+    """
+
+    published: list[str]  # publication dates, most trusted first: page metadata, byline/footer, record, feed
+    updated: list[str]  # update dates: page metadata, byline/footer
+    publisher: str  # a publisher named in a footer credit
+    country: str  # a news API's country for the item
+    section: str  # the page's, a footer's, the record's or the feed's section
+    agency: list[str]  # wire agencies named in bylines, credits and the dateline
+    canonical_url: str  # the page's declared canonical URL (dedupe decides `canonical_url`)
+
+
 @dataclass
 class Article:
     """A cleaned article on its way to the index.
 
-    Fields are filled stage by stage: clean fills text and page metadata,
-    dedupe fills ids and clusters, enrich fills language, dates, agency and
-    places, index sets the final status (new/updated/unchanged).
+    Fields are filled stage by stage, each field by one stage only (the table
+    `newsflow.fields.FIELDS`, printed in docs/fields.md): clean fills text and page
+    metadata and proposes `claims`, dedupe fills ids and clusters, enrich decides
+    language, dates, outlet, agency and places, index sets the final status.
     """
 
     # identity and lineage
@@ -98,6 +116,7 @@ class Article:
     section: str = ""
     image: str = ""
     page_language: str = ""
+    claims: Claims = field(default_factory=lambda: Claims())
     # enrichment
     language: str = "und"
     language_confidence: float = 0.0

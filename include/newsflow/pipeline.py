@@ -1,9 +1,12 @@
-"""The stage sequence, shared by the Airflow DAG and the CLI.
+"""The stage sequence, shared by the Airflow DAG, the rebuild and the CLI.
 
 Each `*_stage` function reads batch files and writes batch files, and returns
 a small JSON-able dict (paths and counts) that the DAG passes through XCom.
 Article bodies never travel through XCom, and every stage can be re-run from
-the files it was given, which is what makes task retries safe.
+the files it was given, which is what makes task retries safe. What each stage receives
+and returns is typed in `newsflow.contracts`; which stage writes which article field, in
+`newsflow.fields`. The rebuild and `newsflow process` run the same steps in memory
+(`run_sequence`, then `index_decided` and `after_index`).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,17 +23,21 @@ from newsflow import clock
 from newsflow.archive import archive_batch
 from newsflow.clean import apply_learned, clean_and_learn, learn_boilerplate
 from newsflow.config import PIPELINE_VERSION, Settings
+from newsflow.contracts import CleanResult, DedupeResult, EnrichResult, FetchResult, FinalBatch, IndexResult
 from newsflow.dedupe import Deduplicator
 from newsflow.dedupe.store import CandidateStore, MemoryStore
 from newsflow.enrich import enrich_article, skipped_enrichers
 from newsflow.ledger import Ledger
 from newsflow.models import (
+    NEW,
     REJECTED,
     STAGE_ERROR_PREFIXES,
     UNCHANGED,
+    UPDATED,
     Article,
     RawItem,
     read_articles,
+    read_jsonl,
     read_raw,
     scrub,
     stage_error,
@@ -168,7 +176,7 @@ def fetch_stage(
     window_start: datetime | None = None,
     window_end: datetime | None = None,
     live: bool | None = None,
-) -> dict[str, Any]:
+) -> FetchResult:
     """Fetch one source into the raw archive; the archive file is the batch the next stage reads.
 
     `live=False` marks a backfill run (feeds are replayed from the archive, not polled). The
@@ -246,30 +254,10 @@ def unwritable_article(stage: str) -> Callable[[Article, Exception], Article]:
 
 
 def clean_raw(raw: RawItem, settings: Settings) -> tuple[Article, str]:
-    """clean_and_learn plus the feed's own metadata as fallbacks, and lineage.
-
-    Returns the article and its learning text (what per-source boilerplate
-    learning reads; see `newsflow.clean.learning_text`).
-    """
-    article, learning = clean_and_learn(raw, settings)
-    article.source = article.source or raw.source
-    article.url = article.url or raw.url
-    article.feed_url = article.feed_url or raw.feed_url
-    article.path = article.path or raw.path
-    article.line = article.line if article.line is not None else raw.line
-    article.fetched_at = article.fetched_at or raw.fetched_at
-    if not article.title and raw.feed_title:
-        article.title = raw.feed_title
-    if not article.published_at and raw.feed_published:
-        article.published_at = raw.feed_published
-    if not article.section and raw.feed_section:
-        article.section = raw.feed_section
-    if not article.authors and raw.feed_author:
-        article.authors = [raw.feed_author]
-    if not article.description and raw.feed_summary:
-        article.description = raw.feed_summary[:500]
-    article.pipeline_version = PIPELINE_VERSION
-    return article, learning
+    """`clean_and_learn`: the article (with the feed's metadata where the page had none, and
+    its lineage: see `newsflow.clean`) and its learning text (what per-source boilerplate
+    learning reads; see `newsflow.clean.learning_text`)."""
+    return clean_and_learn(raw, settings)
 
 
 def _rejected_copy(raw: RawItem, reason: str) -> Article:
@@ -344,7 +332,7 @@ def clean_batch(raws: Iterable[RawItem], settings: Settings, remembered: Iterabl
     return articles, learning
 
 
-def clean_stage(fetch_result: dict[str, Any], settings: Settings, run_id: str) -> dict[str, Any]:
+def clean_stage(fetch_result: FetchResult, settings: Settings, run_id: str) -> CleanResult:
     """Clean one source's raw batch, learning that source's recurring furniture as it goes."""
     from newsflow.boilerplate_state import BoilerplateMemory
 
@@ -382,20 +370,25 @@ def _save_furniture(batch: Path, recent: list[str]) -> Path:
 
 # --------------------------------------------------------------------------- dedupe
 def dedupe_stage(
-    clean_results: Iterable[dict[str, Any]],
+    clean_results: Iterable[CleanResult],
     settings: Settings,
     run_id: str,
     index_store: CandidateStore | None = None,
-) -> list[dict[str, Any]]:
+) -> list[DedupeResult]:
     """Dedupe every source of the run together, so a story syndicated by several outlets
-    in the same run is caught, and against the index, so one from an earlier run is too."""
+    in the same run is caught, and against the index, so one from an earlier run is too.
+
+    Each source's signatures go to a side file (`newsflow.dedupe.signatures`), named in the
+    result as `signatures`: enrich passes the name on, the index stage reads it."""
+    from newsflow.dedupe import signatures
+
     # The deduplicator's own run store answers in-run look-ups (same URL, exact and near
     # copies across sources); a second in-memory layer over the index only doubled the
     # memory (68 KB per article) without changing a decision.
     store: CandidateStore = index_store if index_store is not None else MemoryStore()
     clean_results = sorted(clean_results, key=lambda r: r["source"])
     dedup = Deduplicator(store, policy=settings.duplicate_policy, furniture=_furniture(settings, clean_results))
-    results = []
+    results: list[DedupeResult] = []
     for res in clean_results:
         articles = list(read_articles(Path(res["path"])))
         try:
@@ -406,16 +399,21 @@ def dedupe_stage(
                 raise
             raise failure from exc
         out = run_dir(settings, run_id) / "dedupe" / f"{safe_name(res['source'])}.jsonl"
+        side = signatures.side_path(out)
+        signatures.split_off(decided, side)  # enrich never reads them: they skip its batch files
         write_jsonl(out, decided)
         counts = _status_counts(decided)
         log.info("deduplicated source %s: %s", res["source"], counts)
-        results.append({"source": res["source"], "path": str(out), "count": len(decided), "counts": counts})
+        results.append(
+            {"source": res["source"], "path": str(out), "count": len(decided), "counts": counts,
+             "signatures": str(side)}
+        )
     links_path = run_dir(settings, run_id) / "dedupe" / "_links.jsonl"
     write_jsonl(links_path, ({"original": o, "url": u} for o, u in getattr(dedup, "links", [])))
     return results
 
 
-def _furniture(settings: Settings, clean_results: list[dict[str, Any]]) -> dict[str, frozenset[str]]:
+def _furniture(settings: Settings, clean_results: list[CleanResult]) -> dict[str, frozenset[str]]:
     """Each source's furniture, as its clean task saved it (else learned from its boilerplate memory)."""
     import json
 
@@ -432,7 +430,7 @@ def _furniture(settings: Settings, clean_results: list[dict[str, Any]]) -> dict[
     return out
 
 
-def with_items(fetch_results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def with_items(fetch_results: list[FetchResult]) -> list[FetchResult]:
     """The fetch results that brought items: the only ones the later stages have work for."""
     return [r for r in fetch_results if not r.get("error") and int(r.get("fetched") or 0) > 0]
 
@@ -447,36 +445,51 @@ def enrich_one(art: Article, meta: dict[str, Any], skip: frozenset[str]) -> Arti
         return art.reject(stage_error("enrich", exc))
 
 
+@dataclass
+class EnrichCounts:
+    """What `enrich_articles` did: enricher failures, and articles left as they were."""
+
+    failures: int = 0
+    unchanged: int = 0
+
+
+def enrich_articles(
+    articles: Iterable[Article], meta: dict[str, Any], skip: frozenset[str], counts: EnrichCounts | None = None
+) -> Iterator[Article]:
+    """Enrich decided articles; an `unchanged` one (indexed already with the same text) is not
+    enriched, since nothing of it is written."""
+    counts = counts if counts is not None else EnrichCounts()
+    for art in articles:
+        if art.status == UNCHANGED:
+            counts.unchanged += 1
+            yield art
+            continue
+        enriched = enrich_one(art, meta, skip)
+        counts.failures += len(enriched.enrich_errors)
+        yield enriched
+
+
 def enrich_stage(
-    batch: dict[str, Any], settings: Settings, run_id: str, source: Source | None
-) -> dict[str, Any]:
+    batch: DedupeResult, settings: Settings, run_id: str, source: Source | None
+) -> EnrichResult:
     meta = source_meta(source)
     skip = skipped_enrichers(settings)
     out = run_dir(settings, run_id) / "enrich" / f"{safe_name(batch['source'])}.jsonl"
-    failures = unchanged = 0
 
-    def articles() -> Iterator[Article]:
-        nonlocal failures, unchanged
-        for art in read_articles(Path(batch["path"])):
-            if art.status == UNCHANGED:  # already indexed with the same text: nothing is written
-                unchanged += 1
-                yield art
-                continue
-            enriched = enrich_one(art, meta, skip)
-            failures += len(enriched.enrich_errors)
-            yield enriched
-
-    count = write_jsonl(out, articles(), fallback=unwritable_article("enrich"))
+    counts = EnrichCounts()
+    enriched = enrich_articles(read_articles(Path(batch["path"])), meta, skip, counts)
+    count = write_jsonl(out, enriched, fallback=unwritable_article("enrich"))
+    failures, unchanged = counts.failures, counts.unchanged
     log.info(
         "enriched %d articles of source %s (%d unchanged, not enriched; %d enricher failures)",
         count - unchanged, batch["source"], unchanged, failures,
     )
     return {"source": batch["source"], "path": str(out), "count": count, "enrich_failures": failures,
-            "unchanged": unchanged}
+            "unchanged": unchanged, "signatures": batch.get("signatures", "")}
 
 
 # --------------------------------------------------------------------------- index
-def index_stage(batches: Iterable[dict[str, Any]], settings: Settings, run_id: str, client: Any) -> dict[str, Any]:
+def index_stage(batches: Iterable[EnrichResult], settings: Settings, run_id: str, client: Any) -> IndexResult:
     """Bulk-index the run's articles; per-document failures become rejections with the server's reason."""
     try:
         return _index_batches(batches, settings, run_id, client)
@@ -487,49 +500,105 @@ def index_stage(batches: Iterable[dict[str, Any]], settings: Settings, run_id: s
         raise failure from exc
 
 
-def _index_batches(batches: Iterable[dict[str, Any]], settings: Settings, run_id: str, client: Any) -> dict[str, Any]:
-    from newsflow.index import ensure_index, index_articles, record_links
+def _index_batches(batches: Iterable[EnrichResult], settings: Settings, run_id: str, client: Any) -> IndexResult:
+    from newsflow.dedupe import signatures
+    from newsflow.index import ensure_index
 
     ensure_index(client, settings)
-    final = []
+    final: list[FinalBatch] = []
     written: list[str] = []  # ids this run wrote: checked for split clusters and related stories
     earliest = ""  # when the run's first item was fetched: dedupe looked at the index after that
     indexed = failed = 0
     for batch in sorted(batches, key=lambda b: b["source"]):
         articles = list(read_articles(Path(batch["path"])))
+        signatures.attach(articles, signatures.read(batch.get("signatures")))
         fetched = [a.fetched_at for a in articles if a.fetched_at]
         if fetched and (not earliest or min(fetched) < earliest):
             earliest = min(fetched)
-        report = index_articles(client, settings, articles, settings.home / "dead_letters")
-        failures = dict(report.failures)
-        for art in articles:
-            if art.id in failures:
-                art.status, art.reason = REJECTED, f"index_error: {failures[art.id]}"
-        written += [a.id for a in articles if a.status in ("new", "updated")]
+        report = index_decided(client, settings, articles)
+        written += written_ids(articles)
+        signatures.drop(articles)  # the index holds them now; the ledger's final batch has no use for them
         out = run_dir(settings, run_id) / "final" / f"{safe_name(batch['source'])}.jsonl"
         write_jsonl(out, articles)
         indexed += report.indexed
         failed += report.failed
         final.append({"source": batch["source"], "path": str(out), "count": len(articles)})
     links_path = run_dir(settings, run_id) / "dedupe" / "_links.jsonl"
-    if links_path.exists():
-        from newsflow.models import read_jsonl
-
-        record_links(client, settings, [(r["original"], r["url"]) for r in read_jsonl(links_path)])
-    client.indices.refresh(index=settings.index_alias)
-    from newsflow.dedupe.merge import merge_clusters
-    from newsflow.dedupe.related import link_related
-
-    merged = 0
-    if _other_writers_since(client, settings, earliest, written):
-        merged = merge_clusters(client, settings, written)  # copies written at once by two workers
-    # story_id / related_ids (after the merge); one more_like_this query per new story
-    related = link_related(client, settings, written) if settings.related_coverage else 0
+    links = [(r["original"], r["url"]) for r in read_jsonl(links_path)] if links_path.exists() else []
+    merged, related = after_index(client, settings, written, links, earliest)
     log.info("indexed %d documents (%d failed) for run %s", indexed, failed, run_id)
     return {"batches": final, "indexed": indexed, "failed": failed, "merged": merged, "related": related}
 
 
-def _other_writers_since(client: Any, settings: Settings, earliest: str, written: list[str]) -> bool:
+def index_decided(
+    client: Any,
+    settings: Settings,
+    articles: list[Article],
+    *,
+    index: str | None = None,
+    dead_letter_dir: Path | None = None,
+) -> Any:
+    """Index decided articles (ingest: through the write alias; reindex: into `index`).
+
+    A document the server refused rejects its article with the server's reason
+    (`index_error: ...`). Returns the `IndexReport`.
+    """
+    from newsflow.index import index_articles
+
+    report = index_articles(
+        client,
+        settings,
+        articles,
+        dead_letter_dir or settings.home / "dead_letters",
+        index=index,
+        relax_refresh=False if index else None,
+    )
+    failures = dict(report.failures)
+    for art in articles:
+        if art.id in failures:
+            art.reject(f"index_error: {failures[art.id]}")
+    return report
+
+
+def written_ids(articles: Iterable[Article]) -> list[str]:
+    """Ids of the articles the index holds as this run wrote them (new or updated)."""
+    return [a.id for a in articles if a.status in (NEW, UPDATED) and a.id]
+
+
+def after_index(
+    client: Any,
+    settings: Settings,
+    written: list[str],
+    links: list[tuple[str, str]],
+    since: str,
+    *,
+    index: str | None = None,
+) -> tuple[int, int]:
+    """The steps after a run's articles are indexed, for ingest and reindex alike.
+
+    Copies' URLs onto their originals (`also_urls`), a refresh, the repair of clusters split
+    by concurrent writers (`merge_clusters`, only when another writer indexed since `since`),
+    then `story_id`/`related_ids` (`link_related`). `index` is the version a reindex builds
+    (unaliased); ingest writes through the aliases. Returns (documents merged, related).
+    """
+    from newsflow.dedupe.merge import merge_clusters
+    from newsflow.dedupe.related import link_related
+    from newsflow.index import record_links
+
+    if links:
+        record_links(client, settings, links, index=index)
+    client.indices.refresh(index=index or settings.index_alias)
+    merged = 0
+    if _other_writers_since(client, settings, since, written, index=index):
+        merged = merge_clusters(client, settings, written, index=index)  # copies written at once by two workers
+    # story_id / related_ids (after the merge); one more_like_this query per new story
+    related = link_related(client, settings, written, index=index) if settings.related_coverage else 0
+    return merged, related
+
+
+def _other_writers_since(
+    client: Any, settings: Settings, earliest: str, written: list[str], *, index: str | None = None
+) -> bool:
     """Could another worker have indexed a copy this run's dedupe did not see?
 
     Only documents indexed after this run started fetching, and not written by it, can split
@@ -551,7 +620,7 @@ def _other_writers_since(client: Any, settings: Settings, earliest: str, written
             "must_not": [{"ids": {"values": written}}],
         }
     }
-    others = client.count(index=settings.index_alias, query=query)["count"]
+    others = client.count(index=index or settings.index_alias, query=query)["count"]
     if not others:
         log.info("no other writer since %s: no split cluster to repair", since)
     return bool(others)
@@ -559,8 +628,8 @@ def _other_writers_since(client: Any, settings: Settings, earliest: str, written
 
 # --------------------------------------------------------------------------- ledger
 def ledger_stage(
-    fetch_results: Iterable[dict[str, Any]],
-    final_batches: Iterable[dict[str, Any]],
+    fetch_results: Iterable[FetchResult],
+    final_batches: Iterable[FinalBatch],
     run_id: str,
     source_errors: Iterable[str] = (),
 ) -> Ledger:
@@ -623,27 +692,72 @@ def _status_counts(articles: Iterable[Article]) -> dict[str, int]:
 
 
 # --------------------------------------------------------------------------- local files (CLI)
-def process_items(raws: Iterable[RawItem], settings: Settings) -> list[Article]:
-    """Clean, dedupe and enrich items without an index: what `newsflow process` prints.
+@dataclass
+class SourceRun:
+    """One source's raw items of one run: the input of `run_sequence`.
 
-    Items are grouped by source for boilerplate learning (as the DAG does per
-    source), then decided in input order.
+    `meta` is what enrich knows of the source (`source_meta`); `remembered` the learning texts
+    of its recent articles (boilerplate memory), which clean strips and dedupe's signatures skip.
+    """
+
+    source: str
+    raws: list[RawItem]
+    meta: dict[str, Any] = field(default_factory=dict)
+    remembered: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Decided:
+    """The output of `run_sequence`: each source's articles, decided and enriched, in order."""
+
+    by_source: dict[str, list[Article]]
+    learning: dict[str, list[str]]  # each source's learning texts (for its boilerplate memory)
+    links: list[tuple[str, str]]  # (original id, copy URL) for copies whose original is not in the run
+
+
+def run_sequence(runs: Iterable[SourceRun], settings: Settings, run_id: str, store: CandidateStore) -> Decided:
+    """clean -> dedupe -> enrich for one run held in memory: the stage sequence of the DAG
+    (`clean_stage`, `dedupe_stage`, `enrich_stage`, then `index_stage`), run by the rebuild
+    (`newsflow.index.reindex`) and by `newsflow process` from the same steps.
+
+    Sources are cleaned one by one (boilerplate is learned per source), then deduplicated
+    together in source order (one `Deduplicator` a run, as the DAG's single dedupe task).
     """
     from newsflow.dedupe.furniture import source_furniture
 
-    raws = list(raws)
-    by_source: dict[str, list[int]] = {}
-    for pos, raw in enumerate(raws):
-        by_source.setdefault(raw.source, []).append(pos)
-    cleaned: list[Article | None] = [None] * len(raws)
+    runs = list(runs)
+    cleaned: dict[str, list[Article]] = {}
+    learning: dict[str, list[str]] = {}
     furniture: dict[str, frozenset[str]] = {}
-    for source, positions in by_source.items():
-        articles, learning = clean_batch([raws[p] for p in positions], settings)
-        furniture[source] = source_furniture(learning)
-        for pos, art in zip(positions, articles, strict=True):
-            cleaned[pos] = art
-    decided = Deduplicator(MemoryStore(), policy=settings.duplicate_policy, furniture=furniture).process(
-        [a for a in cleaned if a is not None]
-    )
+    for run in runs:
+        articles, learned = clean_batch(run.raws, settings, run.remembered)
+        for art in articles:
+            art.ingest_run_id = run_id
+        cleaned.setdefault(run.source, []).extend(articles)
+        learning.setdefault(run.source, []).extend(learned)
+        furniture[run.source] = source_furniture([*run.remembered, *learning[run.source]])
+    meta = {run.source: run.meta for run in runs}
+    dedup = Deduplicator(store, policy=settings.duplicate_policy, furniture=furniture)
     skip = skipped_enrichers(settings)
-    return [enrich_one(a, {}, skip) for a in decided]
+    out = {
+        source: list(enrich_articles(dedup.process(cleaned[source]), meta[source], skip))
+        for source in sorted(cleaned)
+    }
+    return Decided(by_source=out, learning=learning, links=list(dedup.links))
+
+
+def process_items(raws: Iterable[RawItem], settings: Settings) -> list[Article]:
+    """Clean, dedupe and enrich items without an index: what `newsflow process` prints.
+
+    The items run through `run_sequence` grouped by source (as the DAG runs them), and are
+    returned in input order.
+    """
+    raws = list(raws)
+    by_source: dict[str, list[RawItem]] = {}
+    for raw in raws:
+        by_source.setdefault(raw.source, []).append(raw)
+    decided = run_sequence(
+        [SourceRun(source, items) for source, items in by_source.items()], settings, "", MemoryStore()
+    )
+    queues = {source: iter(articles) for source, articles in decided.by_source.items()}
+    return [next(queues[raw.source]) for raw in raws]

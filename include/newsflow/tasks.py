@@ -17,6 +17,7 @@ from collections.abc import Mapping, MutableMapping
 from typing import Any, cast
 
 from newsflow.config import Settings
+from newsflow.contracts import CleanResult, DedupeResult, EnrichResult, FetchResult, IndexResult
 from newsflow.runtime import before_start_date, require_search, run_window, task_settings
 
 log = logging.getLogger("newsflow.tasks")
@@ -73,7 +74,7 @@ def load_sources(context: Context, politeness: str) -> list[dict[str, Any]]:
     return mine
 
 
-def fetch(context: Context, source: dict[str, Any]) -> dict[str, Any]:
+def fetch(context: Context, source: dict[str, Any]) -> FetchResult:
     """Fetch one source for the run's interval into the raw archive.
 
     A failure is raised while Airflow has tries left; on the last try it is recorded in the
@@ -115,7 +116,7 @@ def has_tries_left(context: Mapping[str, Any]) -> bool:
     return bool(ti.try_number <= ti.max_tries)
 
 
-def fetch_failed(settings: Settings, context: Mapping[str, Any], name: str, exc: Exception) -> dict[str, Any]:
+def fetch_failed(settings: Settings, context: Mapping[str, Any], name: str, exc: Exception) -> FetchResult:
     """The fetch result of a source that failed for good: recorded in its health, named in the ledger."""
     from newsflow.health import record_failure
 
@@ -131,7 +132,7 @@ def fetch_failed(settings: Settings, context: Mapping[str, Any], name: str, exc:
     return {"source": name, "raw": "", "fetched": 0, "error": error}
 
 
-def join_fetches(fetch_results: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+def join_fetches(fetch_results: list[FetchResult] | None) -> list[FetchResult]:
     """The fetch results with items to clean, over every politeness class.
 
     A source that brought nothing (HTTP 304, not polled, an empty window) needs no clean,
@@ -151,7 +152,7 @@ def join_fetches(fetch_results: list[dict[str, Any]] | None) -> list[dict[str, A
     return todo
 
 
-def clean(context: Context, fetch_result: dict[str, Any]) -> dict[str, Any]:
+def clean(context: Context, fetch_result: FetchResult) -> CleanResult:
     """Clean one source's fetched items."""
     from newsflow.pipeline import clean_stage
 
@@ -159,7 +160,7 @@ def clean(context: Context, fetch_result: dict[str, Any]) -> dict[str, Any]:
     return clean_stage(fetch_result, task_settings(), context["run_id"])
 
 
-def dedupe(context: Context, clean_results: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+def dedupe(context: Context, clean_results: list[CleanResult] | None) -> list[DedupeResult]:
     """Deduplicate every source's clean batch together and against the index."""
     from newsflow.index import EsCandidateStore, make_client
     from newsflow.pipeline import dedupe_stage
@@ -170,7 +171,7 @@ def dedupe(context: Context, clean_results: list[dict[str, Any]] | None) -> list
     return dedupe_stage(list(clean_results or []), settings, context["run_id"], store)
 
 
-def enrich(context: Context, batch: dict[str, Any]) -> dict[str, Any]:
+def enrich(context: Context, batch: DedupeResult) -> EnrichResult:
     """Enrich one source's deduplicated batch, with the source's declared metadata."""
     from newsflow.pipeline import enrich_stage
 
@@ -186,7 +187,7 @@ def declared_source(settings: Settings, name: str) -> Any:
     return next((s for s in load_sources_lenient(settings.sources_file)[0] if s.name == name), None)
 
 
-def index(context: Context, batches: list[dict[str, Any]] | None, asset: Any) -> dict[str, Any]:
+def index(context: Context, batches: list[EnrichResult] | None, asset: Any) -> IndexResult:
     """Bulk-index the enriched batches; the asset event's extra carries the run's counts."""
     from newsflow.index import make_client
     from newsflow.pipeline import index_stage
@@ -203,7 +204,7 @@ def index(context: Context, batches: list[dict[str, Any]] | None, asset: Any) ->
 
 
 def ledger(
-    context: Context, fetch_results: list[dict[str, Any]] | None, index_result: dict[str, Any] | None
+    context: Context, fetch_results: list[FetchResult] | None, index_result: IndexResult | None
 ) -> dict[str, Any]:
     """The run's ledger: saved, logged, with the sources' health, and written to telemetry.
 
@@ -227,13 +228,13 @@ def ledger(
 def run_ledger(
     settings: Settings,
     context: Mapping[str, Any],
-    fetches: list[dict[str, Any]],
-    index_result: dict[str, Any] | None,
+    fetches: list[FetchResult],
+    index_result: IndexResult | None,
 ) -> Any:
     """The ledger of the run's final batches, with the run's notes (interval, start date, index)."""
     from newsflow.pipeline import ledger_stage, source_file_errors
 
-    batches = (index_result or {}).get("batches", [])
+    batches = index_result["batches"] if index_result is not None else []
     result = ledger_stage(fetches, batches, context["run_id"], source_file_errors(settings.sources_file))
     start, end = run_window(context)
     result.notes.insert(0, f"interval: {start} to {end}")
@@ -246,7 +247,7 @@ def run_ledger(
 
 
 def health_and_telemetry(
-    settings: Settings, ledger_dict: dict[str, Any], fetches: list[dict[str, Any]]
+    settings: Settings, ledger_dict: dict[str, Any], fetches: list[FetchResult]
 ) -> Any:
     """The run's sources' health (also logged), and the ledger written to the telemetry index."""
     from newsflow.health import format_health, read_health

@@ -8,6 +8,11 @@ Steps: reject failed fetches and binary payloads; HTML -> main text and
 metadata (`html`); normalise (`normalize`); remove furniture with named rules,
 keeping what bylines and footers say as metadata (`boilerplate`, `footer`);
 pick the title and dateline; run the quality gate (`quality`).
+
+Clean writes the text and the page's own fields. What the page, a JSON record or the feed
+says about dates, publisher, section, agencies, country and canonical URL it only proposes,
+in `Article.claims`: enrich (and, for the canonical URL, dedupe) decides those fields, so each
+has one writer (`newsflow.fields`).
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ import lxml.html
 from newsflow.clean.boilerplate import RULES, StripResult, learn_boilerplate, line_key, strip_boilerplate
 from newsflow.clean.footer import agency_name, parse_date, parse_dateline
 from newsflow.clean.html import Extraction, extract_html
-from newsflow.clean.normalize import count_words, normalize_line, normalize_text, to_paragraphs
+from newsflow.clean.normalize import normalize_line, normalize_text, to_paragraphs
 from newsflow.clean.quality import (
     INTERSTITIAL_MAX_WORDS,
     check_not_text,
@@ -32,7 +37,8 @@ from newsflow.clean.quality import (
     detect_interstitial,
 )
 from newsflow.config import PIPELINE_VERSION, Settings
-from newsflow.models import Article, RawItem
+from newsflow.models import Article, Claims, RawItem
+from newsflow.wordcount import count_words
 
 __all__ = [
     "RULES",
@@ -247,6 +253,33 @@ def clean_and_learn(
 
 
 def _clean(raw: RawItem, settings: Settings, learned: frozenset[str], sink: list[str] | None) -> Article:
+    """The cleaned article, with what the feed said where the page said nothing (a rejected
+    item too: the ledger shows its title)."""
+    return _feed_fallbacks(_clean_raw(raw, settings, learned, sink), raw)
+
+
+def _feed_fallbacks(art: Article, raw: RawItem) -> Article:
+    """The feed's title, author, summary and section where clean found none (the feed's date is
+    already a candidate in `claims["published"]`, which enrich checks like the others)."""
+    if not art.title and raw.feed_title:
+        art.title = raw.feed_title
+    if not art.authors and raw.feed_author:
+        art.authors = [raw.feed_author]
+    if not art.description and raw.feed_summary:
+        art.description = raw.feed_summary[:500]
+    if not art.claims.get("section") and raw.feed_section:
+        art.claims["section"] = raw.feed_section
+    if not art.claims.get("published"):
+        art.claims["published"] = _dates(parse_date(raw.feed_published))
+    return art
+
+
+def _dates(*values: str | None) -> list[str]:
+    """The non-empty, distinct candidate dates, in order."""
+    return list(dict.fromkeys(v for v in values if v))
+
+
+def _clean_raw(raw: RawItem, settings: Settings, learned: frozenset[str], sink: list[str] | None) -> Article:
     art = Article(
         url=raw.url,
         source=raw.source,
@@ -283,17 +316,39 @@ def _clean(raw: RawItem, settings: Settings, learned: frozenset[str], sink: list
     art.title = cleaned.title
     art.text = cleaned.text
     art.dateline = cleaned.dateline
-    art.word_count = count_words(art.text)
-    art.canonical_url = ext.canonical_url
     art.site_name = ext.site_name
     art.image = ext.image
     # What a listing says (a news API's `api_language`, `api_country`) stands in when the page is silent.
     listing = raw.source_meta or {}
     art.page_language = ext.page_language or str(listing.get("api_language") or "")
-    art.country = art.country or str(listing.get("api_country") or "")
     art.description = normalize_line(ext.description) or _plain(payload.description or raw.feed_summary)
-    art.section = ext.section or credits.section or payload.section or raw.feed_section
 
+    authors, agencies = _people(raw, payload, ext, cleaned)
+    art.authors = authors
+    art.claims = Claims(
+        published=_dates(
+            ext.published_at,
+            credits.published_at,
+            parse_date(payload.published),
+            parse_date(raw.feed_published),
+        ),
+        updated=_dates(ext.updated_at, credits.updated_at),
+        publisher=credits.publisher,
+        country=str(listing.get("api_country") or ""),
+        section=ext.section or credits.section or payload.section or raw.feed_section,
+        agency=agencies,
+        canonical_url=ext.canonical_url,
+    )
+
+    reason = _quality_reason(raw, settings, payload, ext, cleaned, count_words(art.text))
+    return art.reject(reason) if reason else art
+
+
+def _people(
+    raw: RawItem, payload: _Payload, ext: Extraction, cleaned: CleanText
+) -> tuple[list[str], list[str]]:
+    """(authors, agencies): bylines that name a wire agency are agencies, not authors."""
+    credits = cleaned.strip.credits
     people = (
         ext.authors or credits.authors or payload.authors or ([raw.feed_author] if raw.feed_author else [])
     )
@@ -307,40 +362,29 @@ def _clean(raw: RawItem, settings: Settings, learned: frozenset[str], sink: list
             _add(authors, [normalize_line(person)])
     _add(agencies, credits.agency)
     _add(agencies, cleaned.agency)
-    art.authors = authors
-    art.agency = agencies
-    art.publisher = credits.publisher
-    art.published_at = (
-        ext.published_at
-        or credits.published_at
-        or parse_date(payload.published)
-        or parse_date(raw.feed_published)
-    )
-    art.updated_at = ext.updated_at or credits.updated_at
+    return authors, agencies
 
-    # Quality gate: the first failing check is the reason.
+
+def _quality_reason(
+    raw: RawItem, settings: Settings, payload: _Payload, ext: Extraction, cleaned: CleanText, words: int
+) -> str:
+    """The quality gate: the first failing check is the reason ('' when the article passes)."""
     if raw.status_code is not None and raw.status_code >= 400:
-        return art.reject(f"interstitial: error page (HTTP {raw.status_code})")
+        return f"interstitial: error page (HTTP {raw.status_code})"
     page = cleaned.page
-    if art.word_count < INTERSTITIAL_MAX_WORDS:
-        walls = "\n".join((page, ext.page_text, art.title))
-        reason = detect_interstitial(walls, art.word_count)
+    if words < INTERSTITIAL_MAX_WORDS:
+        reason = detect_interstitial("\n".join((page, ext.page_text, cleaned.title)), words)
         if reason:
-            return art.reject(reason)
-    reason = detect_index_page(
-        page.split("\n"), ext.link_density, ext.anchors if payload.kind == "html" else None
-    )
+            return reason
+    anchors = ext.anchors if payload.kind == "html" else None
+    reason = detect_index_page(page.split("\n"), ext.link_density, anchors)
     if reason:
-        return art.reject(reason)
-    if ext.video and art.word_count < settings.min_words:
-        return art.reject(f"no_text: video page ({art.word_count} words beside the player)")
-    if art.word_count == 0:
-        what = "extractor found no article text" if payload.kind == "html" else "empty body"
-        return art.reject(f"no_text: {what}")
-    reason = check_too_short(art.word_count, _min_words(settings, ext, payload.kind))
-    if reason:
-        return art.reject(reason)
-    return art
+        return reason
+    if ext.video and words < settings.min_words:
+        return f"no_text: video page ({words} words beside the player)"
+    if words == 0:
+        return f"no_text: {'extractor found no article text' if payload.kind == 'html' else 'empty body'}"
+    return check_too_short(words, _min_words(settings, ext, payload.kind)) or ""
 
 
 SHORT_ARTICLE_WORDS = 12
@@ -373,8 +417,7 @@ def apply_learned(
     # `learning` is already normalised (normalize_text's output is a fixed point of it: ftfy
     # repairs each line until nothing changes), so only the boilerplate pass runs again.
     article.text = _clean_page(learning, strip_boilerplate(learning, learned), article.title).text
-    article.word_count = count_words(article.text)
-    reason = check_too_short(article.word_count, (settings or Settings()).min_words)
+    reason = check_too_short(count_words(article.text), (settings or Settings()).min_words)
     if reason:
         article.reject(reason)
     return article

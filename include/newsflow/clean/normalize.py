@@ -17,7 +17,7 @@ import ftfy
 from ftfy.badness import is_bad
 from ftfy.chardata import CONTROL_CHARS, LIGATURES
 
-from newsflow.wordcount import count_words as _count_words
+from newsflow.wordcount import count_words
 
 # ftfy with the "as written" options: fix encodings, keep curly quotes and full-width forms.
 _FTFY = ftfy.TextFixerConfig(
@@ -129,6 +129,5 @@ def to_paragraphs(lines: list[str]) -> str:
     return "\n\n".join(paragraphs)
 
 
-def count_words(text: str) -> int:
-    """Words in `text`: the one shared counter (`newsflow.wordcount`), kept here for old imports."""
-    return _count_words(text)
+__all__ = ["count_words", "needs_ftfy", "normalize_line", "normalize_text", "to_paragraphs"]  # count_words: the one shared
+# counter (`newsflow.wordcount`), re-exported for old imports, never a second implementation

@@ -18,7 +18,7 @@ Decisions (deliberate, so tell us before changing them):
   the indexer is expected to write `new` and `updated` and to skip `unchanged` and
   `duplicate`. Rejected articles are left untouched (no id, no fingerprint).
 - `id = doc_id(canonical_url)`. The canonical URL comes from the fetched `url`; a
-  canonical URL already on the article (the page's `<link rel=canonical>`, set by clean)
+  canonical URL the page declared (its `<link rel=canonical>`, `claims["canonical_url"]` from clean)
   is preferred only when it is on the same host (after dropping `www.`/`m.`/`amp.`) and
   is not the site root, because broken pages declare their home page as canonical.
   Without any URL the id is `doc_id("text:" + text_hash)`.
@@ -108,7 +108,8 @@ def _same_site(a: str, b: str) -> bool:
 
 def _pick_canonical(article: Article) -> str:
     from_url = canonicalize_url(article.url)
-    declared = canonicalize_url(article.canonical_url) if article.canonical_url else ""
+    page = article.claims.get("canonical_url") or ""  # what the page declared (clean's claim)
+    declared = canonicalize_url(page) if page else ""
     if (
         declared
         and (not from_url or _same_site(declared, from_url))

@@ -104,11 +104,17 @@ def plan_merges(edges: Iterable[tuple[str, str]], roots: dict[str, dict[str, Any
     return moves
 
 
-def merge_clusters(client: Elasticsearch, settings: Settings, ids: Iterable[str]) -> int:
-    """Re-point clusters that copies written concurrently split; returns documents changed."""
+def merge_clusters(
+    client: Elasticsearch, settings: Settings, ids: Iterable[str], *, index: str | None = None
+) -> int:
+    """Re-point clusters that copies written concurrently split; returns documents changed.
+
+    `index` defaults to the aliases (the reindex passes the version it is building, unaliased)."""
+    from dataclasses import replace
+
     from newsflow.index.store import EsCandidateStore, cluster_members, update_fields
 
-    store = EsCandidateStore(client, settings)
+    store = EsCandidateStore(client, replace(settings, index_alias=index) if index else settings)
     ids = list(dict.fromkeys(i for i in ids if i))
     edges: list[tuple[str, str]] = []
     for start in range(0, len(ids), BATCH):
@@ -128,12 +134,12 @@ def merge_clusters(client: Elasticsearch, settings: Settings, ids: Iterable[str]
     if not moves:
         return 0
     updates: dict[str, dict[str, Any]] = {}
-    for member in cluster_members(client, settings.index_alias, sorted(set(moves) | set(moves.values()))):
+    for member in cluster_members(client, index or settings.index_alias, sorted(set(moves) | set(moves.values()))):
         cluster = member.get("cluster_id") or member["id"]
         target = moves.get(cluster, cluster)
         want = {"cluster_id": target, "is_canonical": member["id"] == target}
         if (cluster, bool(member.get("is_canonical"))) != (want["cluster_id"], want["is_canonical"]):
             updates[member["id"]] = want
-    changed = update_fields(client, settings.write_alias, updates)
+    changed = update_fields(client, index or settings.write_alias, updates)
     log.info("merged %d cluster(s) split by concurrent writers: %d document(s) re-pointed", len(moves), changed)
     return changed

@@ -147,16 +147,18 @@ def link_related(
     threshold: float | None = None,
     days: float | None = None,
     candidates: int = CANDIDATES,
+    index: str | None = None,
 ) -> int:
     """Set `story_id` and `related_ids` on the written articles `ids`; returns documents updated.
 
-    `threshold` and `days` default to the settings `related_threshold` and `related_window_days`.
+    `threshold` and `days` default to the settings `related_threshold` and `related_window_days`;
+    `index` defaults to the aliases (the reindex passes the version it is building, unaliased).
     """
     from newsflow.index.store import update_fields
 
     threshold = settings.related_threshold if threshold is None else threshold
     days = settings.related_window_days if days is None else days
-    alias = settings.index_alias
+    alias = index or settings.index_alias
     records = _get_records(client, alias, list(dict.fromkeys(i for i in ids if i)))
     starters = {i: r for i, r in records.items() if (r.get("cluster_id") or i) == i}
     scores, others = _score_starters(client, alias, starters, days, candidates)
@@ -164,7 +166,7 @@ def link_related(
     # copies take their cluster's story (the starter may be this run's or an older one)
     roots = {r.get("cluster_id") for i, r in records.items() if i not in starters}
     placed.update(_stories_of(client, alias, sorted(c for c in roots if c and c not in placed)))
-    changed = update_fields(client, settings.write_alias, _updates(records, starters, placed))
+    changed = update_fields(client, index or settings.write_alias, _updates(records, starters, placed))
     log.info("related coverage: %d of %d article(s) linked to another story", sum(1 for v in placed.values() if v[1]),
              len(starters))
     return changed

@@ -7,9 +7,12 @@ name is appended to `article.enrich_errors`, and the others still run: an enrich
 drops an article. Every article is enriched, rejected ones too (the ledger and the dead
 letters show their language).
 
-`source_meta` is what the pipeline knows about the item's source and feed: `publisher`,
-`country`, `language` (a hint; `feed_language` too), `feed_published` and `feed_updated` (the feed's dates, ISO 8601), `section` (a fallback for the page's). Enriching
-again gives the same result (errors are recounted, not accumulated).
+`source_meta` is what the pipeline knows about the item's source: `publisher`, `country`,
+`language` (a hint; `feed_language` too), `section` (a fallback for the page's). What the page,
+the record and the feed said (dates, a publisher, a section, agencies) comes from clean as
+`article.claims`; enrich decides the fields from them and writes them, clean does not. Enriching
+again gives the same result (enrichers read claims, never their own outputs; errors are
+recounted, not accumulated).
 """
 
 from __future__ import annotations
@@ -50,9 +53,8 @@ log = logging.getLogger(__name__)
 WORDS_PER_MINUTE = 230
 
 
-def word_count(text: str) -> int:
-    """Words of `text`, by the one counter every stage uses (`newsflow.wordcount`)."""
-    return count_words(text or "")
+word_count = count_words
+"""Words of a text: the one counter every stage uses (`newsflow.wordcount`)."""
 
 
 def reading_time(words: int, wpm: int = WORDS_PER_MINUTE) -> float:
@@ -76,25 +78,29 @@ def enrich_language(article: Article, meta: Meta) -> dict[str, Any]:
 
 
 def enrich_dates(article: Article, meta: Meta, now: datetime | None = None) -> dict[str, Any]:
-    published, flags = published_date(article.published_at, meta, article.title, article.text, now=now)
-    updated, updated_flags = updated_date(article.updated_at, published, meta, article.text, now=now)
+    """The dates clean proposed (`claims`: page, byline/footer, record, feed), the first
+    plausible one each, else one written in the text (`newsflow.enrich.dates`)."""
+    claims = article.claims
+    published, flags = published_date(claims.get("published") or [], article.title, article.text, now=now)
+    updated, updated_flags = updated_date(claims.get("updated") or [], published, article.text, now=now)
     return {"published_at": published, "updated_at": updated, "date_flags": flags + updated_flags}
 
 
 def enrich_outlet(article: Article, meta: Meta) -> dict[str, Any]:
+    claims = article.claims
     publisher, domain, country = outlet(
-        article.canonical_url or article.url, article.site_name, article.publisher, meta
+        article.canonical_url or article.url, article.site_name, claims.get("publisher") or "", meta
     )
     return {
         "publisher": publisher,
         "domain": domain,
-        "country": country or article.country or tld_country(domain),
-        "section": section_of(article.section or str(meta.get("section") or "")),
+        "country": country or claims.get("country") or tld_country(domain),
+        "section": section_of(claims.get("section") or str(meta.get("section") or "")),
     }
 
 
 def enrich_agency(article: Article, meta: Meta) -> dict[str, Any]:
-    return {"agency": merge_agencies(article.agency, agencies_in(article.text, article.title))}
+    return {"agency": merge_agencies(article.claims.get("agency") or [], agencies_in(article.text, article.title))}
 
 
 def enrich_places(article: Article, meta: Meta) -> dict[str, Any]:

@@ -16,7 +16,7 @@ Read from the places agencies are credited, never from any mention in the story:
 
 Photo credits ("/ AFP PHOTO / STRINGER", "(AP Photo/Jane Doe)") credit a picture, not the
 text, and are ignored. Acronyms match in capitals only ("AP", never "ap" or "Ap").
-What clean already found (`article.agency`) is merged in; the result is the canonical
+What clean already found (`article.claims["agency"]`) is merged in; the result is the canonical
 names, unique, sorted case-insensitively.
 """
 

@@ -2,9 +2,9 @@
 
 `published_at`: the first trustworthy date from, in order,
 
-1. what clean already found on the page (`article.published_at`: meta tags, byline, footer);
-2. the feed's date (`source_meta["feed_published"]`, passed by the pipeline from the RawItem);
-3. a date written in the text: one announced as such ("Published in Dawn, November 5th,
+1. the dates clean proposed, in its order (`article.claims["published"]`: the page's
+   metadata, its byline or footer, a JSON record's date, the feed's date);
+2. a date written in the text: one announced as such ("Published in Dawn, November 5th,
    2017", "Posted on ...", "First published ...", "Publié le", "Veröffentlicht am",
    "Publicado el", "Pubblicato il", "Gepubliceerd op" at the start of a line), else the first one in the head
    (`HEAD_CHARS`, where bylines and datelines sit: "By AFP  Nov 8, 2017"), else the last one
@@ -16,8 +16,8 @@ Formats in the text: "Nov 8, 2017", "November 5th, 2017", "5 Nov 2017", "8 Novem
 Italian, Portuguese, Dutch and Russian: "8 novembre 2017", "1er mai 2020",
 "8. November 2017", "8 de noviembre de 2017", "8 ноября 2017".
 
-`updated_at`: clean's `article.updated_at` (the page's `article:modified_time`), else the
-feed's `source_meta["feed_updated"]`, else a date announced on a line of the text ("Updated
+`updated_at`: the update dates clean proposed (`article.claims["updated"]`: the page's
+`article:modified_time`, a footer's "updated" line), else a date announced on a line of the text ("Updated
 ...", "Last updated ...", "Mis à jour le ...", "Aktualisiert am ...", "Actualizado ...",
 "Aggiornato ...", "Atualizado ...", "Bijgewerkt ..."). An update before the publication
 date is not one (`updated_before_published`); an untrusted update date is flagged
@@ -34,8 +34,9 @@ now + 1 day is not trusted: it is skipped, `suspicious_past`/`suspicious_future`
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from functools import partial
 
 from dateutil import parser as dateparser
 
@@ -253,6 +254,10 @@ def check_date(dt: datetime, now: datetime | None = None) -> str:
     return ""
 
 
+# A way to find a date: (an aware datetime for the checks, the value as stated), or None.
+_Candidate = Callable[[], "tuple[datetime, str] | None"]
+
+
 def _stated(value: str) -> tuple[datetime, str] | None:
     """(an aware datetime for the plausibility checks, the value with the precision it states).
 
@@ -278,22 +283,20 @@ def _text_value(title: str, text: str) -> tuple[datetime, str] | None:
 
 
 def published_date(
-    current: str | None,
-    source_meta: dict[str, Any] | None,
+    proposed: Sequence[str],
     title: str,
     text: str,
     now: datetime | None = None,
 ) -> tuple[str | None, list[str]]:
     """(ISO 8601 publication date or None, date flags) from the sources in order.
 
-    The value keeps the precision its source states: "2017-11-08" (a day),
-    "2017-11-08T10:00:00" (a local time), "2017-11-08T10:00:00+02:00".
+    `proposed` are clean's candidates, most trusted first. The value keeps the precision its
+    source states: "2017-11-08" (a day), "2017-11-08T10:00:00" (a local time),
+    "2017-11-08T10:00:00+02:00".
     """
-    meta = source_meta or {}
     flags: list[str] = []
-    candidates = (
-        lambda: _stated(current or ""),
-        lambda: _stated(str(meta.get("feed_published") or "")),
+    candidates: tuple[_Candidate, ...] = (
+        *(partial(_stated, value) for value in proposed),
         lambda: _text_value(title, text),
     )
     for candidate in candidates:
@@ -309,19 +312,16 @@ def published_date(
 
 
 def updated_date(
-    current: str | None,
+    proposed: Sequence[str],
     published: str | None,
-    source_meta: dict[str, Any] | None,
     text: str,
     now: datetime | None = None,
 ) -> tuple[str | None, list[str]]:
     """(ISO 8601 update date or None, flags): see the module docstring."""
-    meta = source_meta or {}
     flags: list[str] = []
     published_dt = parse_datetime(published or "")
-    candidates = (
-        lambda: _stated(current or ""),
-        lambda: _stated(str(meta.get("feed_updated") or "")),
+    candidates: tuple[_Candidate, ...] = (
+        *(partial(_stated, value) for value in proposed),
         lambda: _day(_announced_date(text or "", _UPDATED)),
     )
     for candidate in candidates:

@@ -1,14 +1,14 @@
 """The outlet: publisher name, registered domain, country and section.
 
 - `publisher`: the source's declared publisher (`source_meta["publisher"]`), else what clean
-  read in a credit line ("Published in Dawn" -> `article.publisher`), else the page's
+  read in a credit line ("Published in Dawn" -> `article.claims["publisher"]`), else the page's
   `og:site_name`, else the domain. A source's own declaration wins because pages of one
   outlet disagree with each other ("Dawn", "DAWN.COM", "Dawn News").
 - `domain`: the registered domain of the URL (public suffix list of the `tld` package,
   which trafilatura/courlan already bring): `https://www.bbc.co.uk/news` -> `bbc.co.uk`;
   "" for `file://` URLs.
 - `country`: `source_meta["country"]` (ISO 3166-1 alpha-2, upper-cased; anything else is
-  ignored), else what the article already had, else the country of the domain's
+  ignored), else the one clean proposed (a news API's, `claims["country"]`), else the country of the domain's
   country-code TLD (`lemonde.fr` -> FR, `bbc.co.uk` -> GB, checked against `pycountry`).
   Generic TLDs (`.com`, `.org`) and country codes sold as vanity names (`VANITY_TLDS`:
   `.tv`, `.io`, `.co`, `.ly`, `.me`, `.fm`, `.ai`...) say nothing and give "".

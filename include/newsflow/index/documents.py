@@ -37,8 +37,9 @@ TEXT_FIELDS = ("text", "title")
 """Fields routed per language."""
 
 # Fields of Article that are not stored: where the batch file was, what the page said its
-# language was (the detected `language` is stored), why a rejected item was rejected.
-TRANSIENT_FIELDS = frozenset({"path", "line", "page_language", "reason"})
+# language was (the detected `language` is stored), what clean proposed for enrich to decide
+# (`claims`), why a rejected item was rejected.
+TRANSIENT_FIELDS = frozenset({"path", "line", "page_language", "claims", "reason"})
 
 DATE_FIELDS = ("published_at", "updated_at", "fetched_at")
 

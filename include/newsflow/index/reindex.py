@@ -4,12 +4,13 @@ Why from the archive: every payload ever fetched is there (see `newsflow.archive
 mapping change, an analyzer fix or a better cleaner is applied to the whole history
 without fetching anything again.
 
-The replay runs the ingest code itself, run by run as the archive recorded them (files of
-one run id, all sources together): `clean_batch` per source (with boilerplate learned from
-that source's earlier articles in the replay), one `Deduplicator` per run over an
-`EsCandidateStore` on the version being built (exactly as ingest dedupes against the
-index), `enrich_article`, then `index_articles` into that version. A URL fetched again by
-a later run updates its document in place, as it did in the live index.
+The replay runs the ingest's own stage sequence (`newsflow.pipeline.run_sequence`), run by
+run as the archive recorded them (files of one run id, all sources together): clean per
+source (with boilerplate learned from that source's earlier articles in the replay), one
+`Deduplicator` per run over an `EsCandidateStore` on the version being built (exactly as
+ingest dedupes against the index), enrich, then indexing into that version and the steps
+after it (`pipeline.after_index`: copies' URLs, cluster repair, `story_id`/`related_ids`).
+A URL fetched again by a later run updates its document in place, as it did in the live index.
 
 Steps (the DAG `news_reindex` runs one task per step):
 1. `prepare`: put the template, create `<alias>-v<N+1>` unaliased, periodic refresh off.
@@ -36,7 +37,6 @@ from elasticsearch import Elasticsearch
 
 from newsflow.archive import iter_archive
 from newsflow.config import Settings
-from newsflow.index.bulk import WRITTEN_STATUSES, index_articles, record_links
 from newsflow.index.store import EsCandidateStore
 from newsflow.index.versions import (
     behind_alias,
@@ -45,7 +45,7 @@ from newsflow.index.versions import (
     finish_load,
     swap_aliases,
 )
-from newsflow.models import Article, read_raw
+from newsflow.models import read_raw
 
 log = logging.getLogger(__name__)
 
@@ -126,48 +126,40 @@ class _Replay:
         self.report = LoadReport(index=index)
 
     def run(self, files: list[Path]) -> None:
-        from newsflow.dedupe import Deduplicator
+        """One archived run through the ingest's stage sequence (`pipeline.run_sequence`), then
+        indexed into the version being built, and the steps after indexing (`also_urls`, cluster
+        repair, related coverage: `pipeline.after_index`), as ingest does."""
+        from newsflow import clock
         from newsflow.dedupe.store import LayeredStore, MemoryStore
-        from newsflow.enrich import enrich_article, skipped_enrichers
-        from newsflow.pipeline import clean_batch
+        from newsflow.pipeline import SourceRun, after_index, index_decided, run_sequence, written_ids
 
+        began = clock.now().isoformat()
         run_id = files[0].stem
-        by_source: dict[str, list[Article]] = {}
+        runs: list[SourceRun] = []
         for path in files:
             source = _source_of(path)
             raws = list(read_raw(path))
-            articles, learning = clean_batch(raws, self.settings, self.recent[source])
-            self.recent[source] = [*self.recent[source], *learning][-KEEP_RECENT:]
-            for art in articles:
-                art.ingest_run_id = run_id
-            by_source.setdefault(source, []).extend(articles)
             if source not in self.meta and raws:
                 self.meta[source] = dict(raws[0].source_meta or {})
+            runs.append(SourceRun(source, raws, self.meta.get(source, {}), self.recent[source]))
             self.report.files += 1
-            self.report.articles += len(articles)
-        dedup = Deduplicator(LayeredStore(MemoryStore(), self.store), policy=self.settings.duplicate_policy)
-        skip = skipped_enrichers(self.settings)
-        for source in sorted(by_source):
-            meta = self.meta.get(source, {})
-            decided = [enrich_article(a, meta, skip=skip) for a in dedup.process(by_source[source])]
-            result = index_articles(
-                self.client,
-                self.settings,
-                decided,
-                self.dead_letter_dir,
-                index=self.index,
-                relax_refresh=False,
+            self.report.articles += len(raws)
+        decided = run_sequence(runs, self.settings, run_id, LayeredStore(MemoryStore(), self.store))
+        for source, learning in decided.learning.items():
+            self.recent[source] = [*self.recent[source], *learning][-KEEP_RECENT:]
+        written: list[str] = []
+        for source in sorted(decided.by_source):
+            articles = decided.by_source[source]
+            result = index_decided(
+                self.client, self.settings, articles, index=self.index, dead_letter_dir=self.dead_letter_dir
             )
-            failed = {doc_id for doc_id, _ in result.failures}
-            self.ids.update(
-                a.id for a in decided if a.status in WRITTEN_STATUSES and a.id and a.id not in failed
-            )
+            written += written_ids(articles)
             self.report.indexed += result.indexed
             self.report.failed += result.failed
             if result.dead_letters and str(result.dead_letters) not in self.report.dead_letters:
                 self.report.dead_letters.append(str(result.dead_letters))
-        if dedup.links:
-            record_links(self.client, self.settings, dedup.links, index=self.index)
+        self.ids.update(written)
+        after_index(self.client, self.settings, written, decided.links, began, index=self.index)
         self.report.runs += 1
 
 

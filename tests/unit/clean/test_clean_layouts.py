@@ -146,9 +146,9 @@ def test_updated_date_and_page_metadata() -> None:
             '<meta property="article:section" content="Région"><meta property="og:image" content="/i/pont.jpg">'
             '</head><body><article><h1>Le pont</h1>' + "".join(f"<p>{s}</p>" for s in S) + "</article></body></html>")  # fmt: skip
     art = clean_item(item(page))
-    assert art.published_at == "2024-05-14T07:30:00+02:00"
-    assert art.updated_at == "2024-05-15T09:00:00+02:00"
-    assert (art.site_name, art.section, art.page_language) == ("Courrier", "Région", "fr-FR")
+    assert art.claims["published"][0] == "2024-05-14T07:30:00+02:00"
+    assert art.claims["updated"][0] == "2024-05-15T09:00:00+02:00"
+    assert (art.site_name, art.claims["section"], art.page_language) == ("Courrier", "Région", "fr-FR")
     assert art.image == "https://example.com/i/pont.jpg"
 
 

@@ -62,21 +62,21 @@ def test_parse_datetime_is_aware() -> None:
 
 
 def test_published_date_order_and_suspicious_dates() -> None:
-    meta = {"feed_published": "2017-11-05T10:00:00+02:00"}
+    feed = "2017-11-05T10:00:00+02:00"
     text = "By AFP Nov 8, 2017\n" + BODY
-    # clean's date first, then the feed, then the text
-    assert published_date("2017-11-04T08:00:00", meta, "", text, now=NOW) == ("2017-11-04T08:00:00", [])
-    assert published_date(None, meta, "", text, now=NOW) == ("2017-11-05T10:00:00+02:00", [])
-    assert published_date(None, {}, "", text, now=NOW) == ("2017-11-08", [])
+    # clean's candidates in order (the page's, ..., the feed's), then the text
+    assert published_date(["2017-11-04T08:00:00", feed], "", text, now=NOW) == ("2017-11-04T08:00:00", [])
+    assert published_date([feed], "", text, now=NOW) == ("2017-11-05T10:00:00+02:00", [])
+    assert published_date([], "", text, now=NOW) == ("2017-11-08", [])
     # untrusted dates are flagged and skipped
-    assert published_date("2030-01-01", meta, "", text, now=NOW) == (
+    assert published_date(["2030-01-01", feed], "", text, now=NOW) == (
         "2017-11-05T10:00:00+02:00",
         ["suspicious_future"],
     )
-    assert published_date("1970-01-01T00:00:00Z", {}, "", BODY, now=NOW) == (None, ["suspicious_past"])
-    assert published_date("2024-06-02T11:00:00Z", {}, "", BODY, now=NOW)[0] == "2024-06-02T11:00:00+00:00"
-    assert published_date("2024-06-02T13:00:00Z", {}, "", BODY, now=NOW) == (None, ["suspicious_future"])
-    assert published_date(None, None, "", BODY, now=NOW) == (None, [])
+    assert published_date(["1970-01-01T00:00:00Z"], "", BODY, now=NOW) == (None, ["suspicious_past"])
+    assert published_date(["2024-06-02T11:00:00Z"], "", BODY, now=NOW)[0] == "2024-06-02T11:00:00+00:00"
+    assert published_date(["2024-06-02T13:00:00Z"], "", BODY, now=NOW) == (None, ["suspicious_future"])
+    assert published_date([], "", BODY, now=NOW) == (None, [])
 
 
 # -- outlet ------------------------------------------------------------------------------
@@ -148,7 +148,7 @@ def test_enrich_article_fills_every_field() -> None:
         title="Farmers get help",
         text="By AFP Nov 8, 2017\n" + BODY + " A farmer told Reuters the help came late.",
         site_name="Example News",
-        agency=["dpa"],
+        claims={"agency": ["dpa"]},
     )
     out = enrich_article(a, {"publisher": "Example", "country": "gb", "language": "en"})
     assert out is a
@@ -192,7 +192,7 @@ def test_failing_enricher_is_counted_not_fatal(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(enrich, "detect_language", boom)
     monkeypatch.setattr(enrich, "agencies_in", boom)
     a = Article(
-        url="https://example.com/a", text="By AFP Nov 8, 2017\n" + BODY, language="fr", agency=["dpa"]
+        url="https://example.com/a", text="By AFP Nov 8, 2017\n" + BODY, language="fr", claims={"agency": ["dpa"]}
     )
     enrich_article(a, {"country": "fr"})
     assert a.enrich_errors == ["language", "agency"]
@@ -235,16 +235,16 @@ def test_words_that_look_like_months_are_not_dates() -> None:
 
 def test_updated_date_sources_and_flags() -> None:
     pub = "2017-11-08"
-    assert updated_date("2017-11-09T08:00:00Z", pub, {}, "", now=NOW) == ("2017-11-09T08:00:00+00:00", [])
-    assert updated_date(None, pub, {}, f"{BODY}\nMis à jour le 9 novembre 2017", now=NOW) == (
+    assert updated_date(["2017-11-09T08:00:00Z"], pub, "", now=NOW) == ("2017-11-09T08:00:00+00:00", [])
+    assert updated_date([], pub, f"{BODY}\nMis à jour le 9 novembre 2017", now=NOW) == (
         "2017-11-09",
         [],
     )
-    assert updated_date(None, pub, {"feed_updated": "2017-11-10"}, "", now=NOW)[0] == "2017-11-10"
-    assert updated_date("2017-01-01", pub, {}, "", now=NOW) == (None, ["updated_before_published"])
-    assert updated_date("2031-01-01", pub, {}, "", now=NOW) == (None, ["updated_suspicious_future"])
+    assert updated_date(["", "2017-11-10"], pub, "", now=NOW)[0] == "2017-11-10"
+    assert updated_date(["2017-01-01"], pub, "", now=NOW) == (None, ["updated_before_published"])
+    assert updated_date(["2031-01-01"], pub, "", now=NOW) == (None, ["updated_suspicious_future"])
     # a date in the story's text is not an update unless announced as one
-    assert updated_date(None, pub, {}, "Talks on 9 November 2017 failed.", now=NOW) == (None, [])
+    assert updated_date([], pub, "Talks on 9 November 2017 failed.", now=NOW) == (None, [])
 
 
 def test_outlet_country_from_the_tld_and_section() -> None:
@@ -253,7 +253,7 @@ def test_outlet_country_from_the_tld_and_section() -> None:
     assert (
         section_of("News > World") == "World" and section_of("  Sport  ") == "Sport" and section_of("") == ""
     )
-    a = enrich_article(Article(url="https://www.lemonde.fr/a", text=BODY, section="International / Europe"))
+    a = enrich_article(Article(url="https://www.lemonde.fr/a", text=BODY, claims={"section": "International / Europe"}))
     assert (a.country, a.section, a.domain) == ("FR", "Europe", "lemonde.fr")
     # the source's declaration wins over the TLD
     b = enrich_article(Article(url="https://www.lemonde.fr/a", text=BODY), {"country": "be"})
@@ -286,7 +286,7 @@ def test_article_gets_places_keywords_and_updated() -> None:
         url="https://example.org/a",
         title="Farmers in Spain get help",
         text=BODY + " Farmers in Spain and Portugal said the drought was the worst.\nUpdated 9 Nov 2017",
-        published_at="2017-11-08T10:00:00Z",
+        claims={"published": ["2017-11-08T10:00:00Z"]},
     )
     enrich_article(a)
     assert {"ES", "PT"} <= set(a.countries) and "Spain" in a.places

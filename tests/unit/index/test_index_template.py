@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from newsflow.config import Settings
-from newsflow.index.documents import LANGUAGE_ANALYZERS, language_fields
+from newsflow.index.documents import LANGUAGE_ANALYZERS, TRANSIENT_FIELDS, language_fields
 from newsflow.index.template import (
     load_template_source,
     render_template,
@@ -64,9 +64,8 @@ def test_render_does_not_change_the_source() -> None:
 
 def test_template_fields_cover_every_article_field() -> None:
     p = props(render_template(Settings(), None))
-    transient = {"path", "line", "page_language", "reason"}
     for name in Article.__dataclass_fields__:
-        if name not in transient:
+        if name not in TRANSIENT_FIELDS:
             assert name in p, name
     for name in (*language_fields("text"), *language_fields("title"), "indexed_at"):
         assert name in p, name
