@@ -1,7 +1,7 @@
 """news_reindex: rebuild the index from the raw archive into a new version and swap the aliases.
 
 Wiring only: every task is one call to a function in `newsflow.tasks` (which calls
-`newsflow.index.reindex`), imported inside the task so that parsing this file does no work.
+`newsflow.reindex`), imported inside the task so that parsing this file does no work.
 """
 
 from __future__ import annotations

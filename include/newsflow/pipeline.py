@@ -718,7 +718,7 @@ class Decided:
 def run_sequence(runs: Iterable[SourceRun], settings: Settings, run_id: str, store: CandidateStore) -> Decided:
     """clean -> dedupe -> enrich for one run held in memory: the stage sequence of the DAG
     (`clean_stage`, `dedupe_stage`, `enrich_stage`, then `index_stage`), run by the rebuild
-    (`newsflow.index.reindex`) and by `newsflow process` from the same steps.
+    (`newsflow.reindex`) and by `newsflow process` from the same steps.
 
     Sources are cleaned one by one (boilerplate is learned per source), then deduplicated
     together in source order (one `Deduplicator` a run, as the DAG's single dedupe task).

@@ -267,7 +267,7 @@ def health_and_telemetry(
 def reindex_prepare(context: Context) -> str:
     """Put the template and create the next index version; returns its name."""
     from newsflow.index import make_client
-    from newsflow.index.reindex import prepare
+    from newsflow.reindex import prepare
 
     settings = task_settings()
     require_search(settings)
@@ -277,7 +277,7 @@ def reindex_prepare(context: Context) -> str:
 def reindex_load(context: Context, index_name: str) -> dict[str, Any]:
     """Replay the raw archive days of the run's params into `index_name`; returns the load report."""
     from newsflow.index import make_client
-    from newsflow.index.reindex import load, parse_day
+    from newsflow.reindex import load, parse_day
 
     params = context["params"]
     settings = task_settings()
@@ -294,7 +294,7 @@ def reindex_load(context: Context, index_name: str) -> dict[str, Any]:
 def reindex_verify(context: Context, report: dict[str, Any]) -> dict[str, Any]:
     """Restore the refresh interval and check the document count against the load report."""
     from newsflow.index import make_client
-    from newsflow.index.reindex import verify
+    from newsflow.reindex import verify
 
     settings = task_settings()
     return verify(make_client(settings), settings, report["index"], report["expected"])
@@ -303,7 +303,7 @@ def reindex_verify(context: Context, report: dict[str, Any]) -> dict[str, Any]:
 def reindex_swap(context: Context, index_name: str) -> dict[str, Any]:
     """Move the read and write aliases to `index_name` in one atomic call."""
     from newsflow.index import make_client
-    from newsflow.index.reindex import swap
+    from newsflow.reindex import swap
 
     settings = task_settings()
     return swap(make_client(settings), settings, index_name)
@@ -312,7 +312,7 @@ def reindex_swap(context: Context, index_name: str) -> dict[str, Any]:
 def reindex_cleanup(context: Context, index_name: str | None) -> list[str]:
     """Delete a build that was not swapped in; keep the `keep` param's older versions."""
     from newsflow.index import make_client
-    from newsflow.index.reindex import cleanup
+    from newsflow.reindex import cleanup
 
     settings = task_settings()
     keep = int(context["params"].get("keep", 1))

@@ -16,7 +16,7 @@ from newsflow.archive import archive_batch
 from newsflow.config import INCLUDE_DIR, Settings
 from newsflow.fetch.files import read_paths
 from newsflow.index.bulk import LARGE_LOAD, index_articles
-from newsflow.index.reindex import ReindexError, archive_runs, reindex_from_archive, verify
+from newsflow.reindex import ReindexError, archive_runs, reindex_from_archive, verify
 from newsflow.index.telemetry import telemetry_index, write_ledger
 from newsflow.index.template import ensure_index
 from newsflow.index.versions import behind_alias, relaxed_refresh, swap_aliases, versions
