@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-import newsflow.enrich as enrich
+import newsflow.enrich.enrichers as enrich
 from newsflow.enrich import enrich_article, reading_time, word_count
 from newsflow.enrich.agency import agencies_in, merge_agencies
 from newsflow.enrich.dates import dates_in_text, parse_datetime, published_date, text_date, updated_date
