@@ -16,7 +16,9 @@ and other callers of htmldate in the same process keep htmldate's default parser
 from __future__ import annotations
 
 import logging
+import re
 from contextvars import ContextVar
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -96,3 +98,17 @@ def search_day(html: str, url: str, declared: str = "") -> str | None:
         return None
     finally:
         _SCOPE.reset(token)
+
+
+_URL_DATE = re.compile(r"\D((?:19|20)\d\d)[/_-](0?[1-9]|1[0-2])[/_-](0?[1-9]|[12]\d|3[01])(?:\D|$)")
+
+
+def url_day(url: str) -> str | None:
+    """The date a URL spells ("/2020/07/08/", "2020-07-08"), as htmldate reads one first."""
+    m = _URL_DATE.search(url or "")
+    if not m:
+        return None
+    try:
+        return date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+    except ValueError:
+        return None

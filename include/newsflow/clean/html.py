@@ -26,7 +26,7 @@ from lxml import etree
 from trafilatura.utils import load_html
 
 from newsflow.clean.boilerplate import strip_boilerplate
-from newsflow.clean.daysearch import search_day
+from newsflow.clean.daysearch import search_day, url_day
 from newsflow.clean.footer import agency_name
 from newsflow.clean.metadata import (
     article_objects,
@@ -384,7 +384,9 @@ def _metadata(out: Extraction, doc: object, tree: lxml.html.HtmlElement, url: st
     out.canonical_url = out.canonical_url or (getattr(doc, "url", None) or "")
     day = iso_value(_search_day(html, url, out.page_language) or getattr(doc, "date", None) or "")
     out.updated_at = modified_value(tree, objects)
-    out.published_at = choose_published(published_candidates(tree, objects), day[:10] if day else None)
+    out.published_at = choose_published(
+        published_candidates(tree, objects), day[:10] if day else None, url_day(url)
+    )
     people, orgs = jsonld_people(objects)
     named = [getattr(doc, "author", None) or ""] + people
     if not any(named):

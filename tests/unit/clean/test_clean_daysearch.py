@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import htmldate.extractors
 
-from newsflow.clean.daysearch import page_languages, search_day
+from newsflow.clean.daysearch import page_languages, search_day, url_day
 
 
 def test_declared_language_and_english() -> None:
@@ -30,3 +30,10 @@ def test_a_date_only_dateparser_reads_is_found_in_the_page_language() -> None:
 def test_other_callers_keep_htmldates_own_parser() -> None:
     parser = htmldate.extractors.get_external_parser()
     assert parser.get_date_data("15 августа 2016")["date_obj"].day == 15  # every locale, as htmldate has it
+
+
+def test_url_day() -> None:
+    assert url_day("https://www.washingtonpost.com/politics/x/2020/07/08/c3d2_story.html") == "2020-07-08"
+    assert url_day("https://blog.example.de/2023/10/3-fragen-an-tina/") == "2023-10-03"  # as htmldate reads it
+    assert url_day("https://example.com/2020/13/45/x") is None
+    assert url_day("https://example.com/news/12345") is None
