@@ -34,6 +34,7 @@ def test_other_callers_keep_htmldates_own_parser() -> None:
 
 def test_url_day() -> None:
     assert url_day("https://www.washingtonpost.com/politics/x/2020/07/08/c3d2_story.html") == "2020-07-08"
-    assert url_day("https://blog.example.de/2023/10/3-fragen-an-tina/") == "2023-10-03"  # as htmldate reads it
+    # as htmldate reads it: a slug's digit is the day
+    assert url_day("https://blog.example.de/2023/10/3-fragen-an-tina/") == "2023-10-03"
     assert url_day("https://example.com/2020/13/45/x") is None
     assert url_day("https://example.com/news/12345") is None
