@@ -335,6 +335,24 @@ def _search_day(html: str, url: str, language: str = "") -> str | None:
     return search_day(html, url, language)
 
 
+def _publication_day(
+    html: str, url: str, language: str, quick: str | None, candidates: list[str]
+) -> str | None:
+    """The day of publication (YYYY-MM-DD) as htmldate's extensive search finds it on the page.
+
+    trafilatura already ran htmldate's quick search on our tree (`quick`). Both searches
+    read the URL, the header's tags and JSON-LD first and stop there: when the quick one
+    lands on the day all of the page's structured values state, the extensive one (a second
+    parse of the page and a scan of its text) finds that day too, and is skipped. When they
+    disagree (an instant and its UTC copy on two days), the extensive search decides.
+    """
+    day = iso_value(quick or "")
+    if day and candidates and all(value[:10] == day[:10] for value in candidates):
+        return day[:10]
+    day = iso_value(_search_day(html, url, language) or quick or "")
+    return day[:10] if day else None
+
+
 def story_lines(text: str) -> str:
     """`text` without the lines the fixed furniture rules remove (PHP warnings, share bars, credits).
 
@@ -382,11 +400,10 @@ def _metadata(out: Extraction, doc: object, tree: lxml.html.HtmlElement, url: st
     image = getattr(doc, "image", None)
     out.image = urljoin(url, image) if image else ""
     out.canonical_url = out.canonical_url or (getattr(doc, "url", None) or "")
-    day = iso_value(_search_day(html, url, out.page_language) or getattr(doc, "date", None) or "")
+    candidates = published_candidates(tree, objects)
+    day = _publication_day(html, url, out.page_language, getattr(doc, "date", None), candidates)
     out.updated_at = modified_value(tree, objects)
-    out.published_at = choose_published(
-        published_candidates(tree, objects), day[:10] if day else None, url_day(url)
-    )
+    out.published_at = choose_published(candidates, day, url_day(url))
     people, orgs = jsonld_people(objects)
     named = [getattr(doc, "author", None) or ""] + people
     if not any(named):
