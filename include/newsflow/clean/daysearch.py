@@ -43,7 +43,7 @@ _DEFAULT_PARSER = getattr(htmldate.extractors, "get_external_parser", None)
 
 @lru_cache(maxsize=1)
 def _known_languages() -> frozenset[str]:
-    from dateparser.data.languages_info import language_order
+    from dateparser.data.languages_info import language_order  # type: ignore[import-untyped]
 
     return frozenset(language_order)
 
@@ -61,14 +61,14 @@ def page_languages(declared: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=1)
 def _most_used() -> tuple[str, ...]:
-    from dateparser.data.languages_info import language_order
+    from dateparser.data.languages_info import language_order  # type: ignore[import-untyped]
 
     return tuple(language_order[:UNDECLARED])
 
 
 @lru_cache(maxsize=64)
 def _parser(languages: tuple[str, ...]) -> Any:
-    from dateparser import DateDataParser
+    from dateparser import DateDataParser  # type: ignore[import-untyped]
 
     return DateDataParser(languages=list(languages), settings=dict(_SETTINGS))
 
@@ -82,7 +82,7 @@ def _scoped_parser() -> Any:
 
 
 if _DEFAULT_PARSER is not None:  # an htmldate without this hook keeps its own (slower) parser
-    htmldate.extractors.get_external_parser = _scoped_parser  # type: ignore[attr-defined]
+    htmldate.extractors.get_external_parser = _scoped_parser  # type: ignore[assignment]
 
 
 def search_day(html: str, url: str, declared: str = "") -> str | None:
