@@ -20,13 +20,13 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
 
-import htmldate
 import lxml.html
 import trafilatura
 from lxml import etree
 from trafilatura.utils import load_html
 
 from newsflow.clean.boilerplate import strip_boilerplate
+from newsflow.clean.daysearch import search_day, url_day
 from newsflow.clean.footer import agency_name
 from newsflow.clean.metadata import (
     article_objects,
@@ -237,8 +237,8 @@ def _fallbacks(tree: lxml.html.HtmlElement, url: str, lang: str | None) -> list[
     """(name, text) from the generic algorithms, each on its own copy of the tree."""
     results: list[tuple[str, str]] = []
     try:
-        doc = trafilatura.bare_extraction(
-            copy.deepcopy(tree), url=url or None, favor_recall=True, include_comments=False,
+        doc = trafilatura.bare_extraction(  # it works on its own copy of a tree it is handed
+            tree, url=url or None, favor_recall=True, include_comments=False,
             include_tables=False, with_metadata=False,
         )  # fmt: skip
         if doc is not None:
@@ -330,16 +330,27 @@ def _earns_place(name: str, text: str, main: str, anchors: frozenset[str], min_w
 _CHEAP_DATE = {"extensive_search": False, "original_date": True}
 
 
-def _search_day(html: str, url: str) -> str | None:
-    """htmldate's publication day for the page (it weighs every date the page shows).
+def _search_day(html: str, url: str, language: str = "") -> str | None:
+    """htmldate's publication day, its slow parser scoped to the page's language (`daysearch`)."""
+    return search_day(html, url, language)
 
-    It reads the page as it parses it itself: on our tree it misses dates it finds on its own.
+
+def _publication_day(
+    html: str, url: str, language: str, quick: str | None, candidates: list[str]
+) -> str | None:
+    """The day of publication (YYYY-MM-DD) as htmldate's extensive search finds it on the page.
+
+    trafilatura already ran htmldate's quick search on our tree (`quick`). Both searches
+    read the URL, the header's tags and JSON-LD first and stop there: when the quick one
+    lands on the day all of the page's structured values state, the extensive one (a second
+    parse of the page and a scan of its text) finds that day too, and is skipped. When they
+    disagree (an instant and its UTC copy on two days), the extensive search decides.
     """
-    try:
-        return htmldate.find_date(html, url=url or None, original_date=True, extensive_search=True)
-    except Exception as exc:  # a date search must never lose the page
-        log.debug("htmldate failed on %s: %s", url, exc)
-        return None
+    day = iso_value(quick or "")
+    if day and candidates and all(value[:10] == day[:10] for value in candidates):
+        return day[:10]
+    day = iso_value(_search_day(html, url, language) or quick or "")
+    return day[:10] if day else None
 
 
 def story_lines(text: str) -> str:
@@ -389,9 +400,10 @@ def _metadata(out: Extraction, doc: object, tree: lxml.html.HtmlElement, url: st
     image = getattr(doc, "image", None)
     out.image = urljoin(url, image) if image else ""
     out.canonical_url = out.canonical_url or (getattr(doc, "url", None) or "")
-    day = iso_value(_search_day(html, url) or getattr(doc, "date", None) or "")
+    candidates = published_candidates(tree, objects)
+    day = _publication_day(html, url, out.page_language, getattr(doc, "date", None), candidates)
     out.updated_at = modified_value(tree, objects)
-    out.published_at = choose_published(published_candidates(tree, objects), day[:10] if day else None)
+    out.published_at = choose_published(candidates, day, url_day(url))
     people, orgs = jsonld_people(objects)
     named = [getattr(doc, "author", None) or ""] + people
     if not any(named):
@@ -425,8 +437,8 @@ def extract_html(html: str, url: str = "", min_words: int = 40) -> Extraction:
 
     doc = None
     try:
-        doc = trafilatura.bare_extraction(
-            copy.deepcopy(tree), url=url or None, favor_precision=False, include_comments=False,
+        doc = trafilatura.bare_extraction(  # it works on its own copy of a tree it is handed
+            tree, url=url or None, favor_precision=False, include_comments=False,
             include_tables=True, with_metadata=True, deduplicate=False, date_extraction_params=_CHEAP_DATE,
         )  # fmt: skip
     except Exception as exc:

@@ -241,24 +241,69 @@ def modified_value(tree: lxml.html.HtmlElement, objects: list[dict[str, Any]]) -
     return max(values, key=precision_rank) if values else None
 
 
-def choose_published(candidates: list[str], day: str | None) -> str | None:
+def choose_published(candidates: list[str], day: str | None, url_day: str | None = None) -> str | None:
     """The publication date: the structured value for the day the date search settled on.
 
     `day` is htmldate's answer: it weighs every date on the page and is right more often
     than any single tag. A structured value on that day adds the time and offset; with no
     day found, the best structured value stands. (Dropping a day that only the modified
     date supports was tried: on the real pages it removed as many right days as wrong.)
+    When they disagree (`_conflict`), a structured time still says when on that day.
     """
     if day:
         for value in candidates:
             if value[:10] == day:
                 return value
-        local = [value for value in candidates if precision_rank(value) == 1]
-        # A local time names the day as the site wrote it; a value with an offset is often a
-        # conversion to UTC (the next day, for an evening story in the Americas), where
-        # htmldate's day is right. On the real pages' conflicts: local time 3 of 3, UTC 2 of 10.
-        return local[0] if local else day
+        return _conflict(candidates, day, url_day)
     return candidates[0] if candidates else None
+
+
+URL_LEAD_DAYS = 31  # a story goes out at most this long after the day its URL was minted
+
+
+def _conflict(candidates: list[str], day: str, url_day: str | None) -> str:
+    """The value to store when no structured value is on htmldate's `day`.
+
+    - A local time names the day as the site wrote it (on the real pages' conflicts: 3 of 3).
+    - An instant with an offset that falls on `day` in some time zone is the same moment
+      seen from UTC (an evening story in the Americas is the next day in UTC, an after-midnight
+      one in Europe the previous day), where htmldate's day is right (6 of 6): the page's
+      instant is kept, written in the offset nearest its own that puts it on `day`.
+    - An instant no zone puts on `day`, when `day` is the URL's date and the instant follows
+      it within `URL_LEAD_DAYS`: the URL was minted when the story was drafted (or a slug's
+      digit read as a day: "/2023/10/3-fragen-an"), the page states when it went out (2 of 2;
+      a stamp years later is a re-publication, where the URL's day was right).
+    """
+    local = [value for value in candidates if precision_rank(value) == 1]
+    if local:
+        return local[0]
+    instants = [value for value in candidates if precision_rank(value) == 2]
+    for value in instants:
+        shifted = _on_day(value, day)
+        if shifted:
+            return shifted
+    if url_day == day and instants:
+        lead = date.fromisoformat(instants[0][:10]) - date.fromisoformat(day)
+        if timedelta(days=1) <= lead <= timedelta(days=URL_LEAD_DAYS):
+            return instants[0]
+    return day
+
+
+ZONE_HOURS = range(-10, 15)  # UTC offsets news is published in (Hawaii to Kiribati)
+
+
+def _on_day(value: str, day: str) -> str | None:
+    """`value` (an instant with an offset) written in the nearest whole-hour offset putting it on `day`."""
+    try:
+        instant = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    own = instant.utcoffset() or timedelta(0)
+    for hours in sorted(ZONE_HOURS, key=lambda h: abs(timedelta(hours=h) - own)):
+        moment = instant.astimezone(timezone(timedelta(hours=hours)))
+        if moment.date().isoformat() == day:
+            return moment.isoformat()
+    return None
 
 
 # --- titles ------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 import ftfy
 from ftfy.badness import is_bad
@@ -57,6 +58,7 @@ _SPACES = re.compile(r"[^\S\n]+")
 _BLANK_RUN = re.compile(r"\n{3,}")
 
 
+@lru_cache(maxsize=4)  # extraction (judging the main text) and the text pass read the same text
 def normalize_text(text: str) -> str:
     """Return `text` repaired and normalised, line structure preserved.
 

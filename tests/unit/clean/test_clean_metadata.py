@@ -8,7 +8,7 @@ import pytest
 
 from newsflow.clean import clean_item
 from newsflow.clean.html import extract_html, parse_html
-from newsflow.clean.metadata import clean_authors, iso_value, strip_site
+from newsflow.clean.metadata import choose_published, clean_authors, iso_value, strip_site
 from newsflow.models import RawItem
 
 BODY = " ".join(
@@ -61,6 +61,26 @@ def test_jsonld_with_offset_beats_offsetless_meta_and_image_dates() -> None:
 def test_date_only_page_stays_a_date() -> None:
     html = page('<meta property="article:published_time" content="2020-05-03">')
     assert extract_html(html, "https://news.example/a").published_at == "2020-05-03"
+
+
+def test_an_instant_on_the_shown_day_keeps_its_time() -> None:
+    """23:01 UTC is 00:01 the next day in Rome: the same instant, written on the day the page shows."""
+    assert choose_published(["2023-11-01T23:01:00+00:00"], "2023-11-02") == "2023-11-02T00:01:00+01:00"
+    assert choose_published(["2023-11-09T03:30:00+00:00"], "2023-11-08") == "2023-11-08T23:30:00-04:00"
+
+
+def test_a_conflict_no_time_zone_explains_keeps_the_day() -> None:
+    assert choose_published(["2019-09-22T07:30:29+00:00"], "2019-06-28") == "2019-06-28"
+    assert choose_published(["2023-11-01T12:43:42"], "2023-01-11") == "2023-11-01T12:43:42"  # local time
+
+
+def test_a_publication_stamp_soon_after_the_urls_day_wins() -> None:
+    """The URL was minted when the story was drafted; the page says when it went out."""
+    stamp = ["2020-07-09T10:04:04+00:00"]
+    assert choose_published(stamp, "2020-07-08", url_day="2020-07-08") == stamp[0]
+    assert choose_published(stamp, "2020-07-08") == "2020-07-08"  # the day is not the URL's
+    years_later = ["2019-06-17T18:28:00+02:00"]  # a re-publication: the URL's day stands
+    assert choose_published(years_later, "2017-07-12", url_day="2017-07-12") == "2017-07-12"
 
 
 def test_modified_date_is_never_the_publication_date() -> None:
