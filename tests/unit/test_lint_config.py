@@ -10,6 +10,7 @@ import re
 import tomllib
 
 import yaml
+
 from conftest import REPO_ROOT
 
 

@@ -43,7 +43,7 @@ _DEFAULT_PARSER = getattr(htmldate.extractors, "get_external_parser", None)
 
 @lru_cache(maxsize=1)
 def _known_languages() -> frozenset[str]:
-    from dateparser.data.languages_info import language_order  # type: ignore[import-untyped]
+    from dateparser.data.languages_info import language_order
 
     return frozenset(language_order)
 
@@ -61,14 +61,14 @@ def page_languages(declared: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=1)
 def _most_used() -> tuple[str, ...]:
-    from dateparser.data.languages_info import language_order  # type: ignore[import-untyped]
+    from dateparser.data.languages_info import language_order
 
     return tuple(language_order[:UNDECLARED])
 
 
 @lru_cache(maxsize=64)
 def _parser(languages: tuple[str, ...]) -> Any:
-    from dateparser import DateDataParser  # type: ignore[import-untyped]
+    from dateparser import DateDataParser
 
     return DateDataParser(languages=list(languages), settings=dict(_SETTINGS))
 

@@ -179,38 +179,54 @@ def _split_br_paragraphs(root: lxml.html.HtmlElement) -> None:
     for block in list(root.iter("div")):
         if sum(1 for c in block if c.tag == "br") < 2:
             continue
-        tokens: list[object] = [block.text or ""]
-        for child in list(block):
-            block.remove(child)
-            if child.tag == "br":
-                tokens.extend([_BR, child.tail or ""])
-            else:
-                tokens.append(child)  # keeps its tail
-        block.text = None
-        paragraphs: list[list[object]] = [[]]
-        for token in tokens:
-            current = paragraphs[-1]
-            if token is _BR:
-                blank = [t for t in current if not (isinstance(t, str) and not t.strip())]
-                if blank and blank[-1] is _BR:  # the second break of a pair: a new paragraph
-                    while current and current[-1] is not _BR:
-                        current.pop()
+        tokens = _take_tokens(block)
+        for parts in _paragraph_runs(tokens):
+            _append_paragraph(block, parts)
+
+
+def _take_tokens(block: lxml.html.HtmlElement) -> list[object]:
+    """The block's content as a flat run of text, breaks (`_BR`) and other children; the block is emptied."""
+    tokens: list[object] = [block.text or ""]
+    for child in list(block):
+        block.remove(child)
+        if child.tag == "br":
+            tokens.extend([_BR, child.tail or ""])
+        else:
+            tokens.append(child)  # keeps its tail
+    block.text = None
+    return tokens
+
+
+def _paragraph_runs(tokens: list[object]) -> list[list[object]]:
+    """Split the run at each pair of breaks (whitespace between them does not count)."""
+    paragraphs: list[list[object]] = [[]]
+    for token in tokens:
+        current = paragraphs[-1]
+        if token is _BR:
+            blank = [t for t in current if not (isinstance(t, str) and not t.strip())]
+            if blank and blank[-1] is _BR:  # the second break of a pair: a new paragraph
+                while current and current[-1] is not _BR:
                     current.pop()
-                    paragraphs.append([])
-                    continue
-            current.append(token)
-        for parts in paragraphs:
-            p = etree.SubElement(block, "p")
-            for part in parts:
-                if isinstance(part, str):
-                    if len(p):
-                        p[-1].tail = (p[-1].tail or "") + part
-                    else:
-                        p.text = (p.text or "") + part
-                else:
-                    p.append(etree.Element("br") if part is _BR else part)  # type: ignore[arg-type]
-            if not "".join(p.itertext()).strip():
-                block.remove(p)
+                current.pop()
+                paragraphs.append([])
+                continue
+        current.append(token)
+    return paragraphs
+
+
+def _append_paragraph(block: lxml.html.HtmlElement, parts: list[object]) -> None:
+    """One run as a <p> of the block; a run with no text adds nothing."""
+    p = etree.SubElement(block, "p")
+    for part in parts:
+        if isinstance(part, str):
+            if len(p):
+                p[-1].tail = (p[-1].tail or "") + part
+            else:
+                p.text = (p.text or "") + part
+        else:
+            p.append(etree.Element("br") if part is _BR else part)  # type: ignore[arg-type]
+    if not "".join(p.itertext()).strip():
+        block.remove(p)
 
 
 def visible_text(tree: lxml.html.HtmlElement) -> str:

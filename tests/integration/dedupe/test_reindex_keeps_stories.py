@@ -18,10 +18,10 @@ from elasticsearch import Elasticsearch
 
 from newsflow.archive import archive_batch
 from newsflow.config import Settings
-from newsflow.reindex import reindex_from_archive
 from newsflow.index.store import EsCandidateStore
 from newsflow.models import RawItem, read_jsonl
 from newsflow.pipeline import clean_stage, dedupe_stage, enrich_stage, index_stage
+from newsflow.reindex import reindex_from_archive
 
 pytestmark = pytest.mark.integration
 

@@ -16,11 +16,11 @@ from newsflow.archive import archive_batch
 from newsflow.config import INCLUDE_DIR, Settings
 from newsflow.fetch.files import read_paths
 from newsflow.index.bulk import LARGE_LOAD, index_articles
-from newsflow.reindex import ReindexError, archive_runs, reindex_from_archive, verify
 from newsflow.index.telemetry import telemetry_index, write_ledger
 from newsflow.index.template import ensure_index
 from newsflow.index.versions import behind_alias, relaxed_refresh, swap_aliases, versions
 from newsflow.models import Article
+from newsflow.reindex import ReindexError, archive_runs, reindex_from_archive, verify
 
 pytestmark = pytest.mark.integration
 
