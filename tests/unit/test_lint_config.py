@@ -10,8 +10,7 @@ import re
 import tomllib
 
 import yaml
-
-from conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT
 
 
 def _lint_recipe() -> list[str]:
