@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -117,6 +118,10 @@ def main(argv: list[str] | None = None) -> int:
             start = time.perf_counter()
             result = run_dag("news_ingest", settings, extra_env=env)
             summary(name, result, time.perf_counter() - start)
+            # dag.test() runs every task in its one child process: its peak is the run's, an upper
+            # bound for each task (the largest child so far: the first run's counts for both)
+            peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+            print(f"  peak RSS of the run's process (all tasks in it, largest so far): {peak:.0f} MB")
         feeds_304 = sum(1 for path, hits in room.hits.items() if path.startswith("/feed-") and hits >= 2)
         print(f"feeds polled twice: {feeds_304} of {args.sources}")
     return 0
