@@ -7,12 +7,20 @@ everything; in the second every feed answers 304, so the run has nothing to do a
 costs is the floor: Airflow's per-task overhead and the stages' fixed costs. Prints the wall
 time of each run and, per task, how many instances ran and their summed duration.
 
-    .venv/bin/python benchmarks/run_overhead.py [--sources 200] [--per-feed 1]
+    .venv/bin/python benchmarks/run_overhead.py [--sources 200] [--per-feed 1] [--es-url URL]
+
+With `--es-url` the runs index into that Elasticsearch (a throwaway alias `overhead-<pid>`)
+instead of the embedded server; with `--per-feed` in the tens or hundreds the first run is an
+end-to-end throughput figure (articles per second, each task's share of the summed task time,
+and the orchestration time: wall time not spent inside a task).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import resource
 import sys
 import tempfile
 import time
@@ -51,15 +59,21 @@ def summary(name: str, result: dict, wall: float) -> None:
             tasks[ti["task_id"]].append(float(ti.get("duration") or 0.0))
     ran = sum(len(v) for v in tasks.values())
     ledger = result.get("ledger") or {}
+    busy = sum(sum(v) for v in tasks.values())
+    new = ledger.get("new") or 0
     print(
         f"{name}: {wall:.1f} s wall, {ran} task instances ran, state {result.get('state')}, "
-        f"fetched {ledger.get('fetched')}, new {ledger.get('new')}"
+        f"fetched {ledger.get('fetched')}, new {new} ({new / wall:.1f} new articles/s)"
+    )
+    print(
+        f"  inside tasks {busy:.1f} s; outside ({wall - busy:.1f} s: process start, DAG parsing, "
+        f"scheduling) = {(wall - busy) / max(ran, 1):.2f} s per task instance"
     )
     for task_id in sorted(states):
         durations = tasks.get(task_id, [])
         print(
-            f"  {task_id:<22} {len(durations):>4} ran  {sum(durations):7.1f} s  "
-            f"({', '.join(sorted(states[task_id]))})"
+            f"  {task_id:<22} {len(durations):>4} ran  {sum(durations):7.1f} s "
+            f"{100 * sum(durations) / max(busy, 1e-9):5.1f}%  ({', '.join(sorted(states[task_id]))})"
         )
 
 
@@ -67,26 +81,33 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sources", type=int, default=200)
     parser.add_argument("--per-feed", type=int, default=1)
+    parser.add_argument(
+        "--es-url", default="", help="index into this Elasticsearch instead of the embedded server"
+    )
     args = parser.parse_args(argv)
     home = Path(tempfile.mkdtemp(prefix="newsflow-overhead-"))
     published = datetime.now(UTC).replace(microsecond=0)
     with (
         Newsroom(feeds=args.sources, per_feed=args.per_feed, published=published, validators=True) as room,
-        EmbeddedSearch() as server,
+        EmbeddedSearch() if not args.es_url else contextlib.nullcontext() as server,
     ):
+        es_url = args.es_url or server.url
+        embedded = "" if args.es_url else "1"
         sources = home / "sources.yaml"
         sources.write_text(sources_yaml(room, args.sources))
         settings = replace(
             Settings.from_env({}),
             home=home,
-            es_url=server.url,
-            es_embedded=True,
+            es_url=es_url,
+            es_embedded=bool(embedded),
+            index_alias=f"overhead-{os.getpid()}" if args.es_url else "news",
             allow_private=True,
             sources_file=sources,
         )
         env = {
-            "NEWSFLOW_ES_URL": server.url,
-            "NEWSFLOW_ES_EMBEDDED": "1",
+            "NEWSFLOW_ES_URL": es_url,
+            "NEWSFLOW_ES_EMBEDDED": embedded,
+            "NEWSFLOW_INDEX_ALIAS": f"overhead-{os.getpid()}" if args.es_url else "news",
             "NEWSFLOW_ALLOW_PRIVATE": "1",
             "NEWSFLOW_SOURCES_FILE": str(sources),
             "NEWSFLOW_HOME": str(home),
@@ -97,6 +118,10 @@ def main(argv: list[str] | None = None) -> int:
             start = time.perf_counter()
             result = run_dag("news_ingest", settings, extra_env=env)
             summary(name, result, time.perf_counter() - start)
+            # dag.test() runs every task in its one child process: its peak is the run's, an upper
+            # bound for each task (the largest child so far: the first run's counts for both)
+            peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+            print(f"  peak RSS of the run's process (all tasks in it, largest so far): {peak:.0f} MB")
         feeds_304 = sum(1 for path, hits in room.hits.items() if path.startswith("/feed-") and hits >= 2)
         print(f"feeds polled twice: {feeds_304} of {args.sources}")
     return 0

@@ -42,8 +42,9 @@ Decisions (deliberate, so tell us before changing them):
 - Text without words gets no text hash and no signature: it is never a copy of anything.
 - Look-ups are batched: per chunk of `batch_size` articles one `by_ids`, then (only for
   articles whose id is not known) one `by_text_hashes` and one `by_lsh_many`: the
-  `candidate_limit` records sharing most band keys with each article (one `msearch` on the
-  index, so the answer is bounded by articles x limit however large the index grows).
+  `candidate_limit` records sharing most band keys with each article (on the index: one
+  pooled `terms` query ranked per article, or one `msearch` of bounded per-article searches
+  when the pooled answer would exceed articles x limit; see `newsflow.index.store`).
   Articles of this run are
   resolved against each other through a compact run store (`runstore.RunStore`: the
   same answers as a `MemoryStore`, a few KB instead of ~25 KB an article). After each

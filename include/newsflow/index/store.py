@@ -4,17 +4,20 @@ One request per look-up batch, on the read alias:
 - `by_ids`: one `mget`;
 - `by_text_hashes`: one `terms` query on `text_hash`, collapsed on it so each hash yields
   its first (canonical, earliest) record;
-- `by_lsh_many`: one `msearch` with one search per article: a bool query with a `should`
-  clause per band key of that article, each a `constant_score` `term` query, so a
-  document's score is exactly the number of keys it shares (a single `terms` query scores
-  every match alike and would not rank); the `limit` best per article come back, without
-  their key lists.
+- `by_lsh_many`: one `terms` query on `lsh` with the batch's pooled band keys, answered
+  with each match's band keys, ranked per article here: a document's score for an article
+  is the number of that article's keys it holds, the `limit` best per article are kept
+  (ties: smaller `id`). When more documents match than articles x limit (a batch of
+  look-alike texts, or common keys), the pooled answer is dropped and the batch is asked
+  again with one bounded search per article (`msearch`, below).
 
-Why one search per article rather than one query over the batch's pooled keys: the answer
-size is bounded by articles x limit whatever the index holds. With 2-row bands a band key is
-shared by chance with about 1% of unrelated articles, so a pooled query over a 100k index
-matched (and shipped, signatures included) thousands of documents per batch and its cost
-grew with the index (dedupe_scale: 6.99 -> 58 ms/article from 1k to 100k indexed).
+Why pooled first: on Elasticsearch 9 most of a per-article search's cost is fixed (parsing
+128 clauses, a search context, a query and a fetch phase), about 2 to 3 ms an article on
+the shared 2-core machine, while a pooled `terms` query seeks the same keys in one pass for
+a few tenths of a millisecond an article; almost every key matches nothing (0.3 matches an
+article at 100k indexed in `benchmarks/dedupe_scale.py`), so the pooled answer is small.
+Why the per-article fallback stays: its answer is bounded by articles x limit whatever the
+index holds; a pooled answer is not, so it is used only when it fits in that same bound.
 A missing index (first run) answers empty. `add` is a no-op: the store learns by indexing.
 """
 
@@ -49,6 +52,11 @@ def _unique(values: Iterable[str]) -> list[str]:
 
 
 MAX_CLAUSES = 1000
+# Band keys in one pooled `terms` query: 64 articles' 128 keys, well under Elasticsearch's
+# `index.max_terms_count` (65,536).
+POOL_TERMS = 8192
+# Hits a pooled query may bring back (under `index.max_result_window`, 10,000).
+MAX_POOLED_HITS = 5000
 # What a candidate needs for the decision: its signature, not its 128 band keys (half the bytes).
 CANDIDATE_FIELDS = [name for name in RECORD_FIELDS if name != "lsh"]
 
@@ -107,19 +115,60 @@ class EsCandidateStore:
         return self.by_lsh_many([keys], limit)[0]
 
     def by_lsh_many(self, key_lists: Sequence[Iterable[str]], limit: int = 50) -> list[list[dict[str, Any]]]:
-        """The `limit` records sharing most band keys with each key list, in one `msearch`.
+        """The `limit` records sharing most band keys with each key list (ties: smaller id).
 
+        Pooled `terms` queries (up to `POOL_TERMS` keys each), or per group whose pooled
+        answer would exceed articles x limit, one `msearch` of bounded per-article searches.
         An article's keys beyond `MAX_CLAUSES` (never with `lsh_keys`' 128 bands) are left
         out, below Elasticsearch's `max_clause_count` on a small heap.
         """
         lists = [_unique(keys)[:MAX_CLAUSES] for keys in key_lists]
         out: list[list[dict[str, Any]]] = [[] for _ in lists]
         asked = [i for i, keys in enumerate(lists) if keys] if limit > 0 else []
-        if not asked:
-            return out
+        for group in _pool_groups(asked, lists):
+            ranked = self._pooled(group, lists, limit)
+            if ranked is None:
+                ranked = self._per_article(group, lists, limit)
+            for i, records in zip(group, ranked, strict=True):
+                out[i] = records
+        return out
+
+    def _pooled(
+        self, group: list[int], lists: list[list[str]], limit: int
+    ) -> list[list[dict[str, Any]]] | None:
+        """Each article's ranked candidates from one pooled `terms` query, or None when more
+        documents match than `len(group) * limit` (the bound the per-article searches keep)."""
+        cap = min(len(group) * limit, MAX_POOLED_HITS)
+        pool = sorted({key for i in group for key in lists[i]})
+        try:
+            resp = self.client.search(
+                index=self.alias,
+                ignore_unavailable=True,
+                query={"bool": {"filter": {"terms": {"lsh": pool}}}},
+                size=cap + 1,
+                track_total_hits=False,
+                source_includes=[*CANDIDATE_FIELDS, "lsh"],
+            )
+        except NotFoundError:
+            return [[] for _ in group]
+        hits = resp.body["hits"]["hits"]
+        if len(hits) > cap:
+            return None
+        records = [to_record(h.get("_source") or {}, h["_id"]) for h in hits]
+        keys = [frozenset(rec["lsh"]) for rec in records]
+        for rec in records:
+            rec["lsh"] = []  # as the per-article searches answer: the signature, not the keys
+        return [_rank(lists[i], records, keys, limit) for i in group]
+
+    def _per_article(
+        self, group: list[int], lists: list[list[str]], limit: int
+    ) -> list[list[dict[str, Any]]]:
+        """One bounded search per article in one `msearch` (see the module docstring)."""
         searches: list[dict[str, Any]] = []
-        for i in asked:
-            should = [{"constant_score": {"filter": {"term": {"lsh": key}}, "boost": 1.0}} for key in lists[i]]
+        for i in group:
+            should = [
+                {"constant_score": {"filter": {"term": {"lsh": key}}, "boost": 1.0}} for key in lists[i]
+            ]
             searches.append({"index": self.alias, "ignore_unavailable": True})
             searches.append(
                 {
@@ -132,18 +181,48 @@ class EsCandidateStore:
         try:
             resp = self.client.msearch(searches=searches)
         except NotFoundError:
-            return out
-        for i, answer in zip(asked, resp.body.get("responses", []), strict=True):
+            return [[] for _ in group]
+        out: list[list[dict[str, Any]]] = []
+        for answer in resp.body.get("responses", []):
             error = answer.get("error")
-            if error:
-                if _index_missing(error):
-                    continue
+            if error and not _index_missing(error):
                 raise RuntimeError(f"LSH candidate look-up failed on {self.alias!r}: {_reason(error)}")
-            out[i] = [to_record(h.get("_source") or {}, h["_id"]) for h in answer["hits"]["hits"]]
+            hits = [] if error else answer["hits"]["hits"]
+            out.append([to_record(h.get("_source") or {}, h["_id"]) for h in hits])
+        if len(out) != len(group):
+            raise RuntimeError(
+                f"LSH candidate look-up on {self.alias!r}: {len(out)} answers to {len(group)} searches"
+            )
         return out
 
     def add(self, records: Iterable[dict[str, Any]]) -> None:
         """No-op: indexed articles are found by the next look-up."""
+
+
+def _pool_groups(asked: list[int], lists: list[list[str]]) -> list[list[int]]:
+    """`asked` cut into runs whose pooled keys stay within `POOL_TERMS`."""
+    groups: list[list[int]] = []
+    size = POOL_TERMS + 1
+    for i in asked:
+        if size + len(lists[i]) > POOL_TERMS:
+            groups.append([])
+            size = 0
+        groups[-1].append(i)
+        size += len(lists[i])
+    return groups
+
+
+def _rank(
+    keys: list[str], records: list[dict[str, Any]], held: list[frozenset[str]], limit: int
+) -> list[dict[str, Any]]:
+    """The `limit` records holding most of `keys`, most first, ties by id (as the per-article
+    search sorts: `_score` desc, `id` asc). Each a shallow copy: callers own their lists."""
+    wanted = frozenset(keys)
+    scored = [
+        (-len(wanted & h), str(records[n]["id"]), n) for n, h in enumerate(held) if not wanted.isdisjoint(h)
+    ]
+    scored.sort()
+    return [dict(records[n]) for _, _, n in scored[:limit]]
 
 
 def _index_missing(error: Any) -> bool:

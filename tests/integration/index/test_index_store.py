@@ -83,6 +83,24 @@ def test_by_lsh_many_ranks_each_article_on_its_own_keys(store: EsCandidateStore)
     assert store.by_lsh_many([["k1"]], limit=0) == [[]]
 
 
+def test_pooled_and_per_article_look_ups_agree(store: EsCandidateStore) -> None:
+    lists = [["k1", "k2", "k3"], ["k3", "k9"], ["k8", "k1"], ["zzz"], ["k4", "k9"]]
+    # limit 5: the five articles' pooled answer (a to e) fits in 5 x 5 and is ranked here
+    pooled = store.by_lsh_many(lists, limit=5)
+    assert [[r["id"] for r in hits] for hits in pooled] == [
+        ["a", "b", "c"],
+        ["a", "b", "d"],
+        ["a", "b", "c", "e"],
+        [],
+        ["a", "d"],
+    ]
+    assert all(r["lsh"] == [] and r["minhash"] for hits in pooled for r in hits)
+    # one article, limit 1: its pooled answer exceeds 1 x 1, the per-article search answers
+    for keys, hits in zip(lists, pooled, strict=True):
+        alone = store.by_lsh_many([keys], limit=1)[0]
+        assert [r["id"] for r in alone] == [r["id"] for r in hits[:1]]
+
+
 def test_missing_index_answers_empty(client: Elasticsearch, settings: Settings) -> None:
     store = EsCandidateStore(client, settings)  # ensure_index never called
     assert store.by_ids(["a"]) == {}
