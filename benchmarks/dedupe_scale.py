@@ -200,7 +200,7 @@ def _report(state: str, sizes: list[int], rows: dict[int, list[tuple]], segments
     return worst_all <= 1.5 and worst_look <= 1.5
 
 
-def main(argv: list[str] | None = None) -> int:
+def _arguments() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description="dedupe cost per article against indices of growing size")
     parser.add_argument("--sizes", default="1k,10k", help="comma-separated: 1k,10k,100k or numbers")
     parser.add_argument("--batch", type=int, default=500)
@@ -231,7 +231,11 @@ def main(argv: list[str] | None = None) -> int:
         "no pooled query), for a comparison in the same minutes",
     )
     parser.add_argument("--repeat", type=int, default=0, help=argparse.SUPPRESS)  # the old name of --rounds
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _arguments().parse_args(argv)
     rounds = args.repeat or args.rounds
     sizes = sorted(SIZES.get(s.strip().lower()) or int(s) for s in args.sizes.split(","))
 
@@ -263,43 +267,46 @@ def main(argv: list[str] | None = None) -> int:
         print("  filled: " + ", ".join(f"{size} in {spent[size]:.1f} s" for size in sizes), flush=True)
         batch_start = sizes[-1] + 1_000_000  # far past every size: never in an index
         for state in states:
-            if state != "as loaded":
-                for settings in by_size.values():
-                    client.options(request_timeout=1800).indices.forcemerge(
-                        index=settings.index_alias, max_num_segments=1
-                    )
-                client.indices.flush()
-            segments = {s: _segments(client, by_size[s].index_alias) if args.es_url else "?" for s in sizes}
-            ways = [("pooled look-up", False)] + ([("per-article msearch", True)] if args.compare else [])
-            rows: dict[str, dict[int, list[tuple]]] = {way: {size: [] for size in sizes} for way, _ in ways}
-            for size in sizes:  # a round not counted: every index and code path warmed alike
-                for _, per_article in ways:
-                    _measure(
-                        client, by_size[size], lambda: _batch(batch_start, args.batch, args.seed), per_article
-                    )
-            for rnd in range(rounds):
-                turn = rnd % len(sizes)
-                for size in sizes[turn:] + sizes[:turn]:
-                    for way, per_article in ways if rnd % 2 == 0 else ways[::-1]:
-                        batch = lambda: _batch(batch_start, args.batch, args.seed)  # noqa: E731
-                        rows[way][size].append(_measure(client, by_size[size], batch, per_article))
-                print(
-                    f"  {state}, round {rnd + 1}: "
-                    + "; ".join(
-                        f"{way} "
-                        + ", ".join(
-                            f"{s}: {rows[way][s][-1][0]:.2f}/{rows[way][s][-1][2]:.2f}" for s in sizes
-                        )
-                        for way, _ in ways
-                    )
-                    + f" ms/article (whole/look-up), load {os.getloadavg()[0]:.2f}",
-                    flush=True,
-                )
-            print(f"\n({datetime.now(UTC):%Y-%m-%d %H:%M} UTC, load average {os.getloadavg()[0]:.2f})")
-            for way, _ in ways:
-                flat = _report(f"{state}, {way}", sizes, rows[way], segments) and flat
-                print()
+            flat = _measure_state(client, by_size, sizes, state, args, rounds, batch_start) and flat
     return 0
+
+
+def _measure_state(client, by_size, sizes, state, args, rounds, batch_start) -> bool:
+    """One index state (as loaded, or merged first): a warm-up round, then `rounds` turning rounds."""
+    flat = True
+    if state != "as loaded":
+        for settings in by_size.values():
+            client.options(request_timeout=1800).indices.forcemerge(
+                index=settings.index_alias, max_num_segments=1
+            )
+        client.indices.flush()
+    segments = {s: _segments(client, by_size[s].index_alias) if args.es_url else "?" for s in sizes}
+    ways = [("pooled look-up", False)] + ([("per-article msearch", True)] if args.compare else [])
+    rows: dict[str, dict[int, list[tuple]]] = {way: {size: [] for size in sizes} for way, _ in ways}
+    for size in sizes:  # a round not counted: every index and code path warmed alike
+        for _, per_article in ways:
+            _measure(client, by_size[size], lambda: _batch(batch_start, args.batch, args.seed), per_article)
+    for rnd in range(rounds):
+        turn = rnd % len(sizes)
+        for size in sizes[turn:] + sizes[:turn]:
+            for way, per_article in ways if rnd % 2 == 0 else ways[::-1]:
+                batch = lambda: _batch(batch_start, args.batch, args.seed)  # noqa: E731
+                rows[way][size].append(_measure(client, by_size[size], batch, per_article))
+        print(
+            f"  {state}, round {rnd + 1}: "
+            + "; ".join(
+                f"{way} "
+                + ", ".join(f"{s}: {rows[way][s][-1][0]:.2f}/{rows[way][s][-1][2]:.2f}" for s in sizes)
+                for way, _ in ways
+            )
+            + f" ms/article (whole/look-up), load {os.getloadavg()[0]:.2f}",
+            flush=True,
+        )
+    print(f"\n({datetime.now(UTC):%Y-%m-%d %H:%M} UTC, load average {os.getloadavg()[0]:.2f})")
+    for way, _ in ways:
+        flat = _report(f"{state}, {way}", sizes, rows[way], segments) and flat
+        print()
+    return flat
 
 
 def _drop(client, settings_list) -> None:
