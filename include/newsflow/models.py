@@ -297,3 +297,20 @@ def read_raw(path: Path) -> Iterator[RawItem]:
 def read_articles(path: Path) -> Iterator[Article]:
     for data in read_jsonl(path):
         yield Article.from_dict(data)
+
+
+# Fields a stored record carries for dedupe decisions. Here, below both dedupe (which decides
+# with them) and the index (which stores and returns them), so neither imports the other.
+DEDUPE_RECORD_FIELDS = (
+    "id",
+    "url",
+    "source",
+    "publisher",
+    "cluster_id",
+    "text_hash",
+    "minhash",
+    "shingle_count",
+    "lsh",
+    "is_canonical",
+    "published_at",
+)

@@ -14,21 +14,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
-# Fields a stored record carries for dedupe decisions.
-RECORD_FIELDS = (
-    "id",
-    "url",
-    "source",
-    "publisher",
-    "cluster_id",
-    "text_hash",
-    "minhash",
-    "shingle_count",
-    "lsh",
-    "is_canonical",
-    "published_at",
-)
-
 
 class CandidateStore(Protocol):
     def by_ids(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:

@@ -29,8 +29,8 @@ from typing import Any
 from elasticsearch import Elasticsearch, NotFoundError
 
 from newsflow.config import Settings
-from newsflow.dedupe.store import RECORD_FIELDS
 from newsflow.index.documents import minhash_values
+from newsflow.models import DEDUPE_RECORD_FIELDS as RECORD_FIELDS
 
 MAX_TERMS = 10_000
 

@@ -8,10 +8,11 @@ import pytest
 from elasticsearch import Elasticsearch
 
 from newsflow.config import Settings
-from newsflow.dedupe.store import RECORD_FIELDS, CandidateStore
+from newsflow.dedupe.store import CandidateStore
 from newsflow.index.bulk import index_articles
 from newsflow.index.store import EsCandidateStore
 from newsflow.index.template import ensure_index
+from newsflow.models import DEDUPE_RECORD_FIELDS as RECORD_FIELDS
 from newsflow.models import Article
 
 pytestmark = pytest.mark.integration
