@@ -136,6 +136,24 @@ def build_history_site(root: Path) -> int:
     return len(urls)
 
 
+def dags_on_test_clock(dest: Path) -> Path:
+    """A copy of the repo's `dags/` whose files are dated by the test's clock; the DAG folder to serve.
+
+    The kernel stamps files with the real time, which `faketime` does not move. Thirty days back
+    (`scripts/shifted -30d`), a checked-out DAG file is then modified "in the future" of every
+    Airflow process, and the dag-processor (file_parsing_sort_mode = modified_time) takes a file
+    modified after its last parse as changed: it re-parses both DAG files on every loop and
+    re-writes them to the database, starving the runs of CPU and of SQLite's one write lock (a
+    backfill then never completes). A real deployment has no such skew; the copy removes the
+    harness's own.
+    """
+    shutil.copytree(REPO / "dags", dest, ignore=shutil.ignore_patterns("__pycache__"))
+    stamp = time.time()  # the test's clock (faked under scripts/shifted), not the kernel's
+    for path in (dest, *dest.rglob("*")):
+        os.utime(path, (stamp, stamp))
+    return dest
+
+
 def free_port() -> int:
     """A TCP port free on loopback right now (each test's services get their own)."""
     with socket.socket() as s:
@@ -283,9 +301,18 @@ def indexed_docs(settings, source: str | None = None) -> list[dict]:
     return [h["_source"] | {"_id": h["_id"]} for h in hits]
 
 
-def create_backfill(services: dict, cmd: list, tries: list[str]) -> dict:
+def time_left(deadline: float, what: str, logs: Path | str) -> float:
+    """Seconds left before `deadline` (time.monotonic); past it, fail naming the wait and the logs."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise AssertionError(f"out of time waiting for {what}; the Airflow service logs are in {logs}")
+    return left
+
+
+def create_backfill(services: dict, cmd: list, tries: list[str], deadline: float) -> dict:
     """Run `airflow backfill create`; the new backfill as the REST API shows it."""
     api, env = services["api"], services["env"]
+    logs, procs = env["AIRFLOW_HOME"], services["procs"]
     before = {b["id"] for b in api.get("/api/v2/backfills?dag_id=news_ingest")["backfills"]}
 
     def new() -> list[dict]:
@@ -294,26 +321,60 @@ def create_backfill(services: dict, cmd: list, tries: list[str]) -> dict:
         ]
 
     for _ in range(5):  # SQLite has one writer: the CLI may meet the scheduler's lock; try again
-        out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+        limit = min(120.0, time_left(deadline, "`airflow backfill create`", logs))
+        try:
+            out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=limit)
+        except subprocess.TimeoutExpired as exc:
+            raise AssertionError(
+                f"`airflow backfill create` did not return within {limit:.0f}s; logs in {logs}"
+            ) from exc
         tries.append(out.stdout + out.stderr)
         # A lock met after the backfill was committed (the CLI's own audit log write) still created it.
         if out.returncode == 0 or "database is locked" not in out.stderr or new():
             break
         time.sleep(2)
     assert out.returncode == 0 or new(), "\n---\n".join(tries)
-    return wait("the backfill to be created", new, 30)[0]
+    limit = min(30.0, time_left(deadline, "the backfill to be created", logs))
+    return wait("the backfill to be created", new, limit, procs, logs)[0]
+
+
+def _ended_since(api: Api, days: tuple[str, ...], since: datetime) -> Callable[[], list[dict]]:
+    """Each day's backfill run, once all have ended after `since` (a reprocessed run's ledger XCom
+    is the previous backfill's until the run has re-run); [] until then."""
+
+    def check() -> list[dict]:
+        runs = api.get("/api/v2/dags/news_ingest/dagRuns?run_type=backfill&limit=50")["dag_runs"]
+        mine = sorted(
+            (r for r in runs if r["data_interval_start"][:10] in days),
+            key=lambda r: r["data_interval_start"],
+        )
+        done = [
+            r
+            for r in mine
+            if r["state"] in ("success", "failed")
+            and r.get("end_date")
+            and datetime.fromisoformat(r["end_date"]) >= since
+        ]
+        return mine if len(done) == len(days) else []
+
+    return check
 
 
 def backfill(
     services: dict,
     days: tuple[str, ...] = HISTORY_DAYS,
-    timeout: float = 300,
+    timeout: float = 600,
     during: Callable[[], None] | None = None,
 ) -> list[str]:
     """`airflow backfill create` over `days`, reprocessing completed runs; their run ids.
 
-    `during`, when given, is called once the backfill exists (while its runs go on)."""
+    `timeout` bounds the whole call (creating the backfill, its runs, asking again for an empty
+    one): past it the test fails, naming what it waited for and where the service logs are,
+    instead of waiting on. `during`, when given, is called once the backfill exists (while its
+    runs go on)."""
     api, env = services["api"], services["env"]
+    logs, procs = env["AIRFLOW_HOME"], services["procs"]
+    deadline = time.monotonic() + timeout
     cmd = [
         BIN / "airflow",
         "backfill",
@@ -329,52 +390,29 @@ def backfill(
         "--max-active-runs",
         str(len(days)),
     ]
-
-    def ended_since(since: datetime):
-        """Each day's run, once all have ended after `since` (a reprocessed run's ledger XCom is
-        the previous backfill's until the run has re-run)."""
-
-        def check() -> list[dict]:
-            runs = api.get("/api/v2/dags/news_ingest/dagRuns?run_type=backfill&limit=50")["dag_runs"]
-            mine = sorted(
-                (r for r in runs if r["data_interval_start"][:10] in days),
-                key=lambda r: r["data_interval_start"],
-            )
-            done = [
-                r
-                for r in mine
-                if r["state"] in ("success", "failed")
-                and r.get("end_date")
-                and datetime.fromisoformat(r["end_date"]) >= since
-            ]
-            return mine if len(done) == len(days) else []
-
-        return check
-
     tries: list[str] = []
     for _ in range(3):
-        made = create_backfill(services, cmd, tries)
+        made = create_backfill(services, cmd, tries, deadline)
         if during is not None:
             during()
             during = None
+        what = f"backfill {made['id']} over {days[0]}..{days[-1]} to complete"
         wait(
-            "the backfill to complete",
+            what,
             lambda b=made["id"]: api.get(f"/api/v2/backfills/{b}")["completed_at"],
-            timeout,
-            services["procs"],
-            env["AIRFLOW_HOME"],
+            time_left(deadline, what, logs),
+            procs,
+            logs,
         )
         # Airflow commits the backfill row before it creates or clears the runs; a SQLite lock
         # met in between leaves an empty backfill (its clean-up only recognises PostgreSQL and
         # MySQL lock errors) that completes at once having run nothing (seen on a loaded
         # machine; PostgreSQL, as in docker-compose, cleans it up). Then the backfill is asked again.
+        what = "each day's run to end after the backfill was created"
+        limit = min(30.0, time_left(deadline, what, logs))
         try:
             mine = wait(
-                "each day's run to end after the backfill was created",
-                ended_since(datetime.fromisoformat(made["created_at"])),
-                30,
-                services["procs"],
-                env["AIRFLOW_HOME"],
+                what, _ended_since(api, days, datetime.fromisoformat(made["created_at"])), limit, procs, logs
             )
         except AssertionError as exc:
             tries.append(f"backfill {made['id']} completed without running the days: {exc}")
@@ -382,7 +420,7 @@ def backfill(
         assert [r["data_interval_start"][:10] for r in mine] == list(days), mine
         assert all(r["state"] == "success" for r in mine), [(r["dag_run_id"], r["state"]) for r in mine]
         return [r["dag_run_id"] for r in mine]
-    raise AssertionError("no backfill ran the days:\n---\n" + "\n---\n".join(tries))
+    raise AssertionError(f"no backfill ran the days (logs in {logs}):\n---\n" + "\n---\n".join(tries))
 
 
 def mapped_spans(api: Api, run_ids: Iterable[str], task_id: str) -> list[tuple[datetime, datetime, dict]]:
