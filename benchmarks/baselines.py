@@ -128,7 +128,9 @@ def one_at_a_time_index(state: State) -> tuple[int, dict[str, Any]]:
     settings = dataclasses.replace(settings_of(state), index_alias="bench-single")
     client = _client(state)
     ensure_index(client, settings)
-    arts = [a for a in _enriched(state, 10 * state["samples"]["single_index"]) if a.status in ("new", "updated")]
+    arts = [
+        a for a in _enriched(state, 10 * state["samples"]["single_index"]) if a.status in ("new", "updated")
+    ]
     arts = arts[: state["samples"]["single_index"]]
     half = len(arts) // 2
     started = time.perf_counter()

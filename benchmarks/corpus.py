@@ -268,7 +268,9 @@ def render_html(art: Article, base_url: str = "") -> str:
     out, f = art.outlet, FURNITURE[art.outlet.lang]
     rng = random.Random(f"page:{art.index}")
     url = art.url if not base_url else f"{base_url}/{out.slug}/{art.url.split('/', 3)[3]}"
-    nav = "".join(f'<li><a href="/{out.slug}/{item.lower()}/">{escape(item)}</a></li>' for item in f["nav"].split("|"))
+    nav = "".join(
+        f'<li><a href="/{out.slug}/{item.lower()}/">{escape(item)}</a></li>' for item in f["nav"].split("|")
+    )
     teasers = "".join(
         f'<li><a href="/{out.slug}/news/2026/{rng.randrange(10**6):06d}.html">{escape(t)}</a></li>'
         for t in _teasers(rng, out.lang, 8)
@@ -280,7 +282,9 @@ def render_html(art: Article, base_url: str = "") -> str:
     figure = (f'<figure><img src="/img/{art.index}.jpg" alt=""><figcaption>{f["photo"]}: '
               f"{escape(_name(rng))} {escape(_name(rng))}</figcaption></figure>")  # fmt: skip
     paras.insert(1, figure)
-    tracking = json.dumps({"page": art.index, "section": art.section, "ab": [rng.random() for _ in range(40)]})
+    tracking = json.dumps(
+        {"page": art.index, "section": art.section, "ab": [rng.random() for _ in range(40)]}
+    )
     published = art.published.isoformat()
     body_main = f"""<article class="story">
 <h1>{escape(art.title)}</h1>

@@ -51,7 +51,9 @@ from newsflow.models import NEW, Article  # noqa: E402
 
 
 def load(name: str) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in (DATA / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [
+        json.loads(line) for line in (DATA / name).read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
 
 
 # -- generated corpus -----------------------------------------------------------------------
@@ -77,17 +79,31 @@ class Corpus:
             words[i] = str(self.rng.choice(self.words))
         return " ".join(words[: int(len(words) * 0.9)]) + " Reporting by wire staff."
 
-    def articles(self, start: int, count: int, day: str = "2025-01-10", copy_share: float = 0.1,
-                 pool: list[Article] | None = None) -> list[Article]:
+    def articles(
+        self,
+        start: int,
+        count: int,
+        day: str = "2025-01-10",
+        copy_share: float = 0.1,
+        pool: list[Article] | None = None,
+    ) -> list[Article]:
         out: list[Article] = []
         for n in range(start, start + count):
-            base = (pool or out)
+            base = pool or out
             if base and self.rng.random() < copy_share:
                 text = self.edit(base[int(self.rng.integers(len(base)))].text)
             else:
                 text = self.text()
-            out.append(Article(url=f"https://gen{n % 97}.example/news/{n}", source=f"gen{n % 97}", text=text,
-                               title=text[:60], language="en", published_at=f"{day}T00:00:00Z"))
+            out.append(
+                Article(
+                    url=f"https://gen{n % 97}.example/news/{n}",
+                    source=f"gen{n % 97}",
+                    text=text,
+                    title=text[:60],
+                    language="en",
+                    published_at=f"{day}T00:00:00Z",
+                )
+            )
         return out
 
 
@@ -122,8 +138,17 @@ def quality(client: Any, settings: Settings, background: int) -> None:
     arts = {r["id"]: r for r in load("articles.jsonl")}
     pairs = load("pairs.jsonl")
     corpus = Corpus([r["text"] for r in arts.values()])
-    labelled = [Article(url=f"https://bench.example/{i}", source="bench", text=r["text"], title=r["title"],
-                        language="en", published_at=r["published_at"]) for i, r in arts.items()]
+    labelled = [
+        Article(
+            url=f"https://bench.example/{i}",
+            source="bench",
+            text=r["text"],
+            title=r["title"],
+            language="en",
+            published_at=r["published_at"],
+        )
+        for i, r in arts.items()
+    ]
     fingerprinted(labelled)
     ids = {i: a.id for i, a in zip(arts, labelled, strict=True)}
     index_articles(client, settings, labelled + fingerprinted(corpus.articles(0, background, copy_share=0)))
@@ -144,12 +169,18 @@ def quality(client: Any, settings: Settings, background: int) -> None:
         rel[n] = related_score(client, settings.index_alias, ra, rb)
     t_rel = time.perf_counter() - t0
 
-    print(f"\n== labelled pairs: {len(pairs)} ({Counter(p['label'] for p in pairs)}), "
-          f"{len(arts)} articles + {background} background articles in the index")
+    print(
+        f"\n== labelled pairs: {len(pairs)} ({Counter(p['label'] for p in pairs)}), "
+        f"{len(arts)} articles + {background} background articles in the index"
+    )
     tp = sum(1 for n, p in enumerate(pairs) if copy_dec[n] and p["label"] == "copy")
     fp = sum(1 for n, p in enumerate(pairs) if copy_dec[n] and p["label"] != "copy")
     fn = sum(1 for n, p in enumerate(pairs) if not copy_dec[n] and p["label"] == "copy")
-    print("copy decision (MinHash, J>=0.15 or containment>=0.45): P {:.3f} R {:.3f} F1 {:.3f}".format(*prf(tp, fp, fn)))
+    print(
+        "copy decision (MinHash, J>=0.15 or containment>=0.45): P {:.3f} R {:.3f} F1 {:.3f}".format(
+            *prf(tp, fp, fn)
+        )
+    )
     print(f"  copy decision on signatures: {2 * len(pairs) / t_copy:,.0f} docs/s (signatures given)")
     print(f"  related score (2 MLT queries a pair): {2 * len(pairs) / t_rel:,.1f} docs/s")
     for kind in sorted({p["kind"] for p in pairs}):
@@ -165,7 +196,9 @@ def quality(client: Any, settings: Settings, background: int) -> None:
         tp = sum(1 for n in pos if dec[n])
         fp = sum(1 for n in dec if dec[n] and n not in pos)
         fn = len(pos) - tp
-        hard = sum(1 for n, p in enumerate(pairs) if dec[n] and p["kind"] in ("follow_up", "same_topic_same_day"))
+        hard = sum(
+            1 for n, p in enumerate(pairs) if dec[n] and p["kind"] in ("follow_up", "same_topic_same_day")
+        )
         p_, r_, f_ = prf(tp, fp, fn)
         print(f"  {t:.2f}  {p_:.3f}  {r_:.3f}  {f_:.3f}  {hard}")
         if f_ > best[1] + 1e-9:
@@ -218,17 +251,25 @@ def perf(client: Any, settings: Settings, sizes: list[int], queries: int) -> Non
         t_index = time.perf_counter() - t0
         indexed += fresh
         rng = random.Random(size)
-        probe = [Article(url=f"https://probe.example/{size}/{n}", source="probe", language="en",
-                         text=(corpus.edit(rng.choice(indexed).text) if n % 2 else corpus.text()))
-                 for n in range(queries)]
+        probe = [
+            Article(
+                url=f"https://probe.example/{size}/{n}",
+                source="probe",
+                language="en",
+                text=(corpus.edit(rng.choice(indexed).text) if n % 2 else corpus.text()),
+            )
+            for n in range(queries)
+        ]
         dd = Deduplicator(store)
         t0 = time.perf_counter()
         dd.process(probe)
         t_dedupe = time.perf_counter() - t0
         joined = sum(1 for a in probe if not a.is_canonical)
-        print(f"  {size:>7,} indexed: {1000 * t_dedupe / queries:6.2f} ms/article "
-              f"({queries / t_dedupe:,.0f} docs/s; {joined}/{queries // 2} near-copies found; "
-              f"indexing the step took {t_index:.1f} s)")
+        print(
+            f"  {size:>7,} indexed: {1000 * t_dedupe / queries:6.2f} ms/article "
+            f"({queries / t_dedupe:,.0f} docs/s; {joined}/{queries // 2} near-copies found; "
+            f"indexing the step took {t_index:.1f} s)"
+        )
         if size == 10_000:
             naive(indexed, probe)
     print(f"  signature + LSH keys alone: {n_sig / t_sig_total:,.0f} docs/s")
@@ -243,16 +284,20 @@ def naive(indexed: list[Article], probe: list[Article]) -> None:
         jac = (sigs == q).mean(axis=1)
         found += int((jac >= 0.15).any())
     t = time.perf_counter() - t0
-    print(f"  naive at 10,000 (every stored signature, in memory, numpy): {1000 * t / len(probe):6.2f} ms/article "
-          f"({found} matched)")
+    print(
+        f"  naive at 10,000 (every stored signature, in memory, numpy): {1000 * t / len(probe):6.2f} ms/article "
+        f"({found} matched)"
+    )
     rows = 200
     t0 = time.perf_counter()
     for i in range(rows):
         (sigs[i + 1 :] == sigs[i]).mean(axis=1)
     t = time.perf_counter() - t0
     full = t / rows * len(sigs) / 2  # rows shrink from n to 0: the average row is half as long
-    print(f"  naive all pairs of the 10,000 ({len(sigs) * (len(sigs) - 1) // 2:,} pairs): about {full:.0f} s "
-          f"(timed on {rows} rows; LSH needs none of it)")
+    print(
+        f"  naive all pairs of the 10,000 ({len(sigs) * (len(sigs) - 1) // 2:,} pairs): about {full:.0f} s "
+        f"(timed on {rows} rows; LSH needs none of it)"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

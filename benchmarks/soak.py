@@ -34,15 +34,25 @@ from newsflow.config import Settings  # noqa: E402
 from newsflow.sources import Source  # noqa: E402
 from reliability.newsroom import Newsroom  # noqa: E402
 
-_PRELOAD = ["newsflow.pipeline", "newsflow.index", "newsflow.fetch", "newsflow.clean", "newsflow.enrich",
-            "newsflow.dedupe", "trafilatura", "langdetect"]
+_PRELOAD = [
+    "newsflow.pipeline",
+    "newsflow.index",
+    "newsflow.fetch",
+    "newsflow.clean",
+    "newsflow.enrich",
+    "newsflow.dedupe",
+    "trafilatura",
+    "langdetect",
+]
 
 
 def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
 
 
-def _task(stage: str, settings: Settings, run_id: str, arg: Any, source: Source | None = None) -> tuple[Any, float]:
+def _task(
+    stage: str, settings: Settings, run_id: str, arg: Any, source: Source | None = None
+) -> tuple[Any, float]:
     """One task in its own process: (its result, its peak RSS in MB)."""
     from newsflow import pipeline
     from newsflow.index import EsCandidateStore, make_client
@@ -78,9 +88,15 @@ def run_size(total: int, feeds: int, workers: int, es_url: str, related: bool = 
     ctx.set_forkserver_preload(_PRELOAD)
     stats: dict[str, Any] = {"articles": per_feed * feeds, "stages": {}}
     with Newsroom(feeds=feeds, per_feed=per_feed) as site:
-        settings = Settings(home=home, es_url=es_url, es_embedded=True, index_alias=f"soak{total}",
-                            allow_private=True, max_items_per_source=max(500, per_feed),
-                            related_coverage=related)
+        settings = Settings(
+            home=home,
+            es_url=es_url,
+            es_embedded=True,
+            index_alias=f"soak{total}",
+            allow_private=True,
+            max_items_per_source=max(500, per_feed),
+            related_coverage=related,
+        )
         sources = [Source(name=f"feed{n:02d}", type="rss", url=site.feed_url(n)) for n in range(feeds)]
         by_name = {s.name: s for s in sources}
         run_id = f"soak-{total}"
@@ -111,8 +127,21 @@ def run_size(total: int, feeds: int, workers: int, es_url: str, related: bool = 
         client = make_client(settings)
         client.indices.refresh(index=settings.index_alias)
         stats["indexed"] = int(client.count(index=settings.index_alias)["count"])
-        stats["ledger"] = {k: v for k, v in ledger.to_dict().items() if k in (
-            "fetched", "new", "updated", "unchanged", "duplicates", "rejected", "balanced", "rejected_by_reason")}
+        stats["ledger"] = {
+            k: v
+            for k, v in ledger.to_dict().items()
+            if k
+            in (
+                "fetched",
+                "new",
+                "updated",
+                "unchanged",
+                "duplicates",
+                "rejected",
+                "balanced",
+                "rejected_by_reason",
+            )
+        }
         stats["lost"] = stats["articles"] - ledger.fetched + (ledger.new - stats["indexed"])
         client.indices.delete(index=f"{settings.index_alias}-v*", ignore_unavailable=True)
     return stats
@@ -124,7 +153,9 @@ def report(stats: dict[str, Any]) -> None:
     print(f"   task process after imports: {stats['baseline_rss_mb']:.0f} MB RSS")
     print(f"   {'stage':8}{'tasks':>7}{'seconds':>10}{'art/s':>9}{'peak RSS of a task (MB)':>26}")
     for name, s in stats["stages"].items():
-        print(f"   {name:8}{s['tasks']:>7}{s['seconds']:>10.1f}{n / s['seconds']:>9.1f}{s['peak_rss_mb']:>26.0f}")
+        print(
+            f"   {name:8}{s['tasks']:>7}{s['seconds']:>10.1f}{n / s['seconds']:>9.1f}{s['peak_rss_mb']:>26.0f}"
+        )
     print(f"   ledger: {stats['ledger']}")
     print(f"   index holds {stats['indexed']} documents; articles lost: {stats['lost']}")
 
@@ -133,10 +164,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[5000, 20000])
     parser.add_argument("--feeds", type=int, default=50)
-    parser.add_argument("--workers", type=int, default=2, help="tasks running at once (like an executor's slots)")
-    parser.add_argument("--no-related", action="store_true",
-                        help="skip related-coverage linking (one more_like_this query per story; slow on the "
-                             "embedded server)")
+    parser.add_argument(
+        "--workers", type=int, default=2, help="tasks running at once (like an executor's slots)"
+    )
+    parser.add_argument(
+        "--no-related",
+        action="store_true",
+        help="skip related-coverage linking (one more_like_this query per story; slow on the "
+        "embedded server)",
+    )
     args = parser.parse_args(argv)
     from newsflow.index.embedded import EmbeddedSearch
 
@@ -151,7 +187,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n== bounded memory: peak RSS of a task, {small['articles']} vs {big['articles']} articles")
         for name in big["stages"]:
             a, b = small["stages"][name]["peak_rss_mb"], big["stages"][name]["peak_rss_mb"]
-            print(f"   {name:8}{a:>8.0f} MB {b:>8.0f} MB  ({b / a:.2f}x for {big['articles'] / small['articles']:.0f}x the articles)")
+            print(
+                f"   {name:8}{a:>8.0f} MB {b:>8.0f} MB  ({b / a:.2f}x for {big['articles'] / small['articles']:.0f}x the articles)"
+            )
     return 0 if all(r["lost"] == 0 and r["ledger"]["balanced"] for r in results) else 1
 
 

@@ -105,8 +105,10 @@ def main(argv: list[str] | None = None) -> int:
     print("\npeak RSS of the dedupe task (the one task that holds the whole run):")
     for row in rows:
         grown = row["peak_mb"] - row["imports_mb"]
-        print(f"  {row['size']:>7} articles: {row['peak_mb']:.0f} MB  ({1024 * grown / row['size']:.1f} KB an article "
-              f"above imports)  {'under' if row['peak_mb'] < 1024 else 'OVER'} 1 GiB")
+        print(
+            f"  {row['size']:>7} articles: {row['peak_mb']:.0f} MB  ({1024 * grown / row['size']:.1f} KB an article "
+            f"above imports)  {'under' if row['peak_mb'] < 1024 else 'OVER'} 1 GiB"
+        )
     return 0
 
 

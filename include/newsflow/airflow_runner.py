@@ -185,7 +185,9 @@ def _child(
     return code
 
 
-def _run_child(dag_id: str, logical_date: str, start: str, end: str, result: dict[str, Any], run_after: str = "") -> int:
+def _run_child(
+    dag_id: str, logical_date: str, start: str, end: str, result: dict[str, Any], run_after: str = ""
+) -> int:
     from newsflow.runtime import INTERVAL_CONF_KEY, before_start_date
 
     when = datetime.fromisoformat(logical_date)
@@ -274,6 +276,8 @@ if __name__ == "__main__":
     parser.add_argument("--result-file", default="", help="write the result here (default: a stdout line)")
     parser.add_argument("--start", default="")
     parser.add_argument("--end", default="")
-    parser.add_argument("--run-after", default="", help="the time the run stands for (ISO 8601); default: now")
+    parser.add_argument(
+        "--run-after", default="", help="the time the run stands for (ISO 8601); default: now"
+    )
     args = parser.parse_args()
     sys.exit(_child(args.dag_id, args.logical_date, args.result_file, args.start, args.end, args.run_after))

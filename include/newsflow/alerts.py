@@ -63,8 +63,13 @@ async def run_overran(minutes: float = 0.0, context: dict[str, Any] | None = Non
     run_id = get("dag_run_id") or get("run_id") or "?"
     deadline = context.get("deadline") or {}
     deadline_at = deadline.get("deadline_time") if isinstance(deadline, dict) else None
-    record_overrun(Settings.from_env(), str(get("dag_id") or "news_ingest"), str(run_id), minutes,
-                   deadline_at=_iso(deadline_at))
+    record_overrun(
+        Settings.from_env(),
+        str(get("dag_id") or "news_ingest"),
+        str(run_id),
+        minutes,
+        deadline_at=_iso(deadline_at),
+    )
 
 
 def _iso(value: Any) -> str:

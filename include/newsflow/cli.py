@@ -71,7 +71,9 @@ def cmd_process(args: argparse.Namespace) -> int:
     # on stdout when it reads some stop-word lists) goes to stderr instead.
     out = sys.stdout
     with contextlib.redirect_stdout(sys.stderr):
-        articles = process_items(read_paths(paths, source=args.source, max_bytes=int(settings.max_bytes)), settings)
+        articles = process_items(
+            read_paths(paths, source=args.source, max_bytes=int(settings.max_bytes)), settings
+        )
         for article in articles:
             out.write(_article_json(article) + "\n")
     out.flush()
@@ -364,7 +366,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--source", default="local", help="source name the files are attributed to (default: local)"
     )
     p.add_argument(
-        "--policy", choices=[x.value for x in DuplicatePolicy], help="near-duplicate policy (default: cluster)"
+        "--policy",
+        choices=[x.value for x in DuplicatePolicy],
+        help="near-duplicate policy (default: cluster)",
     )
     p.add_argument("--summary", action="store_true", help="print the ledger table on stderr")
     p.set_defaults(func=cmd_process)

@@ -140,7 +140,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        answer = import_saved_objects(args.url, Settings.from_env(), timeout=args.timeout, interval=args.interval)
+        answer = import_saved_objects(
+            args.url, Settings.from_env(), timeout=args.timeout, interval=args.interval
+        )
     except KibanaError as exc:
         print(f"kibana setup failed: {exc}", file=sys.stderr)
         return 1

@@ -50,7 +50,9 @@ class Ledger:
             # An item that left the pipeline without a decision is a bug; count it, never lose it.
             article.reason = article.reason or f"no_decision: status {article.status!r}"
         self.fetched += 1
-        src = self.per_source.setdefault(article.source or "unknown", dict.fromkeys(("fetched", *OUTCOMES), 0))
+        src = self.per_source.setdefault(
+            article.source or "unknown", dict.fromkeys(("fetched", *OUTCOMES), 0)
+        )
         src["fetched"] += 1
         src[status] += 1
         if status == NEW:

@@ -56,7 +56,9 @@ class RawItem:
     feed_published: str = ""  # ISO 8601 if the feed gave a date
     feed_author: str = ""
     feed_section: str = ""
-    source_meta: dict[str, Any] = field(default_factory=dict)  # country, language hint, publisher of the source
+    source_meta: dict[str, Any] = field(
+        default_factory=dict
+    )  # country, language hint, publisher of the source
 
     def to_dict(self) -> dict[str, Any]:
         return _as_dict(self)

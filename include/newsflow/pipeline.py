@@ -314,9 +314,9 @@ def _isolated_apply(art: Article, text: str, learned: frozenset[str], settings: 
         return art.reject(stage_error("clean", exc))
 
 
-def clean_batch(raws: Iterable[RawItem], settings: Settings, remembered: Iterable[str] = ()) -> tuple[
-    list[Article], list[str]
-]:
+def clean_batch(
+    raws: Iterable[RawItem], settings: Settings, remembered: Iterable[str] = ()
+) -> tuple[list[Article], list[str]]:
     """Clean one source's items, then strip the furniture learned from its recent articles
     (`remembered`) and from this batch itself, so even a first run learns."""
     cleaned = [_isolated_clean(raw, settings) for raw in raws]
@@ -349,8 +349,13 @@ def clean_stage(fetch_result: FetchResult, settings: Settings, run_id: str) -> C
     memory.save()
     rejected = sum(1 for a in articles if a.rejected)
     log.info("cleaned %d items of source %s (%d rejected)", count, source, rejected)
-    return {"source": source, "path": str(out), "count": count, "rejected": rejected,
-            "furniture": str(_save_furniture(out, memory.recent))}
+    return {
+        "source": source,
+        "path": str(out),
+        "count": count,
+        "rejected": rejected,
+        "furniture": str(_save_furniture(out, memory.recent)),
+    }
 
 
 def _save_furniture(batch: Path, recent: list[str]) -> Path:
@@ -387,7 +392,9 @@ def dedupe_stage(
     # memory (68 KB per article) without changing a decision.
     store: CandidateStore = index_store if index_store is not None else MemoryStore()
     clean_results = sorted(clean_results, key=lambda r: r["source"])
-    dedup = Deduplicator(store, policy=settings.duplicate_policy, furniture=_furniture(settings, clean_results))
+    dedup = Deduplicator(
+        store, policy=settings.duplicate_policy, furniture=_furniture(settings, clean_results)
+    )
     results: list[DedupeResult] = []
     for res in clean_results:
         articles = list(read_articles(Path(res["path"])))
@@ -405,8 +412,13 @@ def dedupe_stage(
         counts = _status_counts(decided)
         log.info("deduplicated source %s: %s", res["source"], counts)
         results.append(
-            {"source": res["source"], "path": str(out), "count": len(decided), "counts": counts,
-             "signatures": str(side)}
+            {
+                "source": res["source"],
+                "path": str(out),
+                "count": len(decided),
+                "counts": counts,
+                "signatures": str(side),
+            }
         )
     links_path = run_dir(settings, run_id) / "dedupe" / "_links.jsonl"
     write_jsonl(links_path, ({"original": o, "url": u} for o, u in getattr(dedup, "links", [])))
@@ -454,7 +466,10 @@ class EnrichCounts:
 
 
 def enrich_articles(
-    articles: Iterable[Article], meta: dict[str, Any], skip: frozenset[str], counts: EnrichCounts | None = None
+    articles: Iterable[Article],
+    meta: dict[str, Any],
+    skip: frozenset[str],
+    counts: EnrichCounts | None = None,
 ) -> Iterator[Article]:
     """Enrich decided articles; an `unchanged` one (indexed already with the same text) is not
     enriched, since nothing of it is written."""
@@ -469,9 +484,7 @@ def enrich_articles(
         yield enriched
 
 
-def enrich_stage(
-    batch: DedupeResult, settings: Settings, run_id: str, source: Source | None
-) -> EnrichResult:
+def enrich_stage(batch: DedupeResult, settings: Settings, run_id: str, source: Source | None) -> EnrichResult:
     meta = source_meta(source)
     skip = skipped_enrichers(settings)
     out = run_dir(settings, run_id) / "enrich" / f"{safe_name(batch['source'])}.jsonl"
@@ -482,10 +495,19 @@ def enrich_stage(
     failures, unchanged = counts.failures, counts.unchanged
     log.info(
         "enriched %d articles of source %s (%d unchanged, not enriched; %d enricher failures)",
-        count - unchanged, batch["source"], unchanged, failures,
+        count - unchanged,
+        batch["source"],
+        unchanged,
+        failures,
     )
-    return {"source": batch["source"], "path": str(out), "count": count, "enrich_failures": failures,
-            "unchanged": unchanged, "signatures": batch.get("signatures", "")}
+    return {
+        "source": batch["source"],
+        "path": str(out),
+        "count": count,
+        "enrich_failures": failures,
+        "unchanged": unchanged,
+        "signatures": batch.get("signatures", ""),
+    }
 
 
 # --------------------------------------------------------------------------- index
@@ -500,7 +522,9 @@ def index_stage(batches: Iterable[EnrichResult], settings: Settings, run_id: str
         raise failure from exc
 
 
-def _index_batches(batches: Iterable[EnrichResult], settings: Settings, run_id: str, client: Any) -> IndexResult:
+def _index_batches(
+    batches: Iterable[EnrichResult], settings: Settings, run_id: str, client: Any
+) -> IndexResult:
     from newsflow.dedupe import signatures
     from newsflow.index import ensure_index
 
@@ -590,7 +614,9 @@ def after_index(
     client.indices.refresh(index=index or settings.index_alias)
     merged = 0
     if _other_writers_since(client, settings, since, written, index=index):
-        merged = merge_clusters(client, settings, written, index=index)  # copies written at once by two workers
+        merged = merge_clusters(
+            client, settings, written, index=index
+        )  # copies written at once by two workers
     # story_id / related_ids (after the merge); one more_like_this query per new story
     related = link_related(client, settings, written, index=index) if settings.related_coverage else 0
     return merged, related
@@ -650,8 +676,12 @@ def ledger_stage(
         elif res["source"] not in finished and res.get("raw") and Path(res["raw"]).exists():
             for raw in read_raw(Path(res["raw"])):
                 ledger.add(
-                    Article(source=raw.source, url=raw.url, status=REJECTED,
-                            reason=f"{NOT_PROCESSED}: the run stopped before this item was indexed; re-run it")
+                    Article(
+                        source=raw.source,
+                        url=raw.url,
+                        status=REJECTED,
+                        reason=f"{NOT_PROCESSED}: the run stopped before this item was indexed; re-run it",
+                    )
                 )
     for batch in final_batches:
         ledger.extend(read_articles(Path(batch["path"])))
@@ -715,7 +745,9 @@ class Decided:
     links: list[tuple[str, str]]  # (original id, copy URL) for copies whose original is not in the run
 
 
-def run_sequence(runs: Iterable[SourceRun], settings: Settings, run_id: str, store: CandidateStore) -> Decided:
+def run_sequence(
+    runs: Iterable[SourceRun], settings: Settings, run_id: str, store: CandidateStore
+) -> Decided:
     """clean -> dedupe -> enrich for one run held in memory: the stage sequence of the DAG
     (`clean_stage`, `dedupe_stage`, `enrich_stage`, then `index_stage`), run by the rebuild
     (`newsflow.reindex`) and by `newsflow process` from the same steps.

@@ -246,9 +246,7 @@ def run_ledger(
     return result
 
 
-def health_and_telemetry(
-    settings: Settings, ledger_dict: dict[str, Any], fetches: list[FetchResult]
-) -> Any:
+def health_and_telemetry(settings: Settings, ledger_dict: dict[str, Any], fetches: list[FetchResult]) -> Any:
     """The run's sources' health (also logged), and the ledger written to the telemetry index."""
     from newsflow.health import format_health, read_health
     from newsflow.index import make_client, write_ledger

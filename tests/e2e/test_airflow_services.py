@@ -100,8 +100,7 @@ def services(tmp_path_factory):
             "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
             "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
             "AIRFLOW__CORE__PARALLELISM": "6",
-            "AIRFLOW__CORE__AUTH_MANAGER":
-                "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager",
+            "AIRFLOW__CORE__AUTH_MANAGER": "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager",
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
             "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{base}/execution/",
             "AIRFLOW__API__HOST": "127.0.0.1",
@@ -126,14 +125,28 @@ def services(tmp_path_factory):
         }
         # The pools, as docker-compose's airflow-init makes them (before any component starts).
         migrate_and_import_pools(env, tmp)
-        procs = [start_component([BIN / "airflow", c], env, airflow_home / f"{c}.log")
-                 for c in ("scheduler", "dag-processor", "triggerer", "api-server")]
+        procs = [
+            start_component([BIN / "airflow", c], env, airflow_home / f"{c}.log")
+            for c in ("scheduler", "dag-processor", "triggerer", "api-server")
+        ]
         api = Api(base)
         try:
-            wait("news_ingest to be parsed and served", lambda: api.get("/api/v2/dags/news_ingest"),
-                  120, procs, airflow_home)
-            yield {"api": api, "env": env, "base": base, "tmp": tmp, "articles": article_count,
-                   "settings": Settings.from_env(env), "procs": procs}
+            wait(
+                "news_ingest to be parsed and served",
+                lambda: api.get("/api/v2/dags/news_ingest"),
+                120,
+                procs,
+                airflow_home,
+            )
+            yield {
+                "api": api,
+                "env": env,
+                "base": base,
+                "tmp": tmp,
+                "articles": article_count,
+                "settings": Settings.from_env(env),
+                "procs": procs,
+            }
         finally:
             stop_components(procs)  # each component leads its own process group (its workers included)
 
@@ -160,15 +173,20 @@ def test_triggered_run_indexes_the_live_feeds_with_a_ledger_and_health(services,
     docs = indexed_docs(settings, "harbour_herald")
     assert docs and all(d["ingest_run_id"] == triggered for d in docs)
     # The same health, read the user's way.
-    out = subprocess.run([BIN / "newsflow", "health"], env=services["env"], capture_output=True, text=True,
-                         check=True).stdout
+    out = subprocess.run(
+        [BIN / "newsflow", "health"], env=services["env"], capture_output=True, text=True, check=True
+    ).stdout
     assert "harbour_herald" in out and "healthy" in out, out
+
 
 def test_each_politeness_class_fetches_in_its_own_pool(services, triggered):
     api = services["api"]
     pools = {p["name"]: p for p in api.get("/api/v2/pools?limit=100")["pools"]}
     assert {n: pools[n]["slots"] for n in pools if n.startswith("newsflow_fetch_")} == {
-        "newsflow_fetch_default": 3, "newsflow_fetch_gentle": 1, "newsflow_fetch_local": 4}
+        "newsflow_fetch_default": 3,
+        "newsflow_fetch_gentle": 1,
+        "newsflow_fetch_local": 4,
+    }
     run = f"/api/v2/dags/news_ingest/dagRuns/{quote(triggered, safe='')}/taskInstances"
     # The mapped fetch tasks are named after their sources, each in its class's pool.
     for task_id, names in (("fetch_default", ["harbour_herald"]), ("fetch_gentle", ["tidewater_gazette"])):
@@ -194,14 +212,20 @@ def test_a_run_past_its_deadline_leaves_an_alert(services, triggered):
     def alert():
         return [a for a in read_alerts(settings, last=100) if a["run_id"] == triggered]
 
-    (found, *more) = wait("the deadline alert of the triggered run", alert, 60, services["procs"],
-                           services["env"]["AIRFLOW_HOME"])
+    (found, *more) = wait(
+        "the deadline alert of the triggered run",
+        alert,
+        60,
+        services["procs"],
+        services["env"]["AIRFLOW_HOME"],
+    )
     assert not more, "one alert per missed deadline"
     assert found["kind"] == "run_overran" and found["dag_id"] == "news_ingest"
     assert found["deadline_minutes"] == float(DEADLINE_MINUTES)
     assert found["deadline_at"], found
-    out = subprocess.run([BIN / "newsflow", "health"], env=services["env"], capture_output=True, text=True,
-                         check=True).stdout
+    out = subprocess.run(
+        [BIN / "newsflow", "health"], env=services["env"], capture_output=True, text=True, check=True
+    ).stdout
     assert f"run {triggered} overran its 0.1 min deadline" in out, out
 
 
@@ -240,10 +264,19 @@ def _chromium(args: list[str], tmp: Path) -> subprocess.CompletedProcess:
     # The browser only shows what the server says: it runs on the real clock. Loaded into its
     # multi-process sandbox, libfaketime (make test-shifted) leaves it hanging or printing nothing.
     env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD" and not k.startswith("FAKETIME")}
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-             f"--user-data-dir={tmp / 'chromium-profile'}", "--window-size=1600,1000",
-             "--virtual-time-budget=20000"]
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={tmp / 'chromium-profile'}",
+        "--window-size=1600,1000",
+        "--virtual-time-budget=20000",
+    ]
     return subprocess.run([exe, *flags, *args], capture_output=True, text=True, timeout=120, env=env)
 
 
@@ -252,8 +285,11 @@ def test_ui_shows_the_run_with_per_source_task_names(services, triggered):
     run = quote(triggered, safe="")
     for task_id, name in (("fetch_default", "harbour_herald"), ("fetch_gentle", "tidewater_gazette")):
         page = _chromium(["--dump-dom", f"{base}/dags/news_ingest/runs/{run}/tasks/{task_id}/mapped"], tmp)
-        text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", re.sub(r"<(style|script)[^>]*>.*?</\1>", "",
-                                                                     page.stdout, flags=re.S)))
+        text = re.sub(
+            r"\s+",
+            " ",
+            re.sub(r"<[^>]+>", " ", re.sub(r"<(style|script)[^>]*>.*?</\1>", "", page.stdout, flags=re.S)),
+        )
         assert name in text, f"{name} not on the {task_id} mapped-task page: {text[:2000]}"
         assert "success" in text.lower()
     ARTIFACTS.mkdir(exist_ok=True)
@@ -261,8 +297,13 @@ def test_ui_shows_the_run_with_per_source_task_names(services, triggered):
     shot.unlink(missing_ok=True)
     _chromium([f"--screenshot={shot}", f"{base}/dags/news_ingest/runs/{run}"], tmp)
     assert shot.exists() and shot.stat().st_size > 10_000
-    _chromium([f"--screenshot={ARTIFACTS / 'airflow-news_ingest-mapped-fetch.png'}",
-               f"{base}/dags/news_ingest/runs/{run}/tasks/fetch_default/mapped"], tmp)
+    _chromium(
+        [
+            f"--screenshot={ARTIFACTS / 'airflow-news_ingest-mapped-fetch.png'}",
+            f"{base}/dags/news_ingest/runs/{run}/tasks/fetch_default/mapped",
+        ],
+        tmp,
+    )
 
 
 def test_kibana_link_plugin_is_loaded(services, triggered):

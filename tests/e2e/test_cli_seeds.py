@@ -36,8 +36,13 @@ def _newsflow() -> str:
 
 @pytest.fixture(scope="module")
 def seeds_output(seed_files):
-    out = subprocess.run([_newsflow(), "process", *map(str, seed_files)], capture_output=True, text=True,
-                         check=True, timeout=300)
+    out = subprocess.run(
+        [_newsflow(), "process", *map(str, seed_files)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
     rows = [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
     assert len(rows) == 5
     return {Path(r["path"]).name[:3]: r for r in rows}
@@ -45,8 +50,19 @@ def seeds_output(seed_files):
 
 def test_required_fields_in_input_order(seeds_output, seed_files):
     for key, row in seeds_output.items():
-        for field in ("path", "id", "url", "title", "text", "language", "published_at", "publisher",
-                      "cluster_id", "status", "reason"):
+        for field in (
+            "path",
+            "id",
+            "url",
+            "title",
+            "text",
+            "language",
+            "published_at",
+            "publisher",
+            "cluster_id",
+            "status",
+            "reason",
+        ):
             assert field in row, (key, field)
     assert list(seeds_output) == ["000", "001", "002", "003", "004"]
 

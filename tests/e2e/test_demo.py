@@ -17,8 +17,14 @@ def demo_output(tmp_path_factory) -> str:
     home = tmp_path_factory.mktemp("demo-home")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "NEWSFLOW"))}
     env["NEWSFLOW_HOME"] = str(home)
-    proc = subprocess.run([str(Path(sys.executable).with_name("newsflow")), "demo"], capture_output=True,
-                          text=True, env=env, timeout=600, check=False)
+    proc = subprocess.run(
+        [str(Path(sys.executable).with_name("newsflow")), "demo"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return proc.stdout
 
@@ -35,10 +41,18 @@ def test_every_source_is_fetched_on_the_day_the_demo_runs(demo_output: str):
     """The demo runs the latest whole day before now, and its newsroom is dated to that day."""
     assert "demo interval:" in demo_output
     first = demo_output.split("Ledger of the first run")[1].split("TOTAL")[0]
-    rows = {line.split()[0]: int(line.split()[1]) for line in first.splitlines()
-            if line.strip() and line.split()[1:2] and line.split()[1].isdigit()}
-    assert set(rows) == {"bayside_archive", "coastal_wire_daily", "courrier_du_port", "hafenbote",
-                         "harbour_herald"}, first
+    rows = {
+        line.split()[0]: int(line.split()[1])
+        for line in first.splitlines()
+        if line.strip() and line.split()[1:2] and line.split()[1].isdigit()
+    }
+    assert set(rows) == {
+        "bayside_archive",
+        "coastal_wire_daily",
+        "courrier_du_port",
+        "hafenbote",
+        "harbour_herald",
+    }, first
     assert all(count > 0 for count in rows.values()), rows
     assert "outside the feed's live window" not in demo_output
 

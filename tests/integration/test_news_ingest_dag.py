@@ -44,8 +44,10 @@ def test_first_run_indexes_and_the_ledger_adds_up(stack):
     assert first["state"].endswith("success"), first
     ledger = first["ledger"]
     assert ledger["balanced"] is True
-    assert ledger["fetched"] == ledger["new"] + ledger["updated"] + ledger["unchanged"] + ledger["duplicates"] + \
-        ledger["rejected"]
+    assert (
+        ledger["fetched"]
+        == ledger["new"] + ledger["updated"] + ledger["unchanged"] + ledger["duplicates"] + ledger["rejected"]
+    )
     assert ledger["new"] >= 10
     assert ledger["duplicates_by_reason"].get("exact", 0) >= 1, ledger
     assert "interstitial" in ledger["rejected_by_reason"], ledger
@@ -63,8 +65,12 @@ def test_one_fetch_task_per_politeness_class_in_its_pool(stack):
         return [t for t in tasks if t["task_id"] == task_id]
 
     default, local, gentle = of("fetch_default"), of("fetch_local"), of("fetch_gentle")
-    assert sorted(t["name"] for t in default) == ["coastal_wire_daily", "courrier_du_port", "hafenbote",
-                                                   "harbour_herald"]
+    assert sorted(t["name"] for t in default) == [
+        "coastal_wire_daily",
+        "courrier_du_port",
+        "hafenbote",
+        "harbour_herald",
+    ]
     assert [t["name"] for t in local] == ["bayside_archive"]
     assert {t["pool"] for t in default} == {"newsflow_fetch_default"}
     assert {t["pool"] for t in local} == {"newsflow_fetch_local"}

@@ -34,7 +34,9 @@ def test_reindex_dag_builds_checks_and_swaps(tmp_path):
         )
         for outlet in ("harbour-herald", "hafenbote"):
             source = outlet.replace("-", "_")
-            archive_batch(settings, source, "run-a", read_paths([site / outlet], source=source), date(2026, 11, 20))
+            archive_batch(
+                settings, source, "run-a", read_paths([site / outlet], source=source), date(2026, 11, 20)
+            )
         client = make_client(settings)
         ensure_index(client, settings)
         # the live v1 holds a stale document the archive does not: the rebuild must not carry it

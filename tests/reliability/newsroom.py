@@ -24,41 +24,135 @@ from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 WHO = (
-    "The harbour board", "A ferry captain", "The town council", "Local fishers", "A school choir",
-    "The lighthouse trust", "Dock workers", "The island clinic", "A bakery owner", "Volunteer divers",
-    "The rowing club", "Market traders", "The coastguard", "A retired teacher", "The library staff",
-    "Young sailors", "The tram company", "A cheese maker", "The weather office", "Bridge engineers",
+    "The harbour board",
+    "A ferry captain",
+    "The town council",
+    "Local fishers",
+    "A school choir",
+    "The lighthouse trust",
+    "Dock workers",
+    "The island clinic",
+    "A bakery owner",
+    "Volunteer divers",
+    "The rowing club",
+    "Market traders",
+    "The coastguard",
+    "A retired teacher",
+    "The library staff",
+    "Young sailors",
+    "The tram company",
+    "A cheese maker",
+    "The weather office",
+    "Bridge engineers",
 )
 DID = (
-    "approved", "postponed", "celebrated", "repaired", "questioned", "funded", "measured",
-    "rebuilt", "painted", "inspected", "opened", "closed", "mapped", "restored", "doubled",
-    "counted", "announced", "tested", "cleaned", "planned",
+    "approved",
+    "postponed",
+    "celebrated",
+    "repaired",
+    "questioned",
+    "funded",
+    "measured",
+    "rebuilt",
+    "painted",
+    "inspected",
+    "opened",
+    "closed",
+    "mapped",
+    "restored",
+    "doubled",
+    "counted",
+    "announced",
+    "tested",
+    "cleaned",
+    "planned",
 )
 WHAT = (
-    "the north breakwater", "a new cargo crane", "the winter timetable", "the eel nursery",
-    "a floating classroom", "the cliff path", "the old salt store", "a solar ferry",
-    "the fish auction hall", "the tide gauge", "a seaweed farm", "the harbour wall",
-    "the oyster beds", "a night market", "the pilot boat", "the boat lift", "a reading room",
-    "the signal tower", "the ice plant", "a sea pool",
+    "the north breakwater",
+    "a new cargo crane",
+    "the winter timetable",
+    "the eel nursery",
+    "a floating classroom",
+    "the cliff path",
+    "the old salt store",
+    "a solar ferry",
+    "the fish auction hall",
+    "the tide gauge",
+    "a seaweed farm",
+    "the harbour wall",
+    "the oyster beds",
+    "a night market",
+    "the pilot boat",
+    "the boat lift",
+    "a reading room",
+    "the signal tower",
+    "the ice plant",
+    "a sea pool",
 )
 WHERE = (
-    "in Port Avelin", "near Gull Point", "at Quay Street", "beyond the Old Basin", "on Kestrel Isle",
-    "by the Narrow Sea", "in Lower Marrow", "at Saltcombe Pier", "near the Red Buoy", "in Ferrow Bay",
+    "in Port Avelin",
+    "near Gull Point",
+    "at Quay Street",
+    "beyond the Old Basin",
+    "on Kestrel Isle",
+    "by the Narrow Sea",
+    "in Lower Marrow",
+    "at Saltcombe Pier",
+    "near the Red Buoy",
+    "in Ferrow Bay",
 )
 WHY = (
-    "after weeks of storms", "before the spring tides", "to cut fuel bills", "for the first time in years",
-    "despite a tight budget", "following a public vote", "while the ferry was idle",
-    "as visitors returned", "with help from students", "ahead of the regatta",
+    "after weeks of storms",
+    "before the spring tides",
+    "to cut fuel bills",
+    "for the first time in years",
+    "despite a tight budget",
+    "following a public vote",
+    "while the ferry was idle",
+    "as visitors returned",
+    "with help from students",
+    "ahead of the regatta",
 )
 EXTRA = (
-    "Officials said the work would take {n} days.", "About {n} residents attended the meeting.",
-    "The cost was put at {n} thousand crowns.", "Some {n} boats were affected.",
-    "A spokesperson promised an update within {n} weeks.", "Records go back {n} years.",
+    "Officials said the work would take {n} days.",
+    "About {n} residents attended the meeting.",
+    "The cost was put at {n} thousand crowns.",
+    "Some {n} boats were affected.",
+    "A spokesperson promised an update within {n} weeks.",
+    "Records go back {n} years.",
 )
 
 
-SYLLABLES = ("ka", "lo", "mer", "vin", "ta", "sel", "dor", "ri", "an", "bel", "co", "fen", "gar", "hul",
-             "is", "jor", "ke", "lun", "mo", "nes", "or", "pel", "qua", "ros", "sun", "tor", "ul", "vas")
+SYLLABLES = (
+    "ka",
+    "lo",
+    "mer",
+    "vin",
+    "ta",
+    "sel",
+    "dor",
+    "ri",
+    "an",
+    "bel",
+    "co",
+    "fen",
+    "gar",
+    "hul",
+    "is",
+    "jor",
+    "ke",
+    "lun",
+    "mo",
+    "nes",
+    "or",
+    "pel",
+    "qua",
+    "ros",
+    "sun",
+    "tor",
+    "ul",
+    "vas",
+)
 
 
 def _name(rnd: random.Random) -> str:
@@ -75,8 +169,10 @@ def article_text(feed: int, item: int, words: int = 160) -> tuple[str, list[str]
     while count < words:
         sentences = []
         for _ in range(3):
-            s = (f"{_name(rnd)} of {rnd.choice(WHO).lower()} {rnd.choice(DID)} {rnd.choice(WHAT)} {_name(rnd)} "
-                 f"{rnd.choice(WHERE)} {rnd.choice(WHY)}, {_name(rnd)} {_name(rnd)} said.")
+            s = (
+                f"{_name(rnd)} of {rnd.choice(WHO).lower()} {rnd.choice(DID)} {rnd.choice(WHAT)} {_name(rnd)} "
+                f"{rnd.choice(WHERE)} {rnd.choice(WHY)}, {_name(rnd)} {_name(rnd)} said."
+            )
             sentences.append(s)
             sentences.append(rnd.choice(EXTRA).format(n=rnd.randint(2, 9999)))
         para = " ".join(sentences)
@@ -115,8 +211,13 @@ Handler = Callable[[BaseHTTPRequestHandler, int], None]
 """Writes a whole raw response; gets the request handler and the hit number of its path."""
 
 
-def send(req: BaseHTTPRequestHandler, status: int, body: bytes = b"", ctype: str = "text/html; charset=utf-8",
-         headers: dict[str, str] | None = None) -> None:
+def send(
+    req: BaseHTTPRequestHandler,
+    status: int,
+    body: bytes = b"",
+    ctype: str = "text/html; charset=utf-8",
+    headers: dict[str, str] | None = None,
+) -> None:
     req.send_response(status)
     if ctype:
         req.send_header("Content-Type", ctype)
@@ -144,8 +245,14 @@ def reset_mid_body(req: BaseHTTPRequestHandler, hit: int) -> None:
 class Newsroom:
     """`feeds` generated RSS feeds of `per_feed` articles each, plus `routes` for bad input."""
 
-    def __init__(self, feeds: int = 3, per_feed: int = 10, published: datetime | None = None,
-                 page_delay: float = 0.0, validators: bool = False) -> None:
+    def __init__(
+        self,
+        feeds: int = 3,
+        per_feed: int = 10,
+        published: datetime | None = None,
+        page_delay: float = 0.0,
+        validators: bool = False,
+    ) -> None:
         self.validators = validators  # feeds send an ETag and answer a matching If-None-Match with 304
         self.feeds = feeds
         self.per_feed = per_feed
@@ -197,7 +304,13 @@ class Newsroom:
                 if self.validators and req.headers.get("If-None-Match") == etag:
                     send(req, 304, b"", "", {"ETag": etag})
                     return
-                send(req, 200, body, "application/rss+xml; charset=utf-8", {"ETag": etag} if self.validators else None)
+                send(
+                    req,
+                    200,
+                    body,
+                    "application/rss+xml; charset=utf-8",
+                    {"ETag": etag} if self.validators else None,
+                )
                 return
         if path.startswith("/f") and path.endswith(".html") and "/a" in path:
             feed, _, item = path[2:-5].partition("/a")

@@ -39,8 +39,9 @@ class StageRun:
     error: Exception | None = None  # what failed the run (dedupe/index), if anything
 
 
-def run_stages(settings: Settings, sources: list[Source], run_id: str,
-               fetched: list[dict[str, Any]] | None = None) -> StageRun:
+def run_stages(
+    settings: Settings, sources: list[Source], run_id: str, fetched: list[dict[str, Any]] | None = None
+) -> StageRun:
     """fetch → clean → dedupe → enrich → index → ledger; `fetched` replays earlier fetch results."""
     run = StageRun()
     if fetched is None:
@@ -48,7 +49,9 @@ def run_stages(settings: Settings, sources: list[Source], run_id: str,
             try:
                 run.fetch.append(fetch_stage(src, settings, run_id))
             except Exception as exc:  # the DAG's last try: record it, the other sources go on
-                run.fetch.append({"source": src.name, "raw": "", "fetched": 0, "error": f"{type(exc).__name__}: {exc}"})
+                run.fetch.append(
+                    {"source": src.name, "raw": "", "fetched": 0, "error": f"{type(exc).__name__}: {exc}"}
+                )
     else:
         run.fetch = fetched
     client = make_client(settings)
@@ -73,8 +76,12 @@ def assert_balanced(ledger: Ledger) -> None:
 
 def index_docs(client: Elasticsearch, settings: Settings) -> list[dict[str, Any]]:
     client.indices.refresh(index=settings.index_alias)
-    resp = client.search(index=settings.index_alias, size=10_000, query={"match_all": {}},
-                         source_includes=["url", "text", "title", "description"])
+    resp = client.search(
+        index=settings.index_alias,
+        size=10_000,
+        query={"match_all": {}},
+        source_includes=["url", "text", "title", "description"],
+    )
     return [{"_id": h["_id"], **h["_source"]} for h in resp["hits"]["hits"]]
 
 

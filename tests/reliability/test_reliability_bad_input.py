@@ -37,13 +37,18 @@ WORDS = (
 def _article(title: str, text: str, extra_head: str = "", seed: int = 0) -> str:
     """A page around `text`, with generated paragraphs of its own (the extractor drops text it saw before)."""
     more = "".join(f"<p>{p}</p>" for p in article_text(7, seed)[1])
-    return (f"<!DOCTYPE html><html><head><title>{title}</title>{extra_head}</head><body><article>"
-            f"<h1>{title}</h1><p>{text}</p>{more}</article></body></html>")
+    return (
+        f"<!DOCTYPE html><html><head><title>{title}</title>{extra_head}</head><body><article>"
+        f"<h1>{title}</h1><p>{text}</p>{more}</article></body></html>"
+    )
 
 
-def _route(status: int, body: bytes = b"", ctype: str = "text/html; charset=utf-8", headers: dict | None = None):
+def _route(
+    status: int, body: bytes = b"", ctype: str = "text/html; charset=utf-8", headers: dict | None = None
+):
     def handler(req: BaseHTTPRequestHandler, hit: int) -> None:
         send(req, status, body, ctype, headers)
+
     return handler
 
 
@@ -75,14 +80,19 @@ ITEM = "<item><title>{title}</title>{link}{date}</item>"
 def _feed(base: str, items: list[tuple[str, str | None, bool]]) -> bytes:
     parts = []
     for title, link, dated in items:
-        parts.append(ITEM.format(
-            title=title,
-            link=f"<link>{link if '://' in link or link.startswith(('ftp', 'javascript')) else link}</link>"
-            if link is not None else "",
-            date="<pubDate>Fri, 20 Nov 2026 10:00:00 +0000</pubDate>" if dated else "",
-        ))
-    return ("<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>Mixed</title>"
-            f"<link>{base}/</link>" + "".join(parts) + "</channel></rss>").encode()
+        parts.append(
+            ITEM.format(
+                title=title,
+                link=f"<link>{link if '://' in link or link.startswith(('ftp', 'javascript')) else link}</link>"
+                if link is not None
+                else "",
+                date="<pubDate>Fri, 20 Nov 2026 10:00:00 +0000</pubDate>" if dated else "",
+            )
+        )
+    return (
+        "<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>Mixed</title>"
+        f"<link>{base}/</link>" + "".join(parts) + "</channel></rss>"
+    ).encode()
 
 
 # (path, what the final batch must say: a reason prefix, or "indexed")
@@ -113,30 +123,44 @@ def site():
     with Newsroom(feeds=1, per_feed=10) as room:
         base = room.base_url
         latin = _article("Caf\u00e9 reopens", WORDS, seed=1).encode("latin-1")
-        room.routes.update({
-            "/robots.txt": _route(200, b"User-agent: newsflow\nDisallow: /private/\n\nUser-agent: *\nDisallow:\n",
-                                  "text/plain"),
-            "/latin1.html": _route(200, latin, "text/html"),
-            "/wrong-charset.html": _route(200, _article("Caf\u00e9 wrong", WORDS, seed=2).encode(),
-                                          "text/html; charset=iso-8859-1"),
-            "/mojibake.html": _route(200, _article("Mojibake", WORDS.replace("café", "cafÃ©"), seed=3).encode()),
-            "/script.html": _route(200, _article(
-                "Harbour <b>news</b>", WORDS.replace("Monday", "Monday <span onclick='steal()'>today</span>")
-                + "<script>alert('owned')</script><style>p{color:red}</style>",
-                "<script>document.write('<p>injected</p>')</script>", seed=4).encode()),
-            "/busy.html": _busy_then_ok,
-            "/doc.pdf": _route(200, b"%PDF-1.7 fictional", "application/pdf"),
-            "/blob": _route(200, b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, ""),
-            "/huge.html": _huge,
-            "/loop-a.html": _route(302, b"", "text/plain", {"Location": "/loop-b.html"}),
-            "/loop-b.html": _route(302, b"", "text/plain", {"Location": "/loop-a.html"}),
-            "/gone404.html": _route(404, b"no", "text/plain"),
-            "/gone410.html": _route(410, b"gone", "text/plain"),
-            "/broken.html": _route(503, b"down", "text/plain"),
-            "/slow.html": _slow,
-            "/reset.html": reset_mid_body,
-            "/private/memo.html": _route(200, _article("Memo", WORDS, seed=5).encode()),
-        })
+        room.routes.update(
+            {
+                "/robots.txt": _route(
+                    200,
+                    b"User-agent: newsflow\nDisallow: /private/\n\nUser-agent: *\nDisallow:\n",
+                    "text/plain",
+                ),
+                "/latin1.html": _route(200, latin, "text/html"),
+                "/wrong-charset.html": _route(
+                    200, _article("Caf\u00e9 wrong", WORDS, seed=2).encode(), "text/html; charset=iso-8859-1"
+                ),
+                "/mojibake.html": _route(
+                    200, _article("Mojibake", WORDS.replace("café", "cafÃ©"), seed=3).encode()
+                ),
+                "/script.html": _route(
+                    200,
+                    _article(
+                        "Harbour <b>news</b>",
+                        WORDS.replace("Monday", "Monday <span onclick='steal()'>today</span>")
+                        + "<script>alert('owned')</script><style>p{color:red}</style>",
+                        "<script>document.write('<p>injected</p>')</script>",
+                        seed=4,
+                    ).encode(),
+                ),
+                "/busy.html": _busy_then_ok,
+                "/doc.pdf": _route(200, b"%PDF-1.7 fictional", "application/pdf"),
+                "/blob": _route(200, b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, ""),
+                "/huge.html": _huge,
+                "/loop-a.html": _route(302, b"", "text/plain", {"Location": "/loop-b.html"}),
+                "/loop-b.html": _route(302, b"", "text/plain", {"Location": "/loop-a.html"}),
+                "/gone404.html": _route(404, b"no", "text/plain"),
+                "/gone410.html": _route(410, b"gone", "text/plain"),
+                "/broken.html": _route(503, b"down", "text/plain"),
+                "/slow.html": _slow,
+                "/reset.html": reset_mid_body,
+                "/private/memo.html": _route(200, _article("Memo", WORDS, seed=5).encode()),
+            }
+        )
         items: list[tuple[str, str | None, bool]] = [
             (f"Item {path}", base + path, path != "/f0/a3.html") for path, _ in PAGES if path != "/f0/a2.html"
         ]
@@ -154,9 +178,9 @@ def site():
             "/empty.xml": b"<?xml version='1.0'?><rss version='2.0'><channel><title>Quiet</title></channel></rss>",
             "/empty-body.xml": b"",
             "/laughs.xml": b"<?xml version='1.0'?><!DOCTYPE r [<!ENTITY a 'ha'><!ENTITY b '&a;&a;&a;&a;&a;'>]>"
-                           b"<rss version='2.0'><channel><title>&b;</title></channel></rss>",
+            b"<rss version='2.0'><channel><title>&b;</title></channel></rss>",
             "/xxe.xml": b"<?xml version='1.0'?><!DOCTYPE r [<!ENTITY x SYSTEM 'file:///etc/passwd'>]>"
-                        b"<rss version='2.0'><channel><title>&x;</title></channel></rss>",
+            b"<rss version='2.0'><channel><title>&x;</title></channel></rss>",
         }
         for path, body in feeds.items():
             room.routes[path] = _route(200, body, "application/xml")
@@ -169,8 +193,14 @@ def test_bad_input_catalogue(site, rsettings, caplog):
     base = site.base_url
     sources = [Source(name="mixed", type="rss", url=base + "/mixed.xml")] + [
         Source(name=name, type="rss", url=base + path)
-        for name, path in [("malformed", "/malformed.xml"), ("html_feed", "/html-feed.xml"), ("empty", "/empty.xml"),
-                           ("empty_body", "/empty-body.xml"), ("laughs", "/laughs.xml"), ("xxe", "/xxe.xml")]
+        for name, path in [
+            ("malformed", "/malformed.xml"),
+            ("html_feed", "/html-feed.xml"),
+            ("empty", "/empty.xml"),
+            ("empty_body", "/empty-body.xml"),
+            ("laughs", "/laughs.xml"),
+            ("xxe", "/xxe.xml"),
+        ]
     ]
     run = run_stages(settings, sources, "bad-input")
     assert run.error is None, run.error
@@ -187,7 +217,12 @@ def test_bad_input_catalogue(site, rsettings, caplog):
     assert run.ledger.per_source.get("empty", {}).get("fetched", 0) == 0
 
     # Every page of the mixed feed has its outcome.
-    final = {a.url: a for b in run.index["batches"] if b["source"] == "mixed" for a in read_articles(Path(b["path"]))}
+    final = {
+        a.url: a
+        for b in run.index["batches"]
+        if b["source"] == "mixed"
+        for a in read_articles(Path(b["path"]))
+    }
     for path, outcome in PAGES:
         art = final.get(base + path)
         assert art is not None, f"{path} vanished"
@@ -199,7 +234,12 @@ def test_bad_input_catalogue(site, rsettings, caplog):
     assert len(loops) == 1 and loops[0].reason == "fetch_error: too many redirects"
     assert len(final) == len(PAGES) + 1, "listed twice = fetched once; no link / ftp link = not fetched"
     assert "entries without a usable link were skipped" in caplog.text
-    assert site.hits["/f0/a1.html"] == 1 and site.hits["/busy.html"] == 2 and site.hits["/broken.html"] == 3 and site.hits["/private/memo.html"] == 0
+    assert (
+        site.hits["/f0/a1.html"] == 1
+        and site.hits["/busy.html"] == 2
+        and site.hits["/broken.html"] == 3
+        and site.hits["/private/memo.html"] == 0
+    )
     assert site.hits["/robots.txt"] == len(sources), "robots.txt is read once per host and task (source)"
     assert run.ledger.rejected_by_reason == {"fetch_error": 10}
 
@@ -214,14 +254,17 @@ def test_bad_input_catalogue(site, rsettings, caplog):
     scripted = by_url[base + "/script.html"]
     for field in ("text", "title", "description"):
         value = scripted.get(field) or ""
-        assert "<" not in value and "alert(" not in value and "steal()" not in value and "color:red" not in value, value
+        assert (
+            "<" not in value and "alert(" not in value and "steal()" not in value and "color:red" not in value
+        ), value
 
 
 def test_an_item_without_a_date_is_kept(site, rsettings):
     settings = dataclasses.replace(rsettings, fetch_timeout=1.0)
     base = site.base_url
-    site.routes["/undated.xml"] = _route(200, _feed(base, [("No date", base + "/f0/a5.html", False)]),
-                                         "application/rss+xml")
+    site.routes["/undated.xml"] = _route(
+        200, _feed(base, [("No date", base + "/f0/a5.html", False)]), "application/rss+xml"
+    )
     run = run_stages(settings, [Source(name="undated", type="rss", url=base + "/undated.xml")], "undated")
     assert run.error is None and run.ledger.new == 1
     assert_balanced(run.ledger)

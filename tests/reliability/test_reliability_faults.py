@@ -121,7 +121,9 @@ def test_elasticsearch_rejects_single_documents(site, rsettings, proxy):
     assert_balanced(run.ledger)
     assert run.ledger.new == TOTAL - 3
     assert run.ledger.rejected_by_reason == {"index_error": 3}
-    letters = [json.loads(line) for f in (rsettings.home / "dead_letters").glob("*.jsonl") for line in f.open()]
+    letters = [
+        json.loads(line) for f in (rsettings.home / "dead_letters").glob("*.jsonl") for line in f.open()
+    ]
     assert {r["id"] for r in letters} == set(ids[:3])
     assert all("fault proxy: document rejected" in r["error"] and r["document"]["text"] for r in letters)
 
@@ -138,8 +140,11 @@ def _ids(site: Newsroom) -> list[str]:
     """The document ids the site's articles get (hash of the canonical URL)."""
     from newsflow.dedupe.urls import canonicalize_url, doc_id
 
-    return sorted(doc_id(canonicalize_url(f"{site.base_url}/f{n}/a{m}.html"))
-                  for n in range(FEEDS) for m in range(PER_FEED))
+    return sorted(
+        doc_id(canonicalize_url(f"{site.base_url}/f{n}/a{m}.html"))
+        for n in range(FEEDS)
+        for m in range(PER_FEED)
+    )
 
 
 # ------------------------------------------------------------------ the archive folder
@@ -168,8 +173,13 @@ except Exception as exc:
 
 
 def _fetch_in_child(mode: str, home: Path, url: str) -> dict:
-    out = subprocess.run([sys.executable, "-c", _CHILD, mode, str(home), url], capture_output=True, text=True,
-                         timeout=120, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", _CHILD, mode, str(home), url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -242,10 +252,18 @@ def test_worker_killed_mid_index(site, rsettings, proxy):
     enriched = [enrich_stage(b, rsettings, "run-1", None) for b in deduped]
 
     proxy.delay = 0.4  # a slow cluster, so the kill lands mid-bulk
-    conf = {"home": str(rsettings.home), "es_url": rsettings.es_url, "es_embedded": True,
-            "index_alias": rsettings.index_alias, "bulk_chunk_bytes": rsettings.bulk_chunk_bytes}
-    worker = subprocess.Popen([sys.executable, "-c", _WORKER, json.dumps(conf), json.dumps(enriched)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    conf = {
+        "home": str(rsettings.home),
+        "es_url": rsettings.es_url,
+        "es_embedded": True,
+        "index_alias": rsettings.index_alias,
+        "bulk_chunk_bytes": rsettings.bulk_chunk_bytes,
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-c", _WORKER, json.dumps(conf), json.dumps(enriched)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 60
     while proxy.docs_forwarded < 4 and time.monotonic() < deadline and worker.poll() is None:
         time.sleep(0.05)
@@ -265,8 +283,11 @@ def test_worker_killed_mid_index(site, rsettings, proxy):
 def test_worker_killed_mid_fetch_leaves_no_partial_batch(tmp_path, rsettings):
     with Newsroom(feeds=1, per_feed=20, page_delay=0.1) as slow:
         home = rsettings.home
-        worker = subprocess.Popen([sys.executable, "-c", _CHILD, "normal", str(home), slow.feed_url(0)],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        worker = subprocess.Popen(
+            [sys.executable, "-c", _CHILD, "normal", str(home), slow.feed_url(0)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 60
         while sum(v for k, v in slow.hits.items() if "/a" in k) < 5 and time.monotonic() < deadline:
             time.sleep(0.05)

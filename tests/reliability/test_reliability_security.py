@@ -33,8 +33,9 @@ def site():
         room.routes["/robots.txt"] = lambda req, hit: send(req, 200, ROBOTS, "text/plain")
         for path in ("/not-for-newsflow/a.html", "/open/a.html", "/redirected-out/a.html"):
             room.routes[path] = lambda req, hit: send(req, 200, page)
-        room.routes["/hop.html"] = lambda req, hit: send(req, 302, b"", "text/plain",
-                                                           {"Location": "/redirected-out/a.html"})
+        room.routes["/hop.html"] = lambda req, hit: send(
+            req, 302, b"", "text/plain", {"Location": "/redirected-out/a.html"}
+        )
         yield room
 
 
@@ -49,8 +50,9 @@ def test_robots_rules_for_our_user_agent_apply(site, fsettings):
         allowed = fetch_url(session, site.base_url + "/open/a.html", fsettings)
         # Our group names us, so the `*` group does not apply to us (RFC 9309: the most specific group).
         everyone = fetch_url(session, site.base_url + "/everyone-out/none.html", fsettings)
-    assert refused.error == (f"refused: robots.txt of {site.base_url} disallows /not-for-newsflow/a.html "
-                             "for User-Agent 'newsflow'")
+    assert refused.error == (
+        f"refused: robots.txt of {site.base_url} disallows /not-for-newsflow/a.html for User-Agent 'newsflow'"
+    )
     assert allowed.ok and "<article>" in allowed.text
     assert everyone.error == "HTTP 404"
     assert site.hits["/not-for-newsflow/a.html"] == 0, "a disallowed page is never requested"
@@ -81,7 +83,10 @@ def test_robots_unavailable_or_unreachable(site, fsettings, status, outcome):
     if outcome == "allowed":
         assert res.ok
     else:
-        assert res.error == f"refused: robots.txt of {site.base_url} answered HTTP 503 (RFC 9309: treated as disallow all)"
+        assert (
+            res.error
+            == f"refused: robots.txt of {site.base_url} answered HTTP 503 (RFC 9309: treated as disallow all)"
+        )
         assert site.hits["/open/a.html"] == 0
 
 
@@ -89,10 +94,12 @@ def test_only_http_and_https(fsettings, site):
     with make_session(fsettings) as session:
         for url in ("file:///etc/passwd", "ftp://127.0.0.1/x", "gopher://127.0.0.1/", "javascript:alert(1)"):
             assert fetch_url(session, url, fsettings).error.startswith("unsupported URL scheme"), url
-    feed = (b"<?xml version='1.0'?><rss version='2.0'><channel><title>t</title>"
-            b"<item><title>a</title><link>file:///etc/passwd</link></item>"
-            b"<item><title>b</title><link>javascript:alert(1)</link></item>"
-            b"<item><title>c</title><link>/ok.html</link></item></channel></rss>")
+    feed = (
+        b"<?xml version='1.0'?><rss version='2.0'><channel><title>t</title>"
+        b"<item><title>a</title><link>file:///etc/passwd</link></item>"
+        b"<item><title>b</title><link>javascript:alert(1)</link></item>"
+        b"<item><title>c</title><link>/ok.html</link></item></channel></rss>"
+    )
     entries = parse_feed(feed, site.base_url + "/feed.xml")
     assert [e.link for e in entries] == [site.base_url + "/ok.html"]
 
@@ -103,8 +110,14 @@ def test_elasticsearch_password_not_in_errors_or_logs(tmp_path, caplog, proxy):
     from newsflow.pipeline import SearchUnavailable, index_stage
 
     secret = "pw-Tern-51c2-never-log-me"
-    settings = Settings(home=tmp_path, es_url=proxy.url, es_embedded=True, es_username="elastic",
-                        es_password=secret, index_alias="secretcheck")
+    settings = Settings(
+        home=tmp_path,
+        es_url=proxy.url,
+        es_embedded=True,
+        es_username="elastic",
+        es_password=secret,
+        index_alias="secretcheck",
+    )
     proxy.stop()
     caplog.set_level(logging.DEBUG)
     with pytest.raises(SearchUnavailable) as err:

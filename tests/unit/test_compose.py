@@ -18,8 +18,16 @@ def _compose() -> dict:
 
 def test_services_of_the_full_stack_are_there_with_healthchecks():
     services = _compose()["services"]
-    for name in ("postgres", "airflow-init", "airflow-apiserver", "airflow-scheduler", "airflow-dag-processor",
-                 "airflow-triggerer", "elasticsearch", "kibana"):
+    for name in (
+        "postgres",
+        "airflow-init",
+        "airflow-apiserver",
+        "airflow-scheduler",
+        "airflow-dag-processor",
+        "airflow-triggerer",
+        "elasticsearch",
+        "kibana",
+    ):
         assert name in services, name
     for name in ("postgres", "airflow-apiserver", "airflow-scheduler", "elasticsearch", "kibana"):
         assert "healthcheck" in services[name], name
@@ -88,7 +96,7 @@ def test_kibana_setup_imports_the_saved_objects_once_kibana_is_up():
 def test_depends_on_refers_to_defined_services():
     services = _compose()["services"]
     for name, svc in services.items():
-        for dep in (svc.get("depends_on") or {}):
+        for dep in svc.get("depends_on") or {}:
             assert dep in services, f"{name} depends on unknown {dep}"
 
 

@@ -93,7 +93,11 @@ def test_broker_is_the_redis_service_and_results_go_to_postgres():
     database = urlsplit(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].split("+", 1)[0] + "://"
                         + env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].split("://", 1)[1])  # fmt: skip
     assert backend.scheme == "postgresql" and backend.hostname == "postgres" and "postgres" in services
-    assert (backend.username, backend.password, backend.path) == (database.username, database.password, database.path)
+    assert (backend.username, backend.password, backend.path) == (
+        database.username,
+        database.password,
+        database.path,
+    )
     for name in ("airflow-scheduler", "airflow-worker"):
         assert "redis" in services[name]["depends_on"], name
 
@@ -136,5 +140,7 @@ def test_init_still_creates_the_fetch_pools_under_celery():
     env = _env(init)
     assert env["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
     assert all(slots_env_var(c) in env for c in NAMES)
-    assert services["airflow-scheduler"]["depends_on"]["airflow-init"]["condition"] == \
-        "service_completed_successfully"
+    assert (
+        services["airflow-scheduler"]["depends_on"]["airflow-init"]["condition"]
+        == "service_completed_successfully"
+    )

@@ -36,16 +36,22 @@ def test_enum_settings_take_their_values_and_name_the_allowed_ones():
 
     from newsflow.config import DuplicatePolicy, LangdetectEngine, LinguaAccuracy
 
-    s = Settings.from_env({"NEWSFLOW_DUPLICATE_POLICY": "DROP", "NEWSFLOW_LINGUA": "low", "NEWSFLOW_LANGDETECT": ""})
+    s = Settings.from_env(
+        {"NEWSFLOW_DUPLICATE_POLICY": "DROP", "NEWSFLOW_LINGUA": "low", "NEWSFLOW_LANGDETECT": ""}
+    )
     assert s.duplicate_policy is DuplicatePolicy.DROP and s.duplicate_policy == "drop"
     assert s.lingua is LinguaAccuracy.LOW and s.langdetect is LangdetectEngine.AUTO
-    assert replace(s, duplicate_policy="cluster").duplicate_policy is DuplicatePolicy.CLUSTER  # the CLI's --policy
+    assert (
+        replace(s, duplicate_policy="cluster").duplicate_policy is DuplicatePolicy.CLUSTER
+    )  # the CLI's --policy
     with pytest.raises(ValueError, match=r"NEWSFLOW_LINGUA='medium': expected one of: high, low"):
         Settings.from_env({"NEWSFLOW_LINGUA": "medium"})
 
 
 def test_bad_numbers_name_the_variable():
-    with pytest.raises(ValueError, match=r"NEWSFLOW_MIN_WORDS='forty': expected a whole number \(default 40\)"):
+    with pytest.raises(
+        ValueError, match=r"NEWSFLOW_MIN_WORDS='forty': expected a whole number \(default 40\)"
+    ):
         Settings.from_env({"NEWSFLOW_MIN_WORDS": "forty"})
     with pytest.raises(ValueError, match=r"NEWSFLOW_RELATED_THRESHOLD='1.5': at most 1.0"):
         Settings.from_env({"NEWSFLOW_RELATED_THRESHOLD": "1.5"})
@@ -64,7 +70,12 @@ def test_settings_that_used_to_be_read_elsewhere_are_fields(tmp_path: Path):
             "NEWSFLOW_DAGS_FOLDER": str(tmp_path),
         }
     )
-    assert (s.schedule, s.retry_delay, s.run_deadline_minutes, s.related_window_days) == ("0 0 * * *", 2.0, 0.5, 7.0)
+    assert (s.schedule, s.retry_delay, s.run_deadline_minutes, s.related_window_days) == (
+        "0 0 * * *",
+        2.0,
+        0.5,
+        7.0,
+    )
     assert s.kibana_url == "http://kibana:5601" and s.dags_folder == tmp_path
 
 

@@ -25,8 +25,14 @@ def test_tasks_and_dependencies(dagbag):
     dag = dagbag.dags["news_ingest"]
     classes = ("default", "gentle", "local")
     assert set(dag.task_ids) == {
-        *(f"load_sources_{c}" for c in classes), *(f"fetch_{c}" for c in classes),
-        "join_fetches", "clean", "dedupe", "enrich", "index", "ledger",
+        *(f"load_sources_{c}" for c in classes),
+        *(f"fetch_{c}" for c in classes),
+        "join_fetches",
+        "clean",
+        "dedupe",
+        "enrich",
+        "index",
+        "ledger",
     }
     down = {t.task_id: set(t.downstream_task_ids) for t in dag.tasks}
     for c in classes:
@@ -63,6 +69,10 @@ def test_import_does_no_work():
         "heavy = [m for m in ('newsflow.pipeline', 'trafilatura', 'elasticsearch', 'langdetect') if m in sys.modules];"
         "print(heavy)"
     )
-    out = subprocess.run([sys.executable, "-c", code, str(ROOT / "dags" / "news_ingest.py")],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(ROOT / "dags" / "news_ingest.py")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert out.stdout.strip().splitlines()[-1] == "[]"

@@ -26,7 +26,8 @@ def test_deadline_alert_for_overrunning_runs(dag):
     deadlines = dag.deadline if isinstance(dag.deadline, list) else [dag.deadline]
     (alert,) = deadlines
     assert alert.reference == DeadlineReference.DAGRUN_QUEUED_AT or type(alert.reference).__name__.startswith(
-        "DagRunQueuedAt")
+        "DagRunQueuedAt"
+    )
     assert alert.interval.total_seconds() == 25 * 60
     assert isinstance(alert.callback, AsyncCallback)
     assert alert.callback.path == "newsflow.alerts.run_overran"
@@ -40,10 +41,15 @@ def test_overrun_callback_records_the_alert(tmp_path, monkeypatch):
     asyncio.run(run_overran(minutes=25, context={"dag_run": {"dag_id": "news_ingest", "run_id": "r1"}}))
     # The shape the scheduler sends (airflow.models.deadline.Deadline.handle_miss): the REST
     # API's DAGRunResponse, where the run id is `dag_run_id`, and the deadline itself.
-    asyncio.run(run_overran(minutes=0.5, context={
-        "dag_run": {"dag_id": "news_ingest", "dag_run_id": "manual__r2", "state": "running"},
-        "deadline": {"id": "0190", "deadline_time": "2026-11-22T10:00:30+00:00"},
-    }))
+    asyncio.run(
+        run_overran(
+            minutes=0.5,
+            context={
+                "dag_run": {"dag_id": "news_ingest", "dag_run_id": "manual__r2", "state": "running"},
+                "deadline": {"id": "0190", "deadline_time": "2026-11-22T10:00:30+00:00"},
+            },
+        )
+    )
     first, second = read_alerts(Settings.from_env())
     assert first["run_id"] == "r1" and first["deadline_minutes"] == 25
     assert second["run_id"] == "manual__r2" and second["deadline_minutes"] == 0.5

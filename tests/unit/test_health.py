@@ -24,8 +24,14 @@ def test_failures_in_a_row_then_recovery(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("NEWSFLOW_HOME", str(tmp_path))
     assert main(["health"]) == 1  # a failing source makes the command fail (for cron/monitoring)
     assert "failing" in capsys.readouterr().out
-    record_success(settings, "herald", "r5", 0, status="not_modified",
-                   last_item=("2026-11-19T00:00:00+00:00", "http://h/old"))
+    record_success(
+        settings,
+        "herald",
+        "r5",
+        0,
+        status="not_modified",
+        last_item=("2026-11-19T00:00:00+00:00", "http://h/old"),
+    )
     entry = read_health(settings)["herald"]
     assert entry["state"] == "healthy" and entry["last_status"] == "not_modified"
     assert entry["last_item_url"] == "http://h/a", "an older item never replaces the newest seen"

@@ -2,7 +2,9 @@ from newsflow.ledger import Ledger, reason_category
 from newsflow.models import Article
 
 
-def _art(status: str, reason: str = "", source: str = "a", canonical: bool = True, lang: str = "en") -> Article:
+def _art(
+    status: str, reason: str = "", source: str = "a", canonical: bool = True, lang: str = "en"
+) -> Article:
     return Article(status=status, reason=reason, source=source, is_canonical=canonical, language=lang)
 
 
@@ -24,8 +26,14 @@ def test_counts_add_up_and_break_down_by_reason_and_source():
     assert ledger.rejected_by_reason == {"too_short": 1, "interstitial": 1}
     assert ledger.duplicates_by_reason == {"exact": 1}
     assert ledger.rejected_by_language == {"fr": 1, "en": 1}
-    assert ledger.per_source["b"] == {"fetched": 2, "new": 1, "updated": 0, "unchanged": 0, "duplicate": 0,
-                                      "rejected": 1}
+    assert ledger.per_source["b"] == {
+        "fetched": 2,
+        "new": 1,
+        "updated": 0,
+        "unchanged": 0,
+        "duplicate": 0,
+        "rejected": 1,
+    }
     table = ledger.format_table()
     assert "adds up" in table and "TOTAL" in table and "too_short 1" in table
 

@@ -32,8 +32,10 @@ def _story(i: int) -> str:
 
 
 def _raw_batch(tmp: Path, name: str, start: int, count: int) -> Path:
-    items = [RawItem(source="gazette", url=f"https://gazette.example/{i}", kind="text", body=_story(i))
-             for i in range(start, start + count)]
+    items = [
+        RawItem(source="gazette", url=f"https://gazette.example/{i}", kind="text", body=_story(i))
+        for i in range(start, start + count)
+    ]
     path = tmp / f"{name}.jsonl"
     write_jsonl(path, items)
     return path
@@ -60,8 +62,11 @@ def test_memory_carries_learning_to_a_small_later_batch_and_stays_bounded(tmp_pa
     assert FURNITURE[0] not in art.text and FURNITURE[1] not in art.text
     # Bounded: many runs later the memory holds at most KEEP texts.
     for run in range(12):
-        clean_stage({"source": "gazette", "raw": str(_raw_batch(tmp_path, f"c{run}", 200 + run * 8, 8))},
-                    settings, f"run-c{run}")
+        clean_stage(
+            {"source": "gazette", "raw": str(_raw_batch(tmp_path, f"c{run}", 200 + run * 8, 8))},
+            settings,
+            f"run-c{run}",
+        )
     memory = BoilerplateMemory(settings, "gazette")
     assert len(memory.recent) == KEEP
     state = json.loads(memory.path.read_text())

@@ -13,8 +13,11 @@ from newsflow.pools import CLASSES, NAMES, pool_name, pool_slots, pools, slots_e
 
 def test_the_classes_and_their_pools():
     assert NAMES == ("default", "gentle", "local")
-    assert [pool_name(c) for c in NAMES] == ["newsflow_fetch_default", "newsflow_fetch_gentle",
-                                             "newsflow_fetch_local"]
+    assert [pool_name(c) for c in NAMES] == [
+        "newsflow_fetch_default",
+        "newsflow_fetch_gentle",
+        "newsflow_fetch_local",
+    ]
     assert slots_env_var("gentle") == "NEWSFLOW_POOL_GENTLE_SLOTS"
     assert {c: pool_slots(c, {}) for c in NAMES} == {"default": 8, "gentle": 1, "local": 4}
 
@@ -26,11 +29,14 @@ def test_slots_come_from_the_environment_and_empty_means_the_default():
     assert pool_slots("local", {"NEWSFLOW_POOL_DEFAULT_SLOTS": "9"}) == 4  # another class's variable
 
 
-@pytest.mark.parametrize(("value", "message"), [
-    ("two", "NEWSFLOW_POOL_GENTLE_SLOTS='two': expected a whole number of pool slots (default 1)"),
-    ("0", "NEWSFLOW_POOL_GENTLE_SLOTS='0': a pool needs at least 1 slot"),
-    ("-1", "at least 1 slot"),
-])
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("two", "NEWSFLOW_POOL_GENTLE_SLOTS='two': expected a whole number of pool slots (default 1)"),
+        ("0", "NEWSFLOW_POOL_GENTLE_SLOTS='0': a pool needs at least 1 slot"),
+        ("-1", "at least 1 slot"),
+    ],
+)
 def test_bad_slot_values_are_named(value, message):
     with pytest.raises(ValueError) as err:
         pool_slots("gentle", {"NEWSFLOW_POOL_GENTLE_SLOTS": value})
@@ -50,23 +56,32 @@ def test_import_file_is_what_airflow_pools_import_reads(tmp_path):
     data = json.loads(out.read_text())
     assert data == pools({"NEWSFLOW_POOL_LOCAL_SLOTS": "2"})
     assert {name: p["slots"] for name, p in data.items()} == {
-        "newsflow_fetch_default": 8, "newsflow_fetch_gentle": 1, "newsflow_fetch_local": 2}
+        "newsflow_fetch_default": 8,
+        "newsflow_fetch_gentle": 1,
+        "newsflow_fetch_local": 2,
+    }
     # What airflow.cli.commands.pool_command.pool_import_helper requires of every entry.
     assert all({"slots", "description"} <= set(p) for p in data.values())
     assert all("politeness class" in p["description"] for p in data.values())
 
 
 def test_a_bad_value_stops_the_pools_step_with_a_readable_error(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "newsflow.pools"], env={"NEWSFLOW_POOL_DEFAULT_SLOTS": "lots"},
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "newsflow.pools"],
+        env={"NEWSFLOW_POOL_DEFAULT_SLOTS": "lots"},
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 2 and proc.stdout == ""
     assert "NEWSFLOW_POOL_DEFAULT_SLOTS='lots'" in proc.stderr
 
 
 def test_importing_the_module_loads_nothing_heavy():
     """The DAG file imports it at parse time."""
-    code = ("import sys, newsflow.pools; "
-            "print(sorted(m for m in ('airflow', 'yaml', 'newsflow.config', 'newsflow.sources') if m in sys.modules))")
+    code = (
+        "import sys, newsflow.pools; "
+        "print(sorted(m for m in ('airflow', 'yaml', 'newsflow.config', 'newsflow.sources') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
@@ -75,4 +90,6 @@ def test_the_classes_default_slots_are_the_settings_defaults():
     """The slots live in Settings (`docs/settings.md`); the classes repeat their defaults to stay stdlib only."""
     from newsflow.config import Settings
 
-    assert {c.name: c.default_slots for c in CLASSES} == {c: getattr(Settings(), f"pool_{c}_slots") for c in NAMES}
+    assert {c.name: c.default_slots for c in CLASSES} == {
+        c: getattr(Settings(), f"pool_{c}_slots") for c in NAMES
+    }

@@ -46,6 +46,10 @@ def test_import_does_no_work():
         "heavy = [m for m in ('newsflow.pipeline', 'newsflow.index', 'elasticsearch') if m in sys.modules];"
         "print(heavy)"
     )
-    out = subprocess.run([sys.executable, "-c", code, str(ROOT / "dags" / "news_reindex.py")],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(ROOT / "dags" / "news_reindex.py")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert out.stdout.strip().splitlines()[-1] == "[]"

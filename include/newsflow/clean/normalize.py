@@ -131,5 +131,11 @@ def to_paragraphs(lines: list[str]) -> str:
     return "\n\n".join(paragraphs)
 
 
-__all__ = ["count_words", "needs_ftfy", "normalize_line", "normalize_text", "to_paragraphs"]  # count_words: the one shared
+__all__ = [
+    "count_words",
+    "needs_ftfy",
+    "normalize_line",
+    "normalize_text",
+    "to_paragraphs",
+]  # count_words: the one shared
 # counter (`newsflow.wordcount`), re-exported for old imports, never a second implementation

@@ -78,7 +78,9 @@ def best_other_cluster(rec: dict[str, Any], candidates: Iterable[dict[str, Any]]
         if len(other) != len(mine) or not len(mine):
             continue
         jac = estimate_jaccard(mine, np.asarray(other, dtype=np.int64))
-        if not is_near_duplicate(jac, int(rec.get("shingle_count") or 0), int(cand.get("shingle_count") or 0)):
+        if not is_near_duplicate(
+            jac, int(rec.get("shingle_count") or 0), int(cand.get("shingle_count") or 0)
+        ):
             continue
         if best is None or (-jac, cand["id"]) < best:
             best = (-jac, cand["id"])
@@ -119,7 +121,9 @@ def merge_clusters(
     edges: list[tuple[str, str]] = []
     for start in range(0, len(ids), BATCH):
         records = store.by_ids(ids[start : start + BATCH])
-        starters = [r for r in records.values() if (r.get("cluster_id") or r["id"]) == r["id"] and r.get("lsh")]
+        starters = [
+            r for r in records.values() if (r.get("cluster_id") or r["id"]) == r["id"] and r.get("lsh")
+        ]
         if not starters:
             continue
         found = store.by_lsh_many([r["lsh"] for r in starters], CANDIDATES_PER_ARTICLE)
@@ -134,12 +138,16 @@ def merge_clusters(
     if not moves:
         return 0
     updates: dict[str, dict[str, Any]] = {}
-    for member in cluster_members(client, index or settings.index_alias, sorted(set(moves) | set(moves.values()))):
+    for member in cluster_members(
+        client, index or settings.index_alias, sorted(set(moves) | set(moves.values()))
+    ):
         cluster = member.get("cluster_id") or member["id"]
         target = moves.get(cluster, cluster)
         want = {"cluster_id": target, "is_canonical": member["id"] == target}
         if (cluster, bool(member.get("is_canonical"))) != (want["cluster_id"], want["is_canonical"]):
             updates[member["id"]] = want
     changed = update_fields(client, index or settings.write_alias, updates)
-    log.info("merged %d cluster(s) split by concurrent writers: %d document(s) re-pointed", len(moves), changed)
+    log.info(
+        "merged %d cluster(s) split by concurrent writers: %d document(s) re-pointed", len(moves), changed
+    )
     return changed

@@ -69,7 +69,10 @@ def mlt_query(
     ]
     when = _parse(rec.get("published_at"))
     if when is not None and days > 0:
-        span = {"gte": (when - timedelta(days=days)).isoformat(), "lte": (when + timedelta(days=days)).isoformat()}
+        span = {
+            "gte": (when - timedelta(days=days)).isoformat(),
+            "lte": (when + timedelta(days=days)).isoformat(),
+        }
         filters.append(
             {
                 "bool": {
@@ -95,7 +98,10 @@ def mlt_query(
                 },
                 "filter": filters,
                 "must_not": {
-                    "bool": {"filter": {"term": {"cluster_id": own_cluster}}, "must_not": {"ids": {"values": [rec["id"]]}}}
+                    "bool": {
+                        "filter": {"term": {"cluster_id": own_cluster}},
+                        "must_not": {"ids": {"values": [rec["id"]]}},
+                    }
                 },
             }
         },
@@ -167,8 +173,11 @@ def link_related(
     roots = {r.get("cluster_id") for i, r in records.items() if i not in starters}
     placed.update(_stories_of(client, alias, sorted(c for c in roots if c and c not in placed)))
     changed = update_fields(client, index or settings.write_alias, _updates(records, starters, placed))
-    log.info("related coverage: %d of %d article(s) linked to another story", sum(1 for v in placed.values() if v[1]),
-             len(starters))
+    log.info(
+        "related coverage: %d of %d article(s) linked to another story",
+        sum(1 for v in placed.values() if v[1]),
+        len(starters),
+    )
     return changed
 
 
@@ -177,7 +186,9 @@ def _get_records(client: Elasticsearch, alias: str, ids: list[str]) -> dict[str,
     records: dict[str, dict[str, Any]] = {}
     for start in range(0, len(ids), BATCH):
         resp = client.mget(index=alias, ids=ids[start : start + BATCH], source_includes=_FIELDS)
-        records.update({d["_id"]: {**d["_source"], "id": d["_id"]} for d in resp.body["docs"] if d.get("found")})
+        records.update(
+            {d["_id"]: {**d["_source"], "id": d["_id"]} for d in resp.body["docs"] if d.get("found")}
+        )
     return records
 
 
@@ -205,7 +216,9 @@ def _score_starters(
     return scores, others
 
 
-def _stories_of(client: Elasticsearch, alias: str, cluster_ids: list[str]) -> dict[str, tuple[str, list[str]]]:
+def _stories_of(
+    client: Elasticsearch, alias: str, cluster_ids: list[str]
+) -> dict[str, tuple[str, list[str]]]:
     """The story of each indexed cluster starter `cluster_ids` (for copies whose starter is older)."""
     if not cluster_ids:
         return {}

@@ -89,7 +89,9 @@ def enrich_outlet(article: Article, meta: Meta) -> dict[str, Any]:
 
 
 def enrich_agency(article: Article, meta: Meta) -> dict[str, Any]:
-    return {"agency": merge_agencies(article.claims.get("agency") or [], agencies_in(article.text, article.title))}
+    return {
+        "agency": merge_agencies(article.claims.get("agency") or [], agencies_in(article.text, article.title))
+    }
 
 
 def enrich_places(article: Article, meta: Meta) -> dict[str, Any]:

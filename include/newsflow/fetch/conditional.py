@@ -61,7 +61,9 @@ def load_poll_state(settings: Settings, url: str) -> PollState:
         state = PollState(**{k: v for k, v in raw.items() if k in PollState.__dataclass_fields__})
         due(state, datetime.now(UTC))  # a wrong-shape entry fails here, not in the fetch
     except (AttributeError, TypeError, ValueError) as exc:
-        report_once(feeds_path(settings), f"has a wrong-shape entry for {url}", f"{type(exc).__name__}: {exc}")
+        report_once(
+            feeds_path(settings), f"has a wrong-shape entry for {url}", f"{type(exc).__name__}: {exc}"
+        )
         return PollState()
     return state
 
@@ -81,7 +83,10 @@ def due(state: PollState, now: datetime) -> tuple[bool, str]:
     after = datetime.fromisoformat(state.next_poll_after)
     if now >= after:
         return True, ""
-    return False, f"next poll after {state.next_poll_after} (unchanged {state.unchanged_streak} polls in a row)"
+    return (
+        False,
+        f"next poll after {state.next_poll_after} (unchanged {state.unchanged_streak} polls in a row)",
+    )
 
 
 def request_headers(state: PollState) -> dict[str, str]:

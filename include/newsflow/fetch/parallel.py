@@ -83,7 +83,9 @@ class DaemonPool:
     """
 
     def __init__(self, workers: int, name: str = "newsflow-fetch") -> None:
-        self._jobs: queue.SimpleQueue[tuple[Future[object], Callable[[], object]] | None] = queue.SimpleQueue()
+        self._jobs: queue.SimpleQueue[tuple[Future[object], Callable[[], object]] | None] = (
+            queue.SimpleQueue()
+        )
         self._threads = [
             threading.Thread(target=self._work, name=f"{name}-{n}", daemon=True)
             for n in range(max(1, workers))

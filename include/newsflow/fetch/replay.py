@@ -26,7 +26,11 @@ LOOKAHEAD = timedelta(days=31)
 
 
 def replay_window(
-    settings: Settings, source: str, start: datetime, end: datetime, item_date: Callable[[RawItem], datetime | None]
+    settings: Settings,
+    source: str,
+    start: datetime,
+    end: datetime,
+    item_date: Callable[[RawItem], datetime | None],
 ) -> Iterator[RawItem]:
     """Archived items of `source` dated in [start, end); `item_date(item)` gives an item's date."""
     latest: dict[str, RawItem] = {}

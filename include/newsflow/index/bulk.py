@@ -306,7 +306,9 @@ def _also_urls_writes(docs: list[dict[str, Any]], wanted: dict[str, list[str]]) 
     operations: list[dict[str, Any]] = []
     for d in docs:
         source = d.get("_source") or {}
-        merged = [u for u in _merge(source.get("also_urls") or [], wanted[d["_id"]]) if u != source.get("url")]
+        merged = [
+            u for u in _merge(source.get("also_urls") or [], wanted[d["_id"]]) if u != source.get("url")
+        ]
         if not d.get("found") or merged == (source.get("also_urls") or []):
             wanted.pop(d["_id"], None)
             continue

@@ -235,9 +235,9 @@ def _reason(error: Any) -> str:
     return str(error)
 
 
-def cluster_members(client: Elasticsearch, alias: str, cluster_ids: Iterable[str], limit: int = 10_000) -> list[
-    dict[str, Any]
-]:
+def cluster_members(
+    client: Elasticsearch, alias: str, cluster_ids: Iterable[str], limit: int = 10_000
+) -> list[dict[str, Any]]:
     """`id`, `cluster_id`, `is_canonical` of every document in these clusters (one request)."""
     wanted = _unique(cluster_ids)
     if not wanted:
@@ -270,4 +270,8 @@ def update_fields(client: Elasticsearch, index: str, updates: dict[str, dict[str
         operations.append({"update": {"_index": index, "_id": doc_id, "retry_on_conflict": 3}})
         operations.append({"doc": fields})
     result = client.bulk(operations=operations, refresh=True)
-    return sum(1 for item in result.body.get("items", []) if 200 <= next(iter(item.values())).get("status", 500) < 300)
+    return sum(
+        1
+        for item in result.body.get("items", [])
+        if 200 <= next(iter(item.values())).get("status", 500) < 300
+    )

@@ -15,8 +15,9 @@ from newsflow.pipeline import dedupe_stage, enrich_stage, index_stage, run_dir, 
 Run = Callable[[str, dict[str, list[Article]]], dict[str, Article]]
 
 
-def run_stages(settings: Settings, client: Elasticsearch, run_id: str, by_source: dict[str, list[Article]]
-               ) -> dict[str, Article]:
+def run_stages(
+    settings: Settings, client: Elasticsearch, run_id: str, by_source: dict[str, list[Article]]
+) -> dict[str, Article]:
     """One DAG run from clean batch files on: dedupe (against the index), enrich, index.
 
     Returns the final articles keyed by their original URL (what the ledger reads).
@@ -43,7 +44,9 @@ def seed_article(path: Path, url: str, source: str) -> Article:
     """A real seed through the real clean stage, as the DAG would see it from `url`."""
     from newsflow.clean import clean_item
 
-    art = clean_item(RawItem(source=source, url=url, kind="text", body=path.read_text(encoding="utf-8")), Settings())
+    art = clean_item(
+        RawItem(source=source, url=url, kind="text", body=path.read_text(encoding="utf-8")), Settings()
+    )
     assert not art.rejected, f"clean rejected seed {path.name}: {art.reason}"
     art.url, art.source = url, source
     return art

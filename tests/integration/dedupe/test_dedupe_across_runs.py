@@ -33,24 +33,45 @@ def art(url: str, text: str, source: str = "portmerrow_post", **kw: object) -> A
     return Article(url=url, source=source, text=text, title=text.split(".")[0][:70], **kw)  # type: ignore[arg-type]
 
 
-def test_refetch_unchanged_and_updated_across_runs(run: Run, client: Elasticsearch, settings: Settings) -> None:
-    first = run("run-1", {"portmerrow_post": [art("https://www.portmerrow-post.example/ferry", FERRY),
-                                              art("https://portmerrow-post.example/orchard", ORCHARD)]})
+def test_refetch_unchanged_and_updated_across_runs(
+    run: Run, client: Elasticsearch, settings: Settings
+) -> None:
+    first = run(
+        "run-1",
+        {
+            "portmerrow_post": [
+                art("https://www.portmerrow-post.example/ferry", FERRY),
+                art("https://portmerrow-post.example/orchard", ORCHARD),
+            ]
+        },
+    )
     assert [a.status for a in first.values()] == ["new", "new"]
     changed = ORCHARD.replace("twenty years", "twenty-five years")
-    again = run("run-2", {"portmerrow_post": [
-        # the same page through an AMP/mobile link with trackers: same document
-        art("https://m.portmerrow-post.example/ferry/amp/?utm_source=rss&fbclid=x#top", FERRY),
-        art("https://portmerrow-post.example/orchard/", changed),
-    ]})
+    again = run(
+        "run-2",
+        {
+            "portmerrow_post": [
+                # the same page through an AMP/mobile link with trackers: same document
+                art("https://m.portmerrow-post.example/ferry/amp/?utm_source=rss&fbclid=x#top", FERRY),
+                art("https://portmerrow-post.example/orchard/", changed),
+            ]
+        },
+    )
     statuses = {a.url.split("/")[3].split("?")[0]: a.status for a in again.values()}
     assert statuses == {"ferry": "unchanged", "orchard": "updated"}
     docs = stored(client, settings)
     assert len(docs) == 2
     assert docs[doc_id("https://portmerrow-post.example/orchard")]["text"] == changed
     # re-running the interval changes no counts
-    rerun = run("run-2", {"portmerrow_post": [art("https://portmerrow-post.example/ferry", FERRY),
-                                              art("https://portmerrow-post.example/orchard", changed)]})
+    rerun = run(
+        "run-2",
+        {
+            "portmerrow_post": [
+                art("https://portmerrow-post.example/ferry", FERRY),
+                art("https://portmerrow-post.example/orchard", changed),
+            ]
+        },
+    )
     assert [a.status for a in rerun.values()] == ["unchanged", "unchanged"]
     assert len(stored(client, settings)) == 2
 
@@ -73,11 +94,21 @@ def test_syndicated_copy_a_day_later_joins_the_first_runs_cluster(
     run: Run, client: Elasticsearch, settings: Settings, seed_files: list[Path]
 ) -> None:
     s = {p.name[:3]: p for p in seed_files}
-    day1 = run("day-1", {"aljazeera": [seed_article(s["000"], "https://aljazeera.example/a/000", "aljazeera")],
-                         "digital_journal": [seed_article(s["004"], "https://dj.example/a/004", "digital_journal")]})
-    day2 = run("day-2", {"dawn": [seed_article(s["001"], "https://dawn.example/a/001", "dawn")],
-                         "arab_today": [seed_article(s["002"], "https://arabtoday.example/a/002", "arab_today")],
-                         "digital_journal": [seed_article(s["003"], "https://dj.example/a/003", "digital_journal")]})
+    day1 = run(
+        "day-1",
+        {
+            "aljazeera": [seed_article(s["000"], "https://aljazeera.example/a/000", "aljazeera")],
+            "digital_journal": [seed_article(s["004"], "https://dj.example/a/004", "digital_journal")],
+        },
+    )
+    day2 = run(
+        "day-2",
+        {
+            "dawn": [seed_article(s["001"], "https://dawn.example/a/001", "dawn")],
+            "arab_today": [seed_article(s["002"], "https://arabtoday.example/a/002", "arab_today")],
+            "digital_journal": [seed_article(s["003"], "https://dj.example/a/003", "digital_journal")],
+        },
+    )
     first = day1["https://aljazeera.example/a/000"]
     assert first.cluster_id == first.id and first.is_canonical
     for url in ("https://dawn.example/a/001", "https://arabtoday.example/a/002"):
@@ -91,8 +122,9 @@ def test_syndicated_copy_a_day_later_joins_the_first_runs_cluster(
     result = search(client, settings, "Albu Kamal")
     assert (result.total, result.stories) == (5, 3)
     story = next(h for h in result.hits if h.cluster_id == first.id)
-    assert story.story_size == 3 and {o.id for o in story.also} == {day2[u].id for u in (
-        "https://dawn.example/a/001", "https://arabtoday.example/a/002")}
+    assert story.story_size == 3 and {o.id for o in story.also} == {
+        day2[u].id for u in ("https://dawn.example/a/001", "https://arabtoday.example/a/002")
+    }
     by_source = {b.key: (b.articles, b.stories) for b in result.facets["language"]}
     assert by_source == {"en": (5, 3)}
     # a third run of the same interval changes nothing

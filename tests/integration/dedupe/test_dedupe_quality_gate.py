@@ -51,8 +51,13 @@ def test_walls_of_unrelated_stories_are_rejected_and_never_clustered(
 ) -> None:
     wall = WALLS[kind]
     raws = [
-        RawItem(source="walls", url=f"https://walled.example/story/{n}", kind="html", body=_page(t, wall),
-                content_type="text/html")
+        RawItem(
+            source="walls",
+            url=f"https://walled.example/story/{n}",
+            kind="html",
+            body=_page(t, wall),
+            content_type="text/html",
+        )
         for n, t in enumerate(TEASERS)
     ]
     # Why the gate must come first: the walls' texts are near-duplicates of each other.

@@ -19,15 +19,22 @@ from newsflow.pipeline import dedupe_stage, enrich_stage, index_stage, run_dir
 pytestmark = pytest.mark.integration
 
 
-def _worker(settings: Settings, run_id: str, source: str, articles: list[Article], barrier: threading.Barrier,
-            out: dict[str, object]) -> None:
+def _worker(
+    settings: Settings,
+    run_id: str,
+    source: str,
+    articles: list[Article],
+    barrier: threading.Barrier,
+    out: dict[str, object],
+) -> None:
     """One mapped task with its own client: dedupe, wait for the other worker, then index."""
     try:
         client = make_client(settings)
         path = run_dir(settings, run_id) / "clean" / f"{source}.jsonl"
         write_jsonl(path, articles)
-        deduped = dedupe_stage([{"source": source, "path": str(path)}], settings, run_id,
-                               EsCandidateStore(client, settings))
+        deduped = dedupe_stage(
+            [{"source": source, "path": str(path)}], settings, run_id, EsCandidateStore(client, settings)
+        )
         out[f"{source}:deduped"] = [a.cluster_id for b in deduped for a in read_articles(Path(b["path"]))]
         barrier.wait(timeout=60)  # both have decided against an index without the other's copy
         enriched = [enrich_stage(b, settings, run_id, None) for b in deduped]
@@ -44,8 +51,10 @@ def test_copies_indexed_concurrently_end_in_one_cluster(
     s = {p.name[:3]: p for p in seed_files}
     jobs = {
         "dawn": [seed_article(s["001"], "https://dawn.example/a/001", "dawn")],
-        "arab_today": [seed_article(s["002"], "https://arabtoday.example/a/002", "arab_today"),
-                       seed_article(s["004"], "https://arabtoday.example/a/004", "arab_today")],
+        "arab_today": [
+            seed_article(s["002"], "https://arabtoday.example/a/002", "arab_today"),
+            seed_article(s["004"], "https://arabtoday.example/a/004", "arab_today"),
+        ],
     }
     barrier = threading.Barrier(2)
     out: dict[str, object] = {}
@@ -85,8 +94,17 @@ def test_merge_look_ups_run_only_when_another_writer_could_have_split_a_story(
 
     ensure_index(client, settings)
     started = "2026-01-02T00:00:00+00:00"
-    ours = [Article(id=f"ours{i}", url=f"https://a.example/{i}", title="t", text="some words here",
-                    status="new", fetched_at=started) for i in range(3)]
+    ours = [
+        Article(
+            id=f"ours{i}",
+            url=f"https://a.example/{i}",
+            title="t",
+            text="some words here",
+            status="new",
+            fetched_at=started,
+        )
+        for i in range(3)
+    ]
     index_articles(client, settings, ours)
     client.indices.refresh(index=settings.index_alias)
     written = [a.id for a in ours]

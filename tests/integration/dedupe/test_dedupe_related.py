@@ -34,9 +34,23 @@ def _seeds(seed_files: list[Path], keys: list[str]) -> dict[str, list]:
 def _background(repo_root: Path) -> dict[str, list[Article]]:
     """Other news (our fictional labelled set) so the index's term statistics mean something:
     in an index holding only five stories about one war every word looks common."""
-    rows = [r for r in read_jsonl(repo_root / "benchmarks" / "data" / "dedupe" / "articles.jsonl") if "derived" not in r]
-    return {"background": [Article(url=f"https://bg.example/{r['id']}", source="background", text=r["text"],
-                                   title=r["title"], claims={"published": [r["published_at"]]}) for r in rows]}
+    rows = [
+        r
+        for r in read_jsonl(repo_root / "benchmarks" / "data" / "dedupe" / "articles.jsonl")
+        if "derived" not in r
+    ]
+    return {
+        "background": [
+            Article(
+                url=f"https://bg.example/{r['id']}",
+                source="background",
+                text=r["text"],
+                title=r["title"],
+                claims={"published": [r["published_at"]]},
+            )
+            for r in rows
+        ]
+    }
 
 
 def _by_seed(client: Elasticsearch, settings: Settings) -> dict[str, dict]:

@@ -145,7 +145,9 @@ def test_429s_and_a_malformed_document(
     # backoff has to step in; then one answer rejects every item, then more 429s later.
     proxy = proxy_for(["429"] * 5 + ["items429", "forward", "429", "items429"])
     through_proxy = dataclasses.replace(settings, es_url=proxy.url, bulk_chunk_bytes=6_000)
-    articles = [make_article(f"p{i:02d}", f"Pressure test article {i} about the harbour. " * 8) for i in range(40)]
+    articles = [
+        make_article(f"p{i:02d}", f"Pressure test article {i} about the harbour. " * 8) for i in range(40)
+    ]
     articles.insert(17, make_article("bad", "A malformed article.", published_at="sometime soon"))
 
     report = index_articles(make_client(through_proxy), through_proxy, articles, initial_backoff=0.05)
@@ -177,8 +179,11 @@ def test_a_cluster_that_keeps_refusing_fails_the_load(
     through_proxy = dataclasses.replace(settings, es_url=proxy.url)
     with pytest.raises(ApiError) as failure:
         index_articles(
-            make_client(through_proxy), through_proxy, [make_article("x", "Never indexed.")],
-            max_retries=2, initial_backoff=0.01,
+            make_client(through_proxy),
+            through_proxy,
+            [make_article("x", "Never indexed.")],
+            max_retries=2,
+            initial_backoff=0.01,
         )
     assert failure.value.status_code == 429
     assert client.count(index=settings.index_alias)["count"] == 0

@@ -161,7 +161,10 @@ def test_the_query_language_ranks_first(client: Elasticsearch, settings: Setting
     # a text query too: the French article matches "banque", the English story "bank"
     both = search(client, settings, "banque | bank", prefer_lang="en")
     assert [h.language for h in both.hits] == ["en", "fr"]
-    assert [h.language for h in search(client, settings, "banque | bank", prefer_lang="fr").hits] == ["fr", "en"]
+    assert [h.language for h in search(client, settings, "banque | bank", prefer_lang="fr").hits] == [
+        "fr",
+        "en",
+    ]
 
 
 @pytest.mark.usefixtures("corpus")
@@ -184,7 +187,9 @@ def test_cli_pages_with_after_and_prints_json(
     assert main(["search", "*", "--lang", "fr,en", "--json"]) == 0
     ranked = json.loads(capsys.readouterr().out)
     assert [h["language"] for h in ranked["hits"]] == ["fr", "en", "en"]
-    assert main(["search", "*", "--country", "GB", "--agency", "Reuters", "--from", "2024-05-01", "--json"]) == 0
+    assert (
+        main(["search", "*", "--country", "GB", "--agency", "Reuters", "--from", "2024-05-01", "--json"]) == 0
+    )
     assert json.loads(capsys.readouterr().out)["total"] == 1
     assert main(["search", "*", "--after", "next"]) == 2
     assert "not a search cursor" in capsys.readouterr().err

@@ -47,7 +47,9 @@ def archived(settings: Settings) -> Settings:
     return settings
 
 
-def test_relaxed_refresh_is_restored_even_when_the_load_fails(client: Elasticsearch, settings: Settings) -> None:
+def test_relaxed_refresh_is_restored_even_when_the_load_fails(
+    client: Elasticsearch, settings: Settings
+) -> None:
     index = ensure_index(client, settings)["index"]
     assert refresh_interval(client, index) == "1s"
     with pytest.raises(RuntimeError, match="boom"), relaxed_refresh(client, settings.write_alias) as previous:
@@ -109,7 +111,9 @@ def test_reindex_from_archive_swaps_atomically(client: Elasticsearch, archived: 
     assert observed and set(observed) == {live}, "readers saw an empty or half-built index"
     assert behind_alias(client, settings.index_alias) == [new]
     assert behind_alias(client, settings.write_alias) == [new]
-    assert client.indices.get_alias(index=new).body[new]["aliases"][settings.write_alias] == {"is_write_index": True}
+    assert client.indices.get_alias(index=new).body[new]["aliases"][settings.write_alias] == {
+        "is_write_index": True
+    }
     assert refresh_interval(client, new) == "1s"
     if not settings.es_embedded:  # Elasticsearch only: osmem-server has no Lucene segments to count
         shards = client.indices.segments(index=new).body["indices"][new]["shards"]
@@ -117,7 +121,9 @@ def test_reindex_from_archive_swaps_atomically(client: Elasticsearch, archived: 
             "the rebuilt version is force-merged to one segment before the swap"
         )
     # lineage: the archive's run, and the German article searchable with the German analyzer
-    runs = client.search(index=settings.index_alias, size=0, aggs={"r": {"terms": {"field": "ingest_run_id"}}})
+    runs = client.search(
+        index=settings.index_alias, size=0, aggs={"r": {"terms": {"field": "ingest_run_id"}}}
+    )
     assert {b["key"] for b in runs["aggregations"]["r"]["buckets"]} == {"run-1", "run-2"}
     assert client.count(index=settings.index_alias, query={"term": {"language": "de"}})["count"] >= 3
     # a third rebuild keeps one old version for roll-back and drops the oldest

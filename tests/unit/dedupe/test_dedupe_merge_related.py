@@ -59,8 +59,12 @@ def test_scores_are_relative_to_the_article_itself() -> None:
 
 
 def test_mlt_query_is_bounded_by_language_window_and_cluster() -> None:
-    body = mlt_query("news", {"id": "a", "cluster_id": "k", "language": "fr",
-                              "published_at": "2025-03-03T08:00:00Z"}, days=2, candidates=7)
+    body = mlt_query(
+        "news",
+        {"id": "a", "cluster_id": "k", "language": "fr", "published_at": "2025-03-03T08:00:00Z"},
+        days=2,
+        candidates=7,
+    )
     assert body["size"] == 8
     q = body["query"]["bool"]
     assert q["must"]["more_like_this"]["fields"] == ["text_fr"]

@@ -14,7 +14,9 @@ from newsflow.dedupe.store import MemoryStore
 
 def _record(rng: random.Random, doc_id: str, base: list[int] | None) -> dict[str, object]:
     # Copies share most signature slots with their base, so they share band keys.
-    minhash = [v if base is not None and rng.random() < 0.9 else rng.randrange(2**31) for v in (base or [0] * 256)]
+    minhash = [
+        v if base is not None and rng.random() < 0.9 else rng.randrange(2**31) for v in (base or [0] * 256)
+    ]
     return {
         "id": doc_id,
         "cluster_id": doc_id,

@@ -233,9 +233,17 @@ def test_store_records_carry_what_dedupe_needs() -> None:
 
 
 def test_page_declared_canonical_is_used_on_the_same_site_only() -> None:
-    a = art("https://example.com/amp/s/123", STORY, claims={"canonical_url": "https://www.example.com/world/story-123"})
-    b = art("https://example.com/p/9", OTHER, claims={"canonical_url": "https://example.com/"})  # the home page: ignored
-    c = art("https://other.com/p/9", OTHER + " x", claims={"canonical_url": "https://example.com/world/9"})  # other site
+    a = art(
+        "https://example.com/amp/s/123",
+        STORY,
+        claims={"canonical_url": "https://www.example.com/world/story-123"},
+    )
+    b = art(
+        "https://example.com/p/9", OTHER, claims={"canonical_url": "https://example.com/"}
+    )  # the home page: ignored
+    c = art(
+        "https://other.com/p/9", OTHER + " x", claims={"canonical_url": "https://example.com/world/9"}
+    )  # other site
     Deduplicator(MemoryStore()).process([a, b, c])
     assert a.canonical_url == "https://example.com/world/story-123"
     assert b.canonical_url == "https://example.com/p/9"

@@ -192,7 +192,10 @@ def test_failing_enricher_is_counted_not_fatal(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(enrich, "detect_language", boom)
     monkeypatch.setattr(enrich, "agencies_in", boom)
     a = Article(
-        url="https://example.com/a", text="By AFP Nov 8, 2017\n" + BODY, language="fr", claims={"agency": ["dpa"]}
+        url="https://example.com/a",
+        text="By AFP Nov 8, 2017\n" + BODY,
+        language="fr",
+        claims={"agency": ["dpa"]},
     )
     enrich_article(a, {"country": "fr"})
     assert a.enrich_errors == ["language", "agency"]
@@ -253,7 +256,9 @@ def test_outlet_country_from_the_tld_and_section() -> None:
     assert (
         section_of("News > World") == "World" and section_of("  Sport  ") == "Sport" and section_of("") == ""
     )
-    a = enrich_article(Article(url="https://www.lemonde.fr/a", text=BODY, claims={"section": "International / Europe"}))
+    a = enrich_article(
+        Article(url="https://www.lemonde.fr/a", text=BODY, claims={"section": "International / Europe"})
+    )
     assert (a.country, a.section, a.domain) == ("FR", "Europe", "lemonde.fr")
     # the source's declaration wins over the TLD
     b = enrich_article(Article(url="https://www.lemonde.fr/a", text=BODY), {"country": "be"})

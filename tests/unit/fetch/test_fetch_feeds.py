@@ -157,8 +157,10 @@ def test_the_feeds_language_reaches_each_entry():
     """RSS `<language>` (and Atom's xml:lang) is the declared language enrichment takes as a prior."""
     rss = RSS.replace("<title>Example</title>", "<title>Example</title><language>is</language>")
     assert [e.language for e in parse_feed(rss.encode(), BASE)] == ["is", "is"]
-    atom = ATOM.replace('<feed xmlns="http://www.w3.org/2005/Atom">',
-                        '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="zu">')
+    atom = ATOM.replace(
+        '<feed xmlns="http://www.w3.org/2005/Atom">',
+        '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="zu">',
+    )
     assert [e.language for e in parse_feed(atom, BASE)] == ["zu"]
     assert [e.language for e in parse_feed(RSS.encode(), BASE)] == ["", ""]
 
@@ -173,7 +175,9 @@ def test_fetched_items_carry_the_feeds_language_for_enrichment(server, settings)
     link = server.route("/a/1.html", Reply(200, page, {"Content-Type": "text/html; charset=utf-8"}))
     feed = RSS.replace("<title>Example</title>", "<title>Example</title><language>is</language>")
     feed = feed.replace("https://news.example/a/1.html", link).replace(
-        "<item>\n      <title>Second</title>\n      <link>https://news.example/a/2.html</link>\n    </item>", "")
+        "<item>\n      <title>Second</title>\n      <link>https://news.example/a/2.html</link>\n    </item>",
+        "",
+    )
     url = server.route("/feed.xml", Reply(200, feed.encode(), {"Content-Type": "application/rss+xml"}))
     (item,) = list(fetch_source(Source(name="islandic", type="rss", url=url), settings))
     assert item.source_meta["feed_language"] == "is" and not item.error

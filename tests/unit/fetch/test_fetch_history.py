@@ -18,7 +18,9 @@ from newsflow.sources import Source
 from .conftest import Reply
 
 NS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"'
-PAGE = b"<html><head><title>t</title></head><body><article><p>Some fictional words.</p></article></body></html>"
+PAGE = (
+    b"<html><head><title>t</title></head><body><article><p>Some fictional words.</p></article></body></html>"
+)
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 XML = {"Content-Type": "application/xml"}
 
@@ -42,13 +44,16 @@ def _day(d: int) -> datetime:
 
 
 def test_sitemap_keeps_only_the_window_and_prefers_the_news_date(server, settings):
-    sitemap = _urlset(server, [
-        ("/a17", "2026-11-17T10:00:00Z", ""),
-        ("/a18", "2026-11-18T09:00:00+01:00", "2026-11-20"),  # news date wins over lastmod
-        ("/b18", "", "2026-11-18"),  # lastmod only
-        ("/a19", "2026-11-19T00:00:00Z", ""),  # the window's end is exclusive
-        ("/undated", "", ""),
-    ])
+    sitemap = _urlset(
+        server,
+        [
+            ("/a17", "2026-11-17T10:00:00Z", ""),
+            ("/a18", "2026-11-18T09:00:00+01:00", "2026-11-20"),  # news date wins over lastmod
+            ("/b18", "", "2026-11-18"),  # lastmod only
+            ("/a19", "2026-11-19T00:00:00Z", ""),  # the window's end is exclusive
+            ("/undated", "", ""),
+        ],
+    )
     src = Source(name="gazette", type="sitemap", url=server.route("/sitemap.xml", Reply(200, sitemap, XML)))
     report: dict = {}
     items = list(fetch_source(src, settings, _day(18), _day(19), report=report))
@@ -61,8 +66,10 @@ def test_sitemap_keeps_only_the_window_and_prefers_the_news_date(server, setting
 def test_sitemap_index_skips_children_older_than_the_window(server, settings):
     old = server.route("/old.xml", Reply(200, _urlset(server, [("/x", "2026-11-01T00:00:00Z", "")]), XML))
     new = server.route("/new.xml", Reply(200, _urlset(server, [("/y", "2026-11-18T06:00:00Z", "")]), XML))
-    index = (f'<sitemapindex {NS}><sitemap><loc>{old}</loc><lastmod>2026-11-02</lastmod></sitemap>'
-             f"<sitemap><loc>{new}</loc><lastmod>2026-11-18T07:00:00Z</lastmod></sitemap></sitemapindex>").encode()
+    index = (
+        f"<sitemapindex {NS}><sitemap><loc>{old}</loc><lastmod>2026-11-02</lastmod></sitemap>"
+        f"<sitemap><loc>{new}</loc><lastmod>2026-11-18T07:00:00Z</lastmod></sitemap></sitemapindex>"
+    ).encode()
     src = Source(name="gazette", type="sitemap", url=server.route("/index.xml", Reply(200, index, XML)))
     items = list(fetch_source(src, settings, _day(18), _day(19)))
     assert [i.url for i in items] == [server.url("/y")]
@@ -129,7 +136,9 @@ def test_a_feed_that_rarely_changes_is_polled_less_often(server, settings):
 
 def test_retry_after_sets_the_next_poll(server, settings):
     settings = settings.__class__(**{**settings.__dict__, "fetch_retries": 0})
-    url = server.route("/feed.xml", Reply(503, b"busy", {"Retry-After": "3600", "Content-Type": "text/plain"}))
+    url = server.route(
+        "/feed.xml", Reply(503, b"busy", {"Retry-After": "3600", "Content-Type": "text/plain"})
+    )
     src = Source(name="herald", type="rss", url=url)
     with pytest.raises(Exception, match="503"):
         list(fetch_source(src, settings))
@@ -139,18 +148,37 @@ def test_retry_after_sets_the_next_poll(server, settings):
 
 def test_backfill_of_a_feed_replays_the_archive_and_says_so(settings):
     def item(url: str, published: str, fetched: str) -> RawItem:
-        return RawItem(source="herald", url=url, kind="html", body="<p>x</p>", fetched_at=fetched,
-                       feed_published=published)
+        return RawItem(
+            source="herald",
+            url=url,
+            kind="html",
+            body="<p>x</p>",
+            fetched_at=fetched,
+            feed_published=published,
+        )
 
-    archive_batch(settings, "herald", "live1", [item("http://h/a", "2026-11-18T10:00:00+00:00", "1"),
-                                                  item("http://h/b", "2026-11-19T10:00:00+00:00", "1")],
-                  _day(19).date())
-    archive_batch(settings, "herald", "live2", [item("http://h/a", "2026-11-18T10:00:00+00:00", "2")],
-                  _day(20).date())
+    archive_batch(
+        settings,
+        "herald",
+        "live1",
+        [
+            item("http://h/a", "2026-11-18T10:00:00+00:00", "1"),
+            item("http://h/b", "2026-11-19T10:00:00+00:00", "1"),
+        ],
+        _day(19).date(),
+    )
+    archive_batch(
+        settings, "herald", "live2", [item("http://h/a", "2026-11-18T10:00:00+00:00", "2")], _day(20).date()
+    )
     src = Source(name="herald", type="rss", url="http://127.0.0.1:9/never-requested.xml")
     report: dict = {}
     items = list(fetch_source(src, settings, _day(18), _day(19), report=report, live=False))
-    assert [(i.url, i.fetched_at) for i in items] == [("http://h/a", "2", )]
+    assert [(i.url, i.fetched_at) for i in items] == [
+        (
+            "http://h/a",
+            "2",
+        )
+    ]
     assert report["status"] == "outside_live_window"
     assert "1 items were replayed from the raw archive" in report["notes"][0]
     # An old window is not live even without saying so: old against the run's clock.
@@ -161,7 +189,10 @@ def test_backfill_of_a_feed_replays_the_archive_and_says_so(settings):
 def test_a_window_is_live_against_the_runs_clock_not_the_machines(settings):
     """The same window is polled when the run stands just after it, replayed when it stands weeks later."""
     src = Source(name="herald", type="rss", url="http://127.0.0.1:9/feed.xml")
-    with clock.run_time(_day(19) + timedelta(hours=1)), pytest.raises(FeedFetchError, match="could not be fetched"):
+    with (
+        clock.run_time(_day(19) + timedelta(hours=1)),
+        pytest.raises(FeedFetchError, match="could not be fetched"),
+    ):
         list(fetch_source(src, settings, _day(18), _day(19), report={}))  # polled: the feed is down
     report: dict = {}
     with clock.run_time(_day(19) + timedelta(days=30)):

@@ -39,7 +39,9 @@ def test_pages_come_back_in_feed_order_with_their_own_errors(server, settings):
     links = []
     for n in range(10):
         # the first pages answer slowest, so finishing order differs from feed order
-        reply = Reply(200, f"<p>page {n}</p>".encode(), {"Content-Type": "text/html"}, delay=0.05 * (10 - n) / 10)
+        reply = Reply(
+            200, f"<p>page {n}</p>".encode(), {"Content-Type": "text/html"}, delay=0.05 * (10 - n) / 10
+        )
         links.append(server.route(f"/p{n}.html", reply))
     links.insert(5, server.url("/missing.html"))
     with make_session(settings) as session:
@@ -53,7 +55,10 @@ def test_per_host_limit_bounds_requests_in_flight(server, settings):
     route = InFlight(b"<p>x</p>", delay=0.15)
     links = [server.route(f"/slow{n}.html", route) for n in range(8)]
     with make_session(settings) as session:
-        pages = [page for _, page in fetch_pages(session, [Entry(u) for u in links], settings, workers=6, per_host=2)]
+        pages = [
+            page
+            for _, page in fetch_pages(session, [Entry(u) for u in links], settings, workers=6, per_host=2)
+        ]
     assert all(p.ok for p in pages) and len(pages) == 8
     assert route.peak == 2  # six workers, but never more than two at the one host
 
@@ -65,13 +70,18 @@ def test_per_host_limit_bounds_requests_in_flight(server, settings):
 
 
 def test_stopping_early_and_one_worker(server, settings):
-    links = [server.route(f"/q{n}.html", Reply(200, b"<p>q</p>", {"Content-Type": "text/html"})) for n in range(20)]
+    links = [
+        server.route(f"/q{n}.html", Reply(200, b"<p>q</p>", {"Content-Type": "text/html"})) for n in range(20)
+    ]
     with make_session(settings) as session:
         pages = fetch_pages(session, [Entry(u) for u in links], settings, workers=3)
         first = next(pages)
         pages.close()  # the consumer stops: pending fetches are dropped, nothing raises
         assert first[0].link == links[0] and first[1].ok
-        serial = [entry.link for entry, _ in fetch_pages(session, [Entry(u) for u in links[:3]], settings, workers=1)]
+        serial = [
+            entry.link
+            for entry, _ in fetch_pages(session, [Entry(u) for u in links[:3]], settings, workers=1)
+        ]
     assert serial == links[:3]
     assert sum(server.hits[f"/q{n}.html"] for n in range(20)) < 20 + 3
 

@@ -18,7 +18,12 @@ def _connection(monkeypatch: pytest.MonkeyPatch, **conn: object) -> None:
 
 def test_user_password_and_ca_from_the_connection(monkeypatch: pytest.MonkeyPatch) -> None:
     _connection(
-        monkeypatch, conn_type="https", host="es.example.org", port=9243, login="elastic", password="s3cret",
+        monkeypatch,
+        conn_type="https",
+        host="es.example.org",
+        port=9243,
+        login="elastic",
+        password="s3cret",
         extra={"ca_certs": "/etc/newsflow/ca.pem"},
     )
     settings = task_settings()

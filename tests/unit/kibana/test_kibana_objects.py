@@ -145,5 +145,7 @@ def test_lens_layers_reference_their_data_view_and_columns_exist() -> None:
         vis = state["visualization"]
         accessors = {c["columnId"] for c in vis.get("columns", [])}
         for vlayer in vis.get("layers", []):
-            accessors |= set(vlayer["accessors"]) | {vlayer.get("xAccessor"), vlayer.get("splitAccessor")} - {None}
+            accessors |= set(vlayer["accessors"]) | {vlayer.get("xAccessor"), vlayer.get("splitAccessor")} - {
+                None
+            }
         assert accessors <= set(next(iter(layers.values()))["columns"]), obj["id"]
