@@ -15,18 +15,8 @@ in `Article.claims`: enrich (and, for the canonical URL, dedupe) decides those f
 has one writer (`newsflow.fields`).
 """
 
-from newsflow.clean.item import (
-    RULES,
-    StripResult,
-    apply_learned,
-    clean_and_learn,
-    clean_item,
-    clean_text,
-    learn_boilerplate,
-    learning_text,
-    line_key,
-    strip_boilerplate,
-)
+from newsflow.clean.boilerplate import RULES, StripResult, learn_boilerplate, line_key, strip_boilerplate
+from newsflow.clean.item import apply_learned, clean_and_learn, clean_item, clean_text, learning_text
 
 __all__ = [
     "RULES",

@@ -15,7 +15,7 @@ from typing import Any
 
 import lxml.html
 
-from newsflow.clean.boilerplate import RULES, StripResult, learn_boilerplate, line_key, strip_boilerplate
+from newsflow.clean.boilerplate import StripResult, line_key, strip_boilerplate
 from newsflow.clean.footer import agency_name, parse_date, parse_dateline
 from newsflow.clean.html import Extraction, extract_html
 from newsflow.clean.normalize import normalize_line, normalize_text, to_paragraphs
@@ -29,19 +29,6 @@ from newsflow.clean.quality import (
 from newsflow.config import PIPELINE_VERSION, Settings
 from newsflow.models import Article, Claims, RawItem
 from newsflow.wordcount import count_words
-
-__all__ = [
-    "RULES",
-    "StripResult",
-    "apply_learned",
-    "clean_and_learn",
-    "clean_item",
-    "clean_text",
-    "learn_boilerplate",
-    "learning_text",
-    "line_key",
-    "strip_boilerplate",
-]
 
 log = logging.getLogger("newsflow.clean")
 

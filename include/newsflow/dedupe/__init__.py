@@ -58,23 +58,17 @@ copies of one story, and `related.link_related` sets `story_id`/`related_ids` fo
 independently written articles on the same event (never touching `cluster_id`).
 """
 
-from newsflow.dedupe.deduplicator import (
-    POLICIES,
-    CandidateStore,
-    Deduplicator,
-    LayeredStore,
-    MemoryStore,
-    canonicalize_url,
-    doc_id,
+from newsflow.dedupe.deduplicator import POLICIES, Deduplicator, fingerprint, record_of
+from newsflow.dedupe.minhash import (
     estimate_containment,
     estimate_jaccard,
-    fingerprint,
     lsh_keys,
     normalize_for_hash,
-    record_of,
     signature,
     text_hash,
 )
+from newsflow.dedupe.store import CandidateStore, LayeredStore, MemoryStore
+from newsflow.dedupe.urls import canonicalize_url, doc_id
 
 __all__ = [
     "CandidateStore",

@@ -14,37 +14,18 @@ import numpy as np
 
 from newsflow.dedupe.furniture import story_text
 from newsflow.dedupe.minhash import (
-    estimate_containment,
     estimate_jaccard,
     is_near_duplicate,
     lsh_keys,
-    normalize_for_hash,
     signature,
     text_hash,
     tokens,
 )
 from newsflow.dedupe.runstore import RunStore
-from newsflow.dedupe.store import CandidateStore, LayeredStore, MemoryStore
+from newsflow.dedupe.store import CandidateStore
 from newsflow.dedupe.urls import _clean_host, canonicalize_url, doc_id
 from newsflow.models import DEDUPE_RECORD_FIELDS as RECORD_FIELDS
 from newsflow.models import DUPLICATE, NEW, UNCHANGED, UPDATED, Article
-
-__all__ = [
-    "CandidateStore",
-    "Deduplicator",
-    "LayeredStore",
-    "MemoryStore",
-    "canonicalize_url",
-    "doc_id",
-    "estimate_containment",
-    "estimate_jaccard",
-    "fingerprint",
-    "lsh_keys",
-    "normalize_for_hash",
-    "record_of",
-    "signature",
-    "text_hash",
-]
 
 POLICIES = ("cluster", "drop")
 

@@ -15,21 +15,21 @@ again gives the same result (enrichers read claims, never their own outputs; err
 recounted, not accumulated).
 """
 
+from newsflow.enrich.agency import agencies_in
+from newsflow.enrich.dates import published_date
 from newsflow.enrich.enrichers import (
     ENRICHERS,
     Enricher,
-    agencies_in,
-    detect_language,
     enrich_article,
     enrich_dates,
-    keywords_of,
-    places_in,
-    published_date,
     reading_time,
-    registered_domain,
     skipped_enrichers,
     word_count,
 )
+from newsflow.enrich.keywords import keywords_of
+from newsflow.enrich.language import detect_language
+from newsflow.enrich.outlet import registered_domain
+from newsflow.enrich.places import places_in
 
 __all__ = [
     "ENRICHERS",

@@ -17,25 +17,10 @@ from newsflow.enrich.agency import agencies_in, merge_agencies
 from newsflow.enrich.dates import published_date, updated_date
 from newsflow.enrich.keywords import keywords_of
 from newsflow.enrich.language import UNDETERMINED, detect_language
-from newsflow.enrich.outlet import outlet, registered_domain, section_of, tld_country
+from newsflow.enrich.outlet import outlet, section_of, tld_country
 from newsflow.enrich.places import places_in
 from newsflow.models import Article
 from newsflow.wordcount import count_words
-
-__all__ = [
-    "ENRICHERS",
-    "skipped_enrichers",
-    "Enricher",
-    "agencies_in",
-    "detect_language",
-    "enrich_article",
-    "keywords_of",
-    "places_in",
-    "published_date",
-    "reading_time",
-    "registered_domain",
-    "word_count",
-]
 
 log = logging.getLogger("newsflow.enrich")
 
