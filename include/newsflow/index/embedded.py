@@ -29,6 +29,13 @@ TEST_ES_URL_ENV = env_var("test_es_url")
 """A running Elasticsearch the tests and benchmarks use instead of the embedded server."""
 
 
+def _pointed_at(base: Settings, url: str, *, embedded: bool) -> Settings:
+    """`base` aimed at a test or demo engine: its URL, and none of a production cluster's credentials."""
+    return dataclasses.replace(
+        base, es_url=url, es_embedded=embedded, es_api_key="", es_username="", es_password="", es_ca_certs=""
+    )
+
+
 class EmbeddedSearch:
     """Context manager that starts osmem-server and stops it on exit."""
 
@@ -54,15 +61,7 @@ class EmbeddedSearch:
         """`base` pointed at this server (es_url set, es_embedded True, no credentials)."""
         if not self.url:
             raise RuntimeError("EmbeddedSearch is not started")
-        return dataclasses.replace(
-            base,
-            es_url=self.url,
-            es_embedded=True,
-            es_api_key="",
-            es_username="",
-            es_password="",
-            es_ca_certs="",
-        )
+        return _pointed_at(base, self.url, embedded=True)
 
     def close(self) -> None:
         if self._server is not None:
@@ -98,15 +97,7 @@ class ExternalSearch:
 
     def settings(self, base: Settings) -> Settings:
         """`base` pointed at this engine (es_url set, es_embedded False, no credentials)."""
-        return dataclasses.replace(
-            base,
-            es_url=self.url,
-            es_embedded=False,
-            es_api_key="",
-            es_username="",
-            es_password="",
-            es_ca_certs="",
-        )
+        return _pointed_at(base, self.url, embedded=False)
 
     def close(self) -> None:
         """Nothing to stop: the engine belongs to whoever started it."""
