@@ -179,8 +179,8 @@ class Settings:
     related_window_days: float = field(default=3.0, metadata=_min(0))
     """Related coverage only links articles published within this many days of each other."""
     keywords: bool = True
-    """YAKE key phrases per article: over half of the enrich stage's CPU; off for bulk backfills (the
-    `keywords` field then stays empty)."""
+    """YAKE key phrases of each article's title and lede (400 characters; none for rejected articles):
+    the enrich stage's dearest step; off for bulk backfills (the `keywords` field then stays empty)."""
     lingua: LinguaAccuracy = LinguaAccuracy.HIGH
     """lingua models for short-text language identification: `high`, or `low` (about 100 MB instead of up
     to 1.1 GB, less accurate on titles; see docs/language.md)."""

@@ -19,7 +19,7 @@ from newsflow.enrich.keywords import keywords_of
 from newsflow.enrich.language import UNDETERMINED, detect_language
 from newsflow.enrich.outlet import outlet, section_of, tld_country
 from newsflow.enrich.places import places_in
-from newsflow.models import Article
+from newsflow.models import REJECTED, Article
 from newsflow.wordcount import count_words
 
 log = logging.getLogger("newsflow.enrich")
@@ -85,6 +85,10 @@ def enrich_places(article: Article, meta: Meta) -> dict[str, Any]:
 
 
 def enrich_keywords(article: Article, meta: Meta) -> dict[str, Any]:
+    """Key phrases of the title and lede (`newsflow.enrich.keywords`); none for a rejected
+    article, which is never indexed (YAKE is the costliest enricher)."""
+    if article.status == REJECTED:
+        return {"keywords": []}
     return {"keywords": keywords_of(article.title, article.text, article.language)}
 
 

@@ -5,8 +5,12 @@ casing, spread over sentences, context diversity), so it needs no training data 
 download; it knows stopwords for about 35 languages (`yake/core/StopwordsList/stopwords_<lang>.txt`) and
 falls back to a language-neutral list for the others. It is deterministic.
 
-- The title and the first `MAX_CHARS` characters of the text are read (cut at a word):
-  YAKE's cost grows with the text, and a news story's key terms are in its head.
+- The title and the lede are read: the first `MAX_CHARS` characters of title and text, cut
+  at a word. YAKE (pure Python) costs about 1 CPU ms per 100 characters, and a news story's
+  key terms are in its head: over the 193 real pages of `benchmarks/realpages_speed.py`, 97%
+  of the top-5 keywords at 400 characters are in the list read from 700 (82% of all ten),
+  for 0.6 ms less per article.
+- A rejected article gets none (it is not indexed, so nothing facets on its keywords).
 - Up to `MAX_KEYWORDS` phrases of 1 to `MAX_WORDS` words, near-duplicates removed
   (`DEDUP_LIMIT`), best first.
 - As facet values, a phrase whose words are all capitalised keeps its case (a name:
@@ -22,7 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-MAX_CHARS = 700
+MAX_CHARS = 400
 MAX_KEYWORDS = 10
 MAX_WORDS = 2
 DEDUP_LIMIT = 0.7
