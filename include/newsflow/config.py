@@ -110,6 +110,10 @@ class Settings:
     """Per-run batch files and ledgers passed between tasks (default: <home>/work)."""
     state_dir: Path | None = field(default=None, metadata={"shown": "<home>/state"})
     """Per-source state kept across runs (default: <home>/state)."""
+    cache_dir: Path | None = field(default=None, metadata={"shown": "~/.cache/newsflow"})
+    """Data derived from installed packages, built at first use and loaded in milliseconds after (the
+    places gazetteer, py3langid's unpacked model); safe to delete; unwritable means built in memory
+    (default: $XDG_CACHE_HOME/newsflow, else ~/.cache/newsflow)."""
     es_url: str = ""
     """Elasticsearch URL; empty: the Airflow connection `newsflow_elasticsearch`, or the embedded server
     the demo and tests start."""
@@ -241,6 +245,13 @@ class Settings:
     @property
     def state(self) -> Path:
         return self.state_dir or self.home / "state"
+
+    @property
+    def cache(self) -> Path:
+        if self.cache_dir:
+            return self.cache_dir
+        xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
+        return (Path(xdg) if xdg else Path.home() / ".cache") / "newsflow"
 
     @property
     def write_alias(self) -> str:

@@ -44,14 +44,17 @@ Read `docs/language.md` for the design and `benchmarks/language_bench.py` for th
 from __future__ import annotations
 
 import threading
+from array import array
 from collections.abc import Iterable
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import ftfy
 
 from newsflow.clean.normalize import needs_ftfy
 from newsflow.config import LangdetectEngine, LinguaAccuracy, Settings
+from newsflow.derived import cached, fingerprint
 from newsflow.enrich.scripts import (
     SCRIPT_ALSO,
     SCRIPT_LANGUAGE,
@@ -218,10 +221,55 @@ def lingua_probabilities(sample: str, codes: Iterable[str]) -> Probabilities:
 
 @lru_cache(maxsize=1)
 def _langid() -> Any:
-    """py3langid's shipped model (139 languages), probabilities normalised."""
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    """py3langid's shipped model (139 languages), probabilities normalised.
 
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    The model ships LZMA-compressed (about 0.35 CPU s to unpack in every process); its arrays
+    are kept unpacked in the cache directory (`newsflow.derived`) and read back in a few ms.
+    """
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+
+    shipped = Path(MODEL_FILE) if Path(MODEL_FILE).is_absolute() else Path(MODEL_DIR) / MODEL_FILE
+    key = fingerprint(Path(__file__), shipped)
+    model = cached("py3langid", key, lambda: _unpacked_model(shipped), _save_model, _load_model)
+    ptc, pc, classes, nextmove, row, output = model
+    return LanguageIdentifier(ptc, pc, classes, nextmove, output, norm_probs=True, tk_row=row)
+
+
+_MODEL_PARTS = ("ptc", "pc", "classes", "nextmove", "row", "output")
+
+
+def _unpacked_model(shipped: Path) -> tuple[Any, ...]:
+    """py3langid's own reader (`modelio.load_model`), arrays as its `from_model_file` hands them on."""
+    import numpy as np
+    from py3langid.modelio import load_model
+
+    ptc, pc, classes, nextmove, row, output = load_model(shipped)
+    return np.asarray(ptc), np.asarray(pc), classes, nextmove, row, output
+
+
+def _save_model(model: tuple[Any, ...], folder: Path) -> None:
+    """One `.npy` file per part: `classes` as text, the DFA's arrays with their own item size."""
+    import numpy as np
+
+    folder.mkdir()
+    ptc, pc, classes, nextmove, row, output = model
+    values = (ptc, pc, np.array(classes), _numpy(nextmove), _numpy(row), np.asarray(output, dtype=np.int64))
+    for name, value in zip(_MODEL_PARTS, values, strict=True):
+        np.save(folder / f"{name}.npy", value, allow_pickle=False)
+
+
+def _numpy(values: array[Any]) -> Any:
+    import numpy as np
+
+    return np.frombuffer(values, dtype=np.dtype(values.typecode))
+
+
+def _load_model(folder: Path) -> tuple[Any, ...]:
+    import numpy as np
+
+    parts = {name: np.load(folder / f"{name}.npy", allow_pickle=False) for name in _MODEL_PARTS}
+    nextmove, row = (array(parts[n].dtype.char, parts[n].tobytes()) for n in ("nextmove", "row"))
+    return parts["ptc"], parts["pc"], parts["classes"].tolist(), nextmove, row, parts["output"].tolist()
 
 
 def langid_probabilities(sample: str) -> Probabilities:
