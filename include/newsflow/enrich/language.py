@@ -430,11 +430,13 @@ def _unknown_to_langdetect(sample: str, script: str, declared: str, best: str) -
     return "" if low == best else low
 
 
-def detect_language(title: str, text: str, hint: str = "") -> tuple[str, float]:
+def detect_language(title: str, text: str, hint: str = "", *, blend: bool = True) -> tuple[str, float]:
     """(ISO 639-1 code or "und", confidence 0..1) of the title and the start of the text.
 
     `hint` is the declared language (source, page, feed or news API), a prior: never an override
-    of a clear answer, except where no detector can output it.
+    of a clear answer, except where no detector can output it. `blend=False` answers short text
+    with langdetect and the prior alone (no py3langid or lingua models to load: the enricher's
+    choice for rejected articles, which are never indexed).
     """
     sample = sample_text(title, text)
     counts = script_counts(sample)
@@ -457,4 +459,6 @@ def detect_language(title: str, text: str, hint: str = "") -> tuple[str, float]:
         return UNDETERMINED, 0.0  # a script no detector knows, no declaration
     if letters >= SHORT_LETTERS:
         return _long(sample, script, declared)
+    if not blend:
+        return _with_prior(langdetect_probabilities(sample, SHORT_TRIALS), declared)
     return _short(sample, script, declared)

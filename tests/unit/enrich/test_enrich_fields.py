@@ -183,6 +183,25 @@ def test_rejected_articles_get_a_language_too() -> None:
     assert (a.status, a.language, a.enrich_errors) == ("rejected", "und", [])
     b = Article(url="https://example.com/b", text=BODY).reject("too short")
     assert enrich_article(b).language == "en"
+    assert b.keywords == []  # never indexed: no keywords to facet on
+    assert enrich_article(Article(url="https://example.com/b", text=BODY)).keywords
+
+
+def test_a_rejected_short_text_is_answered_without_the_short_text_models(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from newsflow.enrich import language
+
+    title = "Der Bundeskanzler reiste am Montag nach Paris und traf dort die Ministerin"
+    assert language.detect_language(title, "")[0] == "de"  # the blend (py3langid and lingua)
+
+    def no_blend(*args: object) -> tuple[str, float]:
+        raise AssertionError("the short-text blend ran for a rejected article")
+
+    monkeypatch.setattr(language, "_short", no_blend)
+    a = Article(url="https://example.com/c", title=title, text="").reject("too short")
+    assert enrich_article(a).language == "de" and a.enrich_errors == []
+    assert language.detect_language(title, "", blend=False)[0] == "de"
 
 
 def test_failing_enricher_is_counted_not_fatal(monkeypatch: pytest.MonkeyPatch) -> None:
