@@ -324,7 +324,7 @@ def clean_batch(
     cleaned = [_isolated_clean(raw, settings) for raw in raws]
     learning = [text for art, text in cleaned if not art.rejected]
     try:
-        learned = learn_boilerplate([*remembered, *learning])
+        learned = learn_boilerplate([*remembered, *learning], normalized=True)  # learning texts
     except Exception as exc:  # learning is an improvement, never a reason to lose the batch
         log.warning("boilerplate learning failed (%s: %s); cleaning without it", type(exc).__name__, exc)
         learned = frozenset()

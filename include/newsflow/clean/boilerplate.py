@@ -522,19 +522,26 @@ def _signature(keys: set[str]) -> set[str]:
 
 
 def learn_boilerplate(
-    texts: list[str], min_share: float = 0.5, min_docs: int = 3, max_lines: int = 500
+    texts: list[str],
+    min_share: float = 0.5,
+    min_docs: int = 3,
+    max_lines: int = 500,
+    *,
+    normalized: bool = False,
 ) -> frozenset[str]:
     """Lines that recur in at least `min_share` of a source's recent articles (and in `min_docs`).
 
     Versions of the same story (updates, re-fetches) are counted once, judged
     by their long lines, so a story's own paragraphs are not learned as
     furniture because it was fetched five times. The result (keys as made by
-    `line_key`) is what `clean_item(..., learned=...)` expects.
+    `line_key`) is what `clean_item(..., learned=...)` expects. `normalized=True`: the texts
+    are learning texts (`learning_text`, already normalised), not normalised again (ftfy's
+    check on a non-ASCII text is the costly part of learning).
     """
     docs: list[set[str]] = []
     signatures: list[set[str]] = []
     for text in texts:
-        keys = {_fold(line) for line in normalize_text(text).split("\n")}
+        keys = {_fold(line) for line in (text if normalized else normalize_text(text)).split("\n")}
         keys = {k for k in keys if any(ch.isalnum() for ch in k)}
         if not keys:
             continue

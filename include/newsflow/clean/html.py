@@ -25,7 +25,7 @@ import trafilatura
 from lxml import etree
 from trafilatura.utils import load_html
 
-from newsflow.clean.boilerplate import strip_boilerplate
+from newsflow.clean.boilerplate import StripResult, strip_boilerplate
 from newsflow.clean.daysearch import search_day, url_day
 from newsflow.clean.footer import agency_name
 from newsflow.clean.metadata import (
@@ -71,6 +71,9 @@ class Extraction:
     anchors: frozenset[str] = frozenset()  # the page's link texts (casefolded): headline lists are links
     declared_article: bool = False  # og:type or JSON-LD says the page is one article
     body_candidates: list[tuple[str, str]] = field(default_factory=list)  # JSON-LD articleBody
+    # The fixed furniture rules over `text` (normalised), run to judge its length: clean's text pass
+    # starts from them rather than running them again (None when a fallback replaced the text).
+    stripped: StripResult | None = None
 
 
 def _meta(tree: lxml.html.HtmlElement, *names: str) -> str:
@@ -469,12 +472,13 @@ def extract_html(html: str, url: str = "", min_words: int = 40) -> Extraction:
     out.title = out.title or " ".join(" ".join(tree.xpath("//title//text()")).split())
     out.anchors = anchors
 
-    story = story_lines(out.text)
+    out.stripped = strip_boilerplate(normalize_text(out.text)) if out.text else None
+    story = "\n".join(out.stripped.lines) if out.stripped else ""  # `story_lines(out.text)`
     short = count_words(story) < min_words
     if short:
         for name, text in [*out.body_candidates, *_fallbacks(tree, url, lang)]:
             if _earns_place(name, text, story, anchors, min_words):
-                out.extractor, out.text = name, text
+                out.extractor, out.text, out.stripped = name, text, None
                 break
         out.video = has_video(tree)
         out.link_density = link_density(tree)

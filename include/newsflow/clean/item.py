@@ -256,6 +256,12 @@ def _dates(*values: str | None) -> list[str]:
     return list(dict.fromkeys(v for v in values if v))
 
 
+def _first_pass(page: str, learned: frozenset[str], done: StripResult | None) -> StripResult:
+    """The furniture rules over the normalised `page`: extraction already ran them (`done`) when
+    nothing is learned yet, as on the pipeline's first pass."""
+    return done if done is not None and not learned else strip_boilerplate(page, learned)
+
+
 def _clean_raw(raw: RawItem, settings: Settings, learned: frozenset[str], sink: list[str] | None) -> Article:
     art = Article(
         url=raw.url,
@@ -281,7 +287,7 @@ def _clean_raw(raw: RawItem, settings: Settings, learned: frozenset[str], sink: 
     # One normalisation and, with nothing learned yet (the pipeline's first pass), one
     # boilerplate pass serve both the learning text and the article.
     page = normalize_text(body)
-    stripped = strip_boilerplate(page, learned)
+    stripped = _first_pass(page, learned, ext.stripped if payload.kind == "html" else None)
     if sink is not None:
         bare = stripped if not learned else strip_boilerplate(page)
         sink.append("\n".join(bare.lines))

@@ -23,8 +23,11 @@ MAX_LINES = 5_000  # bound on the set (the memory holds at most KEEP articles of
 
 
 def source_furniture(texts: Iterable[str]) -> frozenset[str]:
-    """Line keys (`line_key`) that recur in MIN_STORIES or more different stories of `texts`."""
-    return learn_boilerplate(list(texts), min_share=0.0, min_docs=MIN_STORIES, max_lines=MAX_LINES)
+    """Line keys (`line_key`) that recur in MIN_STORIES or more different stories of `texts`
+    (learning texts: `learning_text`'s output, normalised already)."""
+    return learn_boilerplate(
+        list(texts), min_share=0.0, min_docs=MIN_STORIES, max_lines=MAX_LINES, normalized=True
+    )
 
 
 def story_text(text: str, furniture: frozenset[str]) -> str:

@@ -435,8 +435,8 @@ def detect_language(title: str, text: str, hint: str = "", *, blend: bool = True
 
     `hint` is the declared language (source, page, feed or news API), a prior: never an override
     of a clear answer, except where no detector can output it. `blend=False` answers short text
-    with langdetect and the prior alone (no py3langid or lingua models to load: the enricher's
-    choice for rejected articles, which are never indexed).
+    with py3langid alone (`_short_quick`: no lingua models to load; the enricher's choice for
+    rejected articles, which are never indexed).
     """
     sample = sample_text(title, text)
     counts = script_counts(sample)
@@ -459,6 +459,16 @@ def detect_language(title: str, text: str, hint: str = "", *, blend: bool = True
         return UNDETERMINED, 0.0  # a script no detector knows, no declaration
     if letters >= SHORT_LETTERS:
         return _long(sample, script, declared)
-    if not blend:
-        return _with_prior(langdetect_probabilities(sample, SHORT_TRIALS), declared)
-    return _short(sample, script, declared)
+    return _short(sample, script, declared) if blend else _short_quick(sample, script, declared)
+
+
+def _short_quick(sample: str, script: str, declared: str) -> tuple[str, float]:
+    """py3langid's vote alone over the script's languages, weighed by web share (langdetect's for
+    a text it cannot place): no lingua models to load, for a rejected article's few words."""
+    allowed = SCRIPT_LANGUAGES[script]
+    if script == "CYRILLIC":
+        allowed = cyrillic_candidates(sample, allowed)
+    lid = {c: p for c, p in langid_probabilities(sample).items() if c in allowed and p > 0}
+    if not lid:
+        return _with_prior(_web_prior(langdetect_probabilities(sample, SHORT_TRIALS)), declared)
+    return _with_prior(_web_prior(lid), declared)
