@@ -422,7 +422,7 @@ def test_an_unwritable_state_folder_is_bypassed_and_the_archive_kept(room, setti
     assert not list(Path(settings.archive).rglob("*.tmp"))
 
 
-def test_a_failing_source_stays_failing_until_a_poll_succeeds(room, settings):
+def test_a_failing_source_stays_failing_until_a_poll_succeeds(room, settings, monkeypatch, capsys):
     """A run that does not poll (the back-off of an unchanged feed says wait) is no success."""
     from newsflow.health import read_health, record_failure
 
@@ -438,6 +438,17 @@ def test_a_failing_source_stays_failing_until_a_poll_succeeds(room, settings):
     health = read_health(settings, ["flaky"])["flaky"]
     assert health["consecutive_failures"] == 1 and health["state"] == "degraded", health
     assert health["last_status"] == "not_polled"
+    # what the operator sees: `newsflow health` no longer calls it healthy
+    import json
+
+    from newsflow.cli import main
+
+    monkeypatch.setenv("NEWSFLOW_HOME", str(settings.home))
+    monkeypatch.delenv("NEWSFLOW_STATE_DIR", raising=False)
+    capsys.readouterr()
+    main(["health", "--json"])
+    shown = json.loads(capsys.readouterr().out)["sources"]["flaky"]
+    assert shown["state"] == "degraded" and shown["consecutive_failures"] == 1, shown
 
 
 # ------------------------------------------------------------------ 4/9. the CLI on hostile local files
