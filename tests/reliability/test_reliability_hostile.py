@@ -851,3 +851,51 @@ def test_an_unexpected_error_in_clean_or_enrich_rejects_only_that_item(room, set
     assert articles["a1.html"].reason == "clean_error: RuntimeError: a cleaner bug met on this page"
     assert articles["a2.html"].status == "rejected"
     assert articles["a2.html"].reason == "enrich_error: ValueError: an enricher bug met on this article"
+
+
+@pytest.fixture
+def read_only_state(settings):
+    """The state folder, holding valid state files, made read-only for real: `chattr +i` (root
+    ignores mode bits), else mode 0o555."""
+    import os
+    import shutil
+    import subprocess
+
+    state = Path(settings.state)
+    state.mkdir(parents=True)
+    (state / "health.json").write_text("{}")
+    (state / "feeds.json").write_text("{}")
+    as_root = os.geteuid() == 0
+    if as_root:
+        if not shutil.which("chattr") or subprocess.run(["chattr", "+i", str(state)]).returncode:
+            pytest.skip("this filesystem cannot make a folder read-only for root (chattr +i)")
+    else:
+        state.chmod(0o555)
+    try:
+        yield state
+    finally:
+        if as_root:
+            subprocess.run(["chattr", "-i", str(state)], check=True)
+        else:
+            state.chmod(0o755)
+
+
+def test_a_read_only_state_folder_never_fails_the_fetch(room, settings, caplog, read_only_state):
+    """Case 7: a read-only state folder failed the run with "cannot write the raw archive" (the
+    wrong folder) and a ledger of fetched 0. The state is bypassed, once per file, and the archive kept."""
+    import logging
+
+    caplog.set_level(logging.WARNING, logger="newsflow")
+    with pytest.raises(OSError):  # the folder is really read-only
+        (read_only_state / "probe").write_text("x")
+    source = _rss(room, "rostate", ["/f0/a0.html", "/f0/a1.html"])
+    first = fetch_stage(source, settings, "ro-1")
+    second = fetch_stage(source, settings, "ro-2")
+    for result in (first, second):
+        assert result["fetched"] == 2 and len(list(read_raw(Path(result["raw"])))) == 2, result
+    warnings = [r.getMessage() for r in caplog.records if "cannot be written" in r.getMessage()]
+    assert warnings and all(str(read_only_state) in w for w in warnings), warnings
+    assert len(warnings) == len(set(warnings)), "each file is reported once"
+    assert "raw archive" not in caplog.text
+    assert sorted(p.name for p in read_only_state.iterdir()) == ["feeds.json", "health.json"]
+    assert not list(Path(settings.archive).rglob("*.tmp"))
