@@ -456,11 +456,18 @@ def test_a_failing_source_stays_failing_until_a_poll_succeeds(room, settings, mo
 
 
 # ------------------------------------------------------------------ 4/9. the CLI on hostile local files
-def _process(tmp_path: Path, *args: str, env: dict | None = None) -> tuple[int, list[dict], str]:
+def _process(
+    tmp_path: Path, *args: str, env: dict | None = None, max_memory: int = 0, timeout: float = 120
+) -> tuple[int, list[dict], str]:
     import json
     import os
+    import resource
     import subprocess
     import sys
+
+    def limit() -> None:  # a regression must fail the test, not take the machine's memory
+        if max_memory:
+            resource.setrlimit(resource.RLIMIT_AS, (max_memory, max_memory))
 
     full_env = {**os.environ, "NEWSFLOW_HOME": str(tmp_path / "cli-home"), **(env or {})}
     proc = subprocess.run(
@@ -468,7 +475,8 @@ def _process(tmp_path: Path, *args: str, env: dict | None = None) -> tuple[int, 
         capture_output=True,
         text=True,
         env=full_env,
-        timeout=120,
+        timeout=timeout,
+        preexec_fn=limit,
     )
     return (
         proc.returncode,
@@ -518,6 +526,45 @@ def test_newsflow_process_survives_every_poison_file(tmp_path):
     assert any("lone surrogate" in r for r in rejected) and any("nested too deeply" in r for r in rejected), (
         rejected
     )
+
+
+def test_fifos_devices_and_endless_lines_in_a_folder_never_stall_or_swell(tmp_path):
+    """Local files alike (case 9, What to build 2-3): a FIFO (opening it blocks for ever), a link
+    to /dev/zero (no size, no end) and a `.jsonl` line far over the cap are each rejected, read
+    no further than the cap; the other files and lines are processed."""
+    import json
+    import os
+    import subprocess
+
+    from .newsroom import article_text
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a-ok.txt").write_text(" ".join(article_text(8, 5)[1]))
+    os.mkfifo(folder / "b-pipe.html")
+    (folder / "c-zero.txt").symlink_to("/dev/zero")
+    (folder / "d-zero.jsonl").symlink_to("/dev/zero")
+    good = json.dumps({"url": "https://example.org/after", "text": " ".join(article_text(8, 6)[1])})
+    with (folder / "e-long.jsonl").open("w") as fh:
+        fh.write('{"url": "https://example.org/long", "text": "' + "x" * 3_000_000 + '"}\n' + good + "\n")
+    try:
+        code, out, err = _process(
+            tmp_path, str(folder), env={"NEWSFLOW_MAX_BYTES": "200000"}, max_memory=2 << 30, timeout=60
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("a file in the folder stalled `newsflow process`")
+    assert code == 0, err[-2000:]
+    by_name = {a["url"].rsplit("/", 1)[1]: a for a in out}
+    assert by_name["a-ok.txt"]["status"] == "new" and by_name["after"]["status"] == "new"
+    assert (
+        by_name["b-pipe.html"]["reason"]
+        == "fetch_error: not_text: b-pipe.html is not a regular file (a FIFO)"
+    )
+    assert by_name["c-zero.txt"]["reason"].endswith("is not a regular file (a character device)")
+    assert by_name["d-zero.jsonl"]["reason"].endswith("is not a regular file (a character device)")
+    long = [a for a in out if a["url"].endswith("e-long.jsonl#L1")]
+    assert long and "e-long.jsonl line 1 has more than 200000 bytes" in long[0]["reason"], long
+    assert len(out) == 6, [a["url"] for a in out]
 
 
 def test_an_article_text_over_the_budget_is_rejected(tmp_path):
