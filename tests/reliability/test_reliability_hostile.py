@@ -567,6 +567,32 @@ def test_fifos_devices_and_endless_lines_in_a_folder_never_stall_or_swell(tmp_pa
     assert len(out) == 6, [a["url"] for a in out]
 
 
+def test_a_lone_surrogate_jsonl_line_costs_only_that_line_in_the_archive(tmp_path, settings):
+    """Case 4: a `files` source with a lone-surrogate JSON line failed its archive write, so the
+    whole source; through the stages the DAG runs, only that line is rejected."""
+    import json
+
+    from .newsroom import article_text
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    lines = [
+        json.dumps({"url": "https://example.org/one", "text": " ".join(article_text(8, 7)[1])}),
+        '{"url": "https://example.org/lone", "title": "t \\udc80", "text": "x \\ud800 y"}',
+        json.dumps({"url": "https://example.org/two", "text": " ".join(article_text(8, 8)[1])}),
+    ]
+    (folder / "records.jsonl").write_text("\n".join(lines) + "\n")
+    arts = {
+        a.url.rsplit("/", 1)[1]: a
+        for a in _stages(settings, Source(name="lone", type="files", path=folder), "l")
+    }
+    assert len(arts) == 3, sorted(arts)
+    assert arts["one"].status == "new" and arts["two"].status == "new"
+    (lone,) = [a for name, a in arts.items() if name not in ("one", "two")]
+    assert lone.status == "rejected" and "lone surrogate" in lone.reason, lone.reason
+    assert not list(Path(settings.home).rglob("*.tmp"))
+
+
 def test_an_article_text_over_the_budget_is_rejected(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
