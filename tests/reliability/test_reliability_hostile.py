@@ -200,7 +200,7 @@ def _poison_routes(room: Newsroom) -> list[str]:
         200, _page("Puny", seed=31).encode(), "text/html; charset=punycode"
     )
     room.routes["/utf7.html"] = _route(
-        200, _page("Seven", seed=32).encode() + b"+2D3cAA-", "text/html; charset=utf-7"
+        200, _page("Seven", seed=32).encode() + b"+2D3cAA- lone +2D0-", "text/html; charset=utf-7"
     )
     room.routes["/meta-undefined.html"] = _route(
         200, _page("Meta undefined", '<meta charset="undefined">', seed=33).encode("latin-1"), "text/html"
