@@ -63,3 +63,12 @@ def test_an_interval_before_start_date_fails_and_says_why(airflow_env):
     ledgers = list((Path(env["NEWSFLOW_HOME"]) / "work" / "ledgers").glob("*.json"))
     notes = [note for path in ledgers for note in json.loads(path.read_text())["notes"]]
     assert any(note.startswith("nothing ingested: " + why) for note in notes), notes
+
+
+def test_a_2025_interval_with_the_default_start_date_says_why(airflow_env):
+    """The issue's case as is: no setting changed, an interval of 2025. Before, Airflow marked the
+    run successful in 0.1 s with no task run (the DAG's start_date was a hard-coded 2026-01-01)."""
+    out = _dags_test(airflow_env, "2025-06-01")
+    assert out.returncode != 0, out.stdout[-3000:]
+    why = "the interval ends 2025-06-01 00:00 UTC, before NEWSFLOW_START_DATE (2026-01-01 00:00 UTC)"
+    assert why in out.stdout + out.stderr, out.stdout[-3000:]
