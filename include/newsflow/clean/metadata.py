@@ -248,7 +248,8 @@ def choose_published(candidates: list[str], day: str | None, url_day: str | None
     than any single tag. A structured value on that day adds the time and offset; with no
     day found, the best structured value stands. (Dropping a day that only the modified
     date supports was tried: on the real pages it removed as many right days as wrong.)
-    When they disagree (`_conflict`), a structured time still says when on that day.
+    When they disagree (`_conflict`), a structured time still says when on that day; a stamp
+    in the site's own offset beats the coarser copies of it on htmldate's day (`_local_rendering`).
     """
     if day:
         on_day = [value for value in candidates if value[:10] == day]
