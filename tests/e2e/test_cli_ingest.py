@@ -171,3 +171,44 @@ def test_ingest_a_chosen_day_of_the_demo_newsroom(tmp_path):
     assert "[DAG TEST] starting task_id=fetch_local" in log.read_text(), (
         "the log file keeps the tasks' output"
     )
+
+
+NORWAY = """\
+sources:
+  - name: nrk
+    type: rss
+    url: {feed}
+    publisher: NRK
+    country: NO
+    language: no
+  - name: typo
+    type: rsss
+    url: {feed}
+  - name: nourl
+    type: rss
+    country: SE
+"""
+
+
+def test_norway_is_fetched_and_every_bad_entry_is_noted_in_one_run(tmp_path):
+    """The issue's first run: `country: NO` stays Norway (its source is fetched), and the run's
+    ledger names every invalid entry with its line, not one a run."""
+    from newsflow.index.embedded import EmbeddedSearch
+    from reliability.newsroom import Newsroom
+
+    with Newsroom(feeds=1, per_feed=2) as room, EmbeddedSearch() as server:
+        sources = tmp_path / "sources.yaml"
+        sources.write_text(NORWAY.format(feed=room.feed_url(0)))
+        env = _env(
+            tmp_path,
+            NEWSFLOW_ES_URL=server.url,
+            NEWSFLOW_ES_EMBEDDED="1",
+            NEWSFLOW_ALLOW_PRIVATE="1",
+            NEWSFLOW_SOURCES_FILE=str(sources),
+        )
+        out = _newsflow("ingest", env=env)
+    assert out.returncode == 0, out.stderr[-3000:]
+    nrk = next(line.split() for line in out.stdout.splitlines() if line.startswith("nrk "))
+    assert nrk[1:3] == ["2", "2"], out.stdout  # fetched 2, new 2
+    assert "sources file: sources.yaml line 9: unknown type 'rsss'" in out.stdout, out.stdout
+    assert "sources file: sources.yaml line 11: source 'nourl': type 'rss' needs a 'url'" in out.stdout

@@ -5,6 +5,8 @@
 #   tests/engine/run.sh            fetch, start, print "engine: elasticsearch <version>", run the tests, stop
 #   tests/engine/run.sh --status   one plain line: can this machine run the lane, and if not why (exit 0)
 #   tests/engine/run.sh --serve    fetch and start, print the URL, keep it up until Ctrl-C (benchmarks)
+#   tests/engine/run.sh --run CMD  fetch and start, run CMD with NEWSFLOW_TEST_ES_URL set, stop; CMD's status
+#   tests/engine/run.sh --can-run  exit 0 when this machine can run the engine, 1 (and why, on stderr) if not
 #
 # Needs: a JDK 21 or later (ES_JAVA_HOME, else JAVA_HOME, else the newest JDK >= 21 under
 # /usr/lib/jvm) and Maven (mvn). Elasticsearch refuses to run as root: as root the engine runs
@@ -86,6 +88,10 @@ if [ "${1:-}" = "--status" ]; then
 fi
 
 reason="$(why_not)"
+if [ "${1:-}" = "--can-run" ]; then
+    [ -z "$reason" ] || { echo "real engine: not available here: $reason" >&2; exit 1; }
+    exit 0
+fi
 if [ -n "$reason" ]; then
     echo "real-engine lane: NOT RUN: $reason" >&2
     exit 2
@@ -205,6 +211,12 @@ EOF
 if [ "${1:-}" = "--serve" ]; then
     echo "NEWSFLOW_TEST_ES_URL=$URL NEWSFLOW_TEST_ES_MISSING_LANGUAGES=$MISSING_LANGUAGES  (Ctrl-C stops it)"
     while true; do sleep 3600 & wait $!; done
+fi
+
+if [ "${1:-}" = "--run" ]; then
+    shift
+    NEWSFLOW_TEST_ES_URL="$URL" NEWSFLOW_TEST_ES_MISSING_LANGUAGES="$MISSING_LANGUAGES" "$@"
+    exit $?
 fi
 
 # 5. The tests that touch the index, against it.

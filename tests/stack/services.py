@@ -382,6 +382,7 @@ def celery_stack(tmp: Path, workers: tuple[str, ...], parallelism: int | None = 
                 )
             yield {
                 "startup_seconds": round(time.monotonic() - started, 1),
+                "search": {"embedded": embedded, "alias": ep.index_alias},
                 "api": api,
                 "env": env,
                 "procs": live,

@@ -87,3 +87,16 @@ def test_kibana_plugin_link_and_run_tab(monkeypatch):
     assert "manual__2026-11-22T10:00:00+00:00" in link.replace("%2B", "+")
     Key.dag_id = "other"
     assert plugin.global_operator_extra_links[0].get_link(None, ti_key=Key()) == ""
+
+
+def test_a_source_ends_within_its_fetch_tasks_execution_timeout(dag):
+    """Issue 15: the feed, the source budget and the last page started within it fit inside the
+    fetch task's execution_timeout, so a slow site ends as a source, never as a killed task."""
+    from newsflow.config import Settings
+    from newsflow.fetch.http import page_budget
+
+    settings = Settings()
+    worst = page_budget(settings) + settings.source_budget + page_budget(settings)
+    for cls in ("default", "gentle", "local"):
+        timeout = dag.get_task(f"fetch_{cls}").execution_timeout
+        assert worst < timeout.total_seconds(), (cls, worst, timeout)

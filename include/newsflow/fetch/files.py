@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import stat
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -111,11 +112,10 @@ def read_paths(
             continue
         kind = "html" if ext in HTML_EXTENSIONS else "text"
         try:
-            size = path.stat().st_size
-            if size > max_bytes:
-                yield _unread(source, url, kind, path, f"too_large: file of {size} bytes > {max_bytes} bytes")
-                continue
-            data = path.read_bytes()
+            data = _read_capped(path, max_bytes)
+        except _NotRead as why:
+            yield _unread(source, url, kind, path, str(why))
+            continue
         except OSError as exc:
             yield _unread(source, url, kind, path, f"cannot read file: {exc.strerror or exc}")
             continue
@@ -169,15 +169,68 @@ def _text_field(record: dict[str, Any], *keys: str) -> str:
     return ""
 
 
+class _NotRead(Exception):
+    """Why a local file is not read (its message is the rejection reason)."""
+
+
+_NOT_REGULAR = (
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _regular(path: Path) -> None:
+    """Raise _NotRead unless `path` (its symlink followed) is a regular file: opening a FIFO
+    blocks the source for ever, and a device such as /dev/zero never ends."""
+    mode = path.stat().st_mode
+    if not stat.S_ISREG(mode):
+        what = next((name for test, name in _NOT_REGULAR if test(mode)), "not a file")
+        raise _NotRead(f"not_text: {path.name} is not a regular file ({what})")
+
+
+def _read_capped(path: Path, max_bytes: int) -> bytes:
+    """A regular file's bytes, never more than `max_bytes` read (a file growing while it is
+    read included); a larger file raises _NotRead (`too_large: ...`)."""
+    _regular(path)
+    with path.open("rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        if size > max_bytes:
+            raise _NotRead(f"too_large: file of {size} bytes > {max_bytes} bytes")
+        data = fh.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise _NotRead(f"too_large: file of more than {max_bytes} bytes")
+    return data
+
+
+def _capped_lines(fh: Any, max_bytes: int) -> Iterator[bytes]:
+    """The file's lines, none held longer than `max_bytes + 1` bytes: the rest of a longer line
+    is skipped in chunks, so one endless line costs no more memory than the cap."""
+    while True:
+        raw = fh.readline(max_bytes + 1)
+        if not raw:
+            return
+        if len(raw) > max_bytes and not raw.endswith(b"\n"):
+            rest = raw
+            while rest and not rest.endswith(b"\n"):
+                rest = fh.readline(1 << 20)
+        yield raw
+
+
 def _read_jsonl(path: Path, source: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[RawItem]:
     base = path.as_uri()
     try:
+        _regular(path)
         fh = path.open("rb")
+    except _NotRead as why:
+        yield _unread(source, base, "json", path, str(why))
+        return
     except OSError as exc:
         yield _unread(source, base, "json", path, f"cannot read file: {exc.strerror or exc}")
         return
     with fh:
-        for lineno, raw in enumerate(fh, start=1):
+        for lineno, raw in enumerate(_capped_lines(fh, max_bytes), start=1):
             if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]
             if not raw.strip():
@@ -201,7 +254,7 @@ def _read_line(item: RawItem, raw: bytes, path: Path, max_bytes: int) -> None:
     becomes one rejected item and the rest of the file is still read."""
     where = f"{path.name} line {item.line}"
     if len(raw) > max_bytes:
-        item.error = f"too_large: {where} has {len(raw)} bytes > {max_bytes} bytes"
+        item.error = f"too_large: {where} has more than {max_bytes} bytes"
         return
     try:
         text, item.encoding = decode_bytes(raw)

