@@ -46,7 +46,7 @@ def enrich_language(article: Article, meta: Meta) -> dict[str, Any]:
     own (`<html lang>`, `og:locale`, `Content-Language`; a news API's language when the page is
     silent, see clean), then the feed's `<language>` (`feed_language`, when fetch records it).
     A rejected article's short text (a title, an interstitial's few words) is answered by
-    py3langid alone (`blend=False`): lingua's high-accuracy models cost 0.2-0.5 CPU s to load
+    py3langid and fastText alone (`blend=False`): lingua's high-accuracy models cost 0.2-0.5 CPU s to load
     per language, more than the rest of its enrichment.
     """
     hint = str(meta.get("language") or article.page_language or meta.get("feed_language") or "")

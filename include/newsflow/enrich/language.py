@@ -515,8 +515,8 @@ def detect_language(title: str, text: str, hint: str = "", *, blend: bool = True
 
     `hint` is the declared language (source, page, feed or news API), a prior: never an override
     of a clear answer, except where no detector can output it. `blend=False` answers short text
-    with py3langid alone (`_short_quick`: no lingua models to load; the enricher's choice for
-    rejected articles, which are never indexed).
+    with py3langid and fastText alone (`_short_quick`: no lingua models to load; the enricher's
+    choice for rejected articles, which are never indexed).
     """
     sample = sample_text(title, text)
     counts = script_counts(sample)
@@ -543,12 +543,15 @@ def detect_language(title: str, text: str, hint: str = "", *, blend: bool = True
 
 
 def _short_quick(sample: str, script: str, declared: str) -> tuple[str, float]:
-    """py3langid's vote alone over the script's languages, weighed by web share (langdetect's for
-    a text it cannot place): no lingua models to load, for a rejected article's few words."""
+    """py3langid's and fastText's votes alone (equal shares; py3langid's alone without fastText) over
+    the script's languages, weighed by web share (langdetect's answer for a text neither can place):
+    no lingua models to load, for a rejected article's few words."""
     allowed = SCRIPT_LANGUAGES[script]
     if script == "CYRILLIC":
         allowed = cyrillic_candidates(sample, allowed)
-    lid = {c: p for c, p in langid_probabilities(sample).items() if c in allowed and p > 0}
-    if not lid:
+    voters = [v for v in (langid_probabilities(sample), fasttext_probabilities(sample)) if v]
+    votes = {c: sum(v.get(c, 0.0) for v in voters) / len(voters) for c in allowed}
+    votes = {c: p for c, p in votes.items() if p > 0}
+    if not votes:
         return _with_prior(_web_prior(langdetect_probabilities(sample, SHORT_TRIALS)), declared)
-    return _with_prior(_web_prior(lid), declared)
+    return _with_prior(_web_prior(votes), declared)

@@ -202,6 +202,9 @@ def test_a_rejected_short_text_is_answered_without_the_short_text_models(
     a = Article(url="https://example.com/c", title=title, text="").reject("too short")
     assert enrich_article(a).language == "de" and a.enrich_errors == []
     assert language.detect_language(title, "", blend=False)[0] == "de"
+    wall = Article(url="https://example.com/d", title="Request unsuccessful", text="Access denied.")
+    assert enrich_article(wall.reject("interstitial")).language == "en"  # langdetect alone: Catalan
+    assert language.detect_language("Лучшие новости дня", "", blend=False)[0] == "ru"
 
 
 def test_failing_enricher_is_counted_not_fatal(monkeypatch: pytest.MonkeyPatch) -> None:
