@@ -97,6 +97,42 @@ ARTICLES_BY_DAY = [
 ARTICLES = dict(zip(HISTORY_DAYS, ARTICLES_BY_DAY, strict=True))
 
 
+def cli_env(home: Path, es_url: str = "", sources: Path | None = None, **settings: str) -> dict[str, str]:
+    """The environment of a `newsflow` command run as a user runs it: this checkout's code and
+    DAGs, a home of its own, no retry delay, and none of the caller's NEWSFLOW_/AIRFLOW settings
+    (the test process's own would leak into the child); `es_url` an embedded server's,
+    `sources` the sources file; `settings` on top."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSFLOW_", "AIRFLOW"))}
+    env.update(
+        NEWSFLOW_HOME=str(home),
+        PYTHONPATH=str(REPO / "include"),
+        NEWSFLOW_DAGS_FOLDER=str(REPO / "dags"),
+        AIRFLOW_HOME=str(home / "airflow"),
+        NEWSFLOW_RETRY_DELAY="0",
+    )
+    if es_url:
+        env.update(NEWSFLOW_ES_URL=es_url, NEWSFLOW_ES_EMBEDDED="1")
+    if sources is not None:
+        env["NEWSFLOW_SOURCES_FILE"] = str(sources)
+    env.update(settings)
+    return env
+
+
+def run_newsflow(
+    env: Mapping[str, str], *args: str, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    """`newsflow ARGS` in a child process, its output captured, whatever its exit status."""
+    cmd = [sys.executable, "-m", "newsflow.cli", *args]
+    return subprocess.run(cmd, capture_output=True, text=True, env=dict(env), check=False, timeout=timeout)
+
+
+def ledger_total(out: str) -> dict[str, int]:
+    """The counts of the TOTAL row of the ledger table `newsflow ingest` prints."""
+    total = next(line.split() for line in out.splitlines() if line.startswith("TOTAL "))
+    names = ("fetched", "new", "updated", "unchanged", "duplicate", "rejected")
+    return dict(zip(names, map(int, total[1:]), strict=True))
+
+
 def _slug(title: str) -> str:
     return "-".join(w.lower().strip(",.") for w in title.split()[:6])
 

@@ -5,55 +5,22 @@ finds items the live runs archived weeks after the window."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
+from airflow_e2e import cli_env, ledger_total, run_newsflow
 from newsflow.models import RawItem
 from reliability.newsroom import Newsroom, article_html, send
 
 pytestmark = pytest.mark.e2e
 
-REPO = Path(__file__).resolve().parents[2]
-
 
 def _ingest(home: Path, sources: Path, es_url: str, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSFLOW_", "AIRFLOW"))}
-    env.update(
-        NEWSFLOW_HOME=str(home),
-        PYTHONPATH=str(REPO / "include"),
-        NEWSFLOW_ES_URL=es_url,
-        NEWSFLOW_ES_EMBEDDED="1",
-        NEWSFLOW_ALLOW_PRIVATE="1",
-        NEWSFLOW_SOURCES_FILE=str(sources),
-        NEWSFLOW_DAGS_FOLDER=str(REPO / "dags"),
-        AIRFLOW_HOME=str(home / "airflow"),
-        NEWSFLOW_RETRY_DELAY="0",
-    )
-    return subprocess.run(
-        [sys.executable, "-m", "newsflow.cli", "ingest", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-        timeout=600,
-    )
-
-
-def _ledger(out: str) -> dict[str, int]:
-    total = next(line.split() for line in out.splitlines() if line.startswith("TOTAL "))
-    return dict(
-        zip(
-            ("fetched", "new", "updated", "unchanged", "duplicate", "rejected"),
-            map(int, total[1:]),
-            strict=True,
-        )
-    )
+    return run_newsflow(cli_env(home, es_url, sources, NEWSFLOW_ALLOW_PRIVATE="1"), "ingest", *args)
 
 
 def test_sitemap_conditional_get_keeps_the_window(tmp_path):
@@ -94,10 +61,10 @@ def test_sitemap_conditional_get_keeps_the_window(tmp_path):
         second = _ingest(tmp_path, sources, server.url, *window)
     assert first.returncode == 0 and second.returncode == 0, first.stderr[-2000:] + second.stderr[-2000:]
     assert answers == [200, 304]
-    assert _ledger(first.stdout)["new"] == 3
+    assert ledger_total(first.stdout)["new"] == 3
     assert "sitemap lists 4 entries, 3 dated in the run's interval" in first.stdout, first.stdout
     assert "the 1 others belong to other intervals" in first.stdout
-    assert _ledger(second.stdout) == {
+    assert ledger_total(second.stdout) == {
         "fetched": 3,
         "new": 0,
         "updated": 0,
@@ -133,5 +100,5 @@ def test_rss_backfill_replays_items_archived_weeks_later(tmp_path):
     with EmbeddedSearch() as server:
         out = _ingest(tmp_path, sources, server.url, "--date", "2026-01-05")
     assert out.returncode == 0, out.stderr[-3000:]
-    assert _ledger(out.stdout)["new"] == 1, out.stdout
+    assert ledger_total(out.stdout)["new"] == 1, out.stdout
     assert "1 items were replayed from the raw archive" in out.stdout

@@ -5,13 +5,14 @@ copy of a story on another site still joins its story. Texts are made up here fr
 from __future__ import annotations
 
 import json
-import os
 import random
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from airflow_e2e import cli_env, ledger_total, run_newsflow
 
 pytestmark = pytest.mark.e2e
 
@@ -83,28 +84,13 @@ def test_shared_furniture_does_not_join_unrelated_articles_in_a_run(tmp_path):
         + "".join(f"  - name: {n}\n    type: files\n    path: {tmp_path / n}\n" for n in ("site", "other"))
     )
     with EmbeddedSearch() as server:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSFLOW_", "AIRFLOW"))}
-        env.update(
-            NEWSFLOW_HOME=str(tmp_path / "home"),
-            PYTHONPATH=str(REPO / "include"),
-            NEWSFLOW_ES_URL=server.url,
-            NEWSFLOW_ES_EMBEDDED="1",
-            NEWSFLOW_SOURCES_FILE=str(sources),
-            NEWSFLOW_DAGS_FOLDER=str(REPO / "dags"),
-            AIRFLOW_HOME=str(tmp_path / "home" / "airflow"),
-            NEWSFLOW_RETRY_DELAY="0",
-        )
-
-        def newsflow(*args: str) -> subprocess.CompletedProcess[str]:
-            cmd = [sys.executable, "-m", "newsflow.cli", *args]
-            return subprocess.run(cmd, capture_output=True, text=True, env=env, check=False, timeout=600)
-
-        ingest = newsflow("ingest")
+        env = cli_env(tmp_path / "home", server.url, sources)
+        ingest = run_newsflow(env, "ingest")
         assert ingest.returncode == 0, ingest.stderr[-3000:]
-        total = next(line.split() for line in ingest.stdout.splitlines() if line.startswith("TOTAL "))
-        assert total[1:3] == ["4", "4"], ingest.stdout  # fetched 4, new 4
-        found = newsflow("search", "*", "--size", "10")
-        listed = newsflow("search", "*", "--size", "10", "--json")
+        total = ledger_total(ingest.stdout)
+        assert (total["fetched"], total["new"]) == (4, 4), ingest.stdout
+        found = run_newsflow(env, "search", "*", "--size", "10")
+        listed = run_newsflow(env, "search", "*", "--size", "10", "--json")
     assert found.returncode == 0 and listed.returncode == 0, found.stderr + listed.stderr
     assert found.stdout.startswith("4 article(s) in 3 story(ies)"), found.stdout
     hits = {h["url"].rsplit("/", 1)[-1]: h for h in json.loads(listed.stdout)["hits"]}

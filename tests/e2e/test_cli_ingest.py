@@ -14,24 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from airflow_e2e import cli_env
 from newsflow.config import INCLUDE_DIR
 
 pytestmark = pytest.mark.e2e
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-def _env(home: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSFLOW_", "AIRFLOW"))}
-    env.update(
-        NEWSFLOW_HOME=str(home),
-        PYTHONPATH=str(REPO / "include"),
-        NEWSFLOW_DAGS_FOLDER=str(REPO / "dags"),
-        AIRFLOW_HOME=str(home / "airflow"),
-        NEWSFLOW_RETRY_DELAY="0",
-    )
-    env.update(extra)
-    return env
 
 
 def _newsflow(*args: str, env: dict[str, str], stdout: int | None = subprocess.PIPE, timeout: float = 600):
@@ -55,7 +41,7 @@ def _dead_port() -> int:
 def test_stale_serve_search_state_is_one_line(tmp_path):
     url = f"http://127.0.0.1:{_dead_port()}"
     (tmp_path / "embedded-search.json").write_text(json.dumps({"url": url, "pid": 999999}))
-    out = _newsflow("search", "harbour", env=_env(tmp_path))
+    out = _newsflow("search", "harbour", env=cli_env(tmp_path))
     assert out.returncode != 0
     assert "Traceback" not in out.stderr
     assert out.stderr.strip().splitlines() == [
@@ -63,13 +49,13 @@ def test_stale_serve_search_state_is_one_line(tmp_path):
         f"{tmp_path / 'embedded-search.json'} is left from a `newsflow serve-search` that stopped); start it "
         "again with `newsflow serve-search` in another terminal, or set NEWSFLOW_ES_URL"
     ]
-    down = _newsflow("search", "harbour", env=_env(tmp_path, NEWSFLOW_ES_URL=url))
+    down = _newsflow("search", "harbour", env=cli_env(tmp_path, NEWSFLOW_ES_URL=url))
     assert down.returncode == 1 and "Traceback" not in down.stderr
     assert f"the search server at {url} is not answering" in down.stderr
 
 
 def test_ingest_without_a_search_server_says_so(tmp_path):
-    out = _newsflow("ingest", env=_env(tmp_path))
+    out = _newsflow("ingest", env=cli_env(tmp_path))
     assert out.returncode != 0 and "Traceback" not in out.stderr
     assert out.stderr.startswith("newsflow ingest: no search server. Set NEWSFLOW_ES_URL")
     assert "no index to search" not in out.stderr
@@ -90,7 +76,7 @@ def test_ingest_interval_errors_are_one_line(tmp_path, args, message):
 
     with EmbeddedSearch() as server:
         out = _newsflow(
-            "ingest", *args, env=_env(tmp_path, NEWSFLOW_ES_URL=server.url, NEWSFLOW_ES_EMBEDDED="1")
+            "ingest", *args, env=cli_env(tmp_path, NEWSFLOW_ES_URL=server.url, NEWSFLOW_ES_EMBEDDED="1")
         )
     assert out.returncode == 2, out.stderr
     assert len(out.stderr.strip().splitlines()) == 1 and message in out.stderr, out.stderr
@@ -104,7 +90,7 @@ def test_reader_leaving_early_is_not_a_traceback(tmp_path):
     os.close(read_end)
     try:
         with EmbeddedSearch() as server:
-            env = _env(tmp_path, NEWSFLOW_ES_URL=server.url, NEWSFLOW_ES_EMBEDDED="1")
+            env = cli_env(tmp_path, NEWSFLOW_ES_URL=server.url, NEWSFLOW_ES_EMBEDDED="1")
             out = _newsflow("search", "harbour", env=env, stdout=write_end)
     finally:
         os.close(write_end)
@@ -128,7 +114,7 @@ def test_failed_ingest_prints_the_task_log_and_the_ledger(tmp_path):
     sources = tmp_path / "sources.yaml"
     sources.write_text(textwrap.dedent(BAD_SOURCES))
     with EmbeddedSearch() as server:
-        env = _env(
+        env = cli_env(
             tmp_path, NEWSFLOW_ES_URL=server.url, NEWSFLOW_ES_EMBEDDED="1", NEWSFLOW_SOURCES_FILE=str(sources)
         )
         out = _newsflow("-v", "ingest", "--date", "2026-11-21", env=env)
@@ -151,7 +137,7 @@ def test_ingest_a_chosen_day_of_the_demo_newsroom(tmp_path):
     from newsflow.index.embedded import EmbeddedSearch
 
     with EmbeddedSearch() as server, serve_site(INCLUDE_DIR / "demo" / "site") as site:
-        env = _env(
+        env = cli_env(
             tmp_path,
             NEWSFLOW_ES_URL=server.url,
             NEWSFLOW_ES_EMBEDDED="1",
@@ -199,7 +185,7 @@ def test_norway_is_fetched_and_every_bad_entry_is_noted_in_one_run(tmp_path):
     with Newsroom(feeds=1, per_feed=2) as room, EmbeddedSearch() as server:
         sources = tmp_path / "sources.yaml"
         sources.write_text(NORWAY.format(feed=room.feed_url(0)))
-        env = _env(
+        env = cli_env(
             tmp_path,
             NEWSFLOW_ES_URL=server.url,
             NEWSFLOW_ES_EMBEDDED="1",

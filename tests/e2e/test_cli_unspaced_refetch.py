@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import subprocess
-import sys
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 from tests.conftest import REPO_ROOT
 
+from airflow_e2e import cli_env, ledger_total, run_newsflow
 from reliability.newsroom import Newsroom, send
 
 pytestmark = pytest.mark.e2e
@@ -38,32 +37,7 @@ def _nhk_page() -> tuple[bytes, list[str]]:
 
 
 def _ingest(home: Path, sources: Path, es_url: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSFLOW_", "AIRFLOW"))}
-    env.update(
-        NEWSFLOW_HOME=str(home),
-        PYTHONPATH=str(REPO_ROOT / "include"),
-        NEWSFLOW_ES_URL=es_url,
-        NEWSFLOW_ES_EMBEDDED="1",
-        NEWSFLOW_ALLOW_PRIVATE="1",
-        NEWSFLOW_SOURCES_FILE=str(sources),
-        NEWSFLOW_DAGS_FOLDER=str(REPO_ROOT / "dags"),
-        AIRFLOW_HOME=str(home / "airflow"),
-        NEWSFLOW_RETRY_DELAY="0",
-    )
-    return subprocess.run(
-        [sys.executable, "-m", "newsflow.cli", "ingest"],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-        timeout=600,
-    )
-
-
-def _total(out: str) -> dict[str, int]:
-    total = next(line.split() for line in out.splitlines() if line.startswith("TOTAL "))
-    names = ("fetched", "new", "updated", "unchanged", "duplicate", "rejected")
-    return dict(zip(names, map(int, total[1:]), strict=True))
+    return run_newsflow(cli_env(home, es_url, sources, NEWSFLOW_ALLOW_PRIVATE="1"), "ingest")
 
 
 def test_a_japanese_article_fetched_three_times_stays_an_article(tmp_path):
@@ -94,7 +68,7 @@ def test_a_japanese_article_fetched_three_times_stays_an_article(tmp_path):
     for run in runs:
         assert run.returncode == 0, run.stderr[-3000:]
     assert room.hits["/news/easy/k10011959621000.html"] == 3, "each run fetched the page again"
-    totals = [_total(run.stdout) for run in runs]
+    totals = [ledger_total(run.stdout) for run in runs]
     assert [(t["fetched"], t["new"], t["unchanged"], t["rejected"]) for t in totals] == [
         (1, 1, 0, 0),
         (1, 0, 1, 0),
