@@ -14,7 +14,6 @@ import json
 import os
 import re
 import socket
-import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -249,12 +248,20 @@ _ORPHAN_AGE = 24 * 3600  # seconds: a temp file this old belongs to no running w
 
 def _remove_orphans(path: Path) -> None:
     """Remove temp files of `path` left by killed writers: those of this host whose process is
-    gone, and any a day old. A write still running elsewhere keeps its file."""
+    gone, and any a day old. A write still running elsewhere keeps its file.
+
+    A temp file's age is measured against `path`, just written, not against the process's clock:
+    both times then come from the filesystem's clock, which a shifted process clock (faketime,
+    a container with another time) or a network filesystem's own clock cannot set apart."""
+    try:
+        now = path.stat().st_mtime
+    except OSError:
+        return
     for tmp in path.parent.glob(f"{glob.escape(path.name)}.*.tmp"):
         host, _, rest = tmp.name[len(path.name) + 1 :].partition("-")
         pid = rest.split("-", 1)[0]
         try:
-            stale = time.time() - tmp.stat().st_mtime > _ORPHAN_AGE
+            stale = now - tmp.stat().st_mtime > _ORPHAN_AGE
             if stale or (host == _HOST and pid.isdigit() and not _alive(int(pid))):
                 tmp.unlink(missing_ok=True)
         except OSError:

@@ -94,3 +94,26 @@ def test_iter_archive_filters_and_orders(settings):
 
 def test_iter_archive_empty(tmp_path):
     assert list(iter_archive(Settings(home=tmp_path / "none"))) == []
+
+
+def test_temp_files_of_other_writers_are_aged_by_the_filesystem_clock(settings):
+    """A write removes temp files a day older than the batch it just wrote, and keeps younger
+    ones of other hosts (their writers may still run). The age is the filesystem's, so a
+    process whose clock is shifted (faketime, a container) never deletes a live writer's file."""
+    import os
+
+    from newsflow.models import write_jsonl
+
+    path = settings.archive / "b.jsonl"
+    path.parent.mkdir(parents=True)
+    young = path.with_name("b.jsonl.otherhost-1-aaaa.tmp")
+    old = path.with_name("b.jsonl.otherhost-2-bbbb.tmp")
+    for tmp in (young, old):
+        tmp.write_text("half")
+    write_jsonl(path, [{"n": 1}])
+    written = path.stat().st_mtime
+    os.utime(young, (written - 3600, written - 3600))
+    os.utime(old, (written - 2 * 86400, written - 2 * 86400))
+    write_jsonl(path, [{"n": 2}])  # the second write compares against the batch's own new time
+    assert young.exists()
+    assert not old.exists()
