@@ -26,7 +26,6 @@ Steps (the DAG `news_reindex` runs one task per step):
 from __future__ import annotations
 
 import logging
-import time
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
@@ -76,6 +75,18 @@ class LoadReport:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def _archive_clock(settings: Settings) -> float:
+    """Now, by the clock that stamps the archive's files (a marker's modification time there).
+
+    Catch-up compares archive files' times with this; the process's own clock may differ from
+    the filesystem's (a network filesystem, a shifted test clock), and then late files were
+    either missed or all replayed again."""
+    marker = settings.archive / ".reindex-clock"
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.touch()
+    return marker.stat().st_mtime
 
 
 def _source_of(path: Path) -> str:
@@ -181,11 +192,11 @@ def load(
     if index in behind_alias(client, settings.index_alias):
         raise ReindexError(f"{index} is behind the read alias: a rebuild only fills an unaliased version")
     replay = _Replay(client, settings, index, dead_letter_dir)
-    began = time.time()
+    began = _archive_clock(settings)
     for files in archive_runs(settings, start, end):
         replay.run(files)
     for _ in range(MAX_CATCH_UP):
-        mark = time.time()
+        mark = _archive_clock(settings)
         late = archive_runs(settings, start, end, since=began)
         if not late:
             break
