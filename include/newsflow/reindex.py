@@ -26,6 +26,7 @@ Steps (the DAG `news_reindex` runs one task per step):
 from __future__ import annotations
 
 import logging
+import time
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
@@ -84,9 +85,13 @@ def _archive_clock(settings: Settings) -> float:
     the filesystem's (a network filesystem, a shifted test clock), and then late files were
     either missed or all replayed again."""
     marker = settings.archive / ".reindex-clock"
-    marker.parent.mkdir(parents=True, exist_ok=True)
-    marker.touch()
-    return marker.stat().st_mtime
+    try:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+        return marker.stat().st_mtime
+    except OSError as exc:  # a read-only archive: the process's clock is all there is
+        log.debug("archive clock unavailable (%s); using the process clock", exc)
+        return time.time()
 
 
 def _source_of(path: Path) -> str:
