@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/dedupe_bench.py                      # everything (several minutes)
     .venv/bin/python benchmarks/dedupe_bench.py --skip-perf          # labelled pairs only (seconds)
     .venv/bin/python benchmarks/dedupe_bench.py --sizes 1000,10000 --skip-quality
+    .venv/bin/python benchmarks/dedupe_bench.py --skip-perf --es-url URL   # a running Elasticsearch
 
 Quality: the labelled pairs in benchmarks/data/dedupe/ (written by us, fictional): `copy`
 (syndicated with edits, short rewrites), `related` (same event, independently written) and
@@ -24,7 +25,10 @@ stored signature (the naive way), and all pairs of the 10k are timed on a sample
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
 import json
+import os
 import random
 import sys
 import time
@@ -37,9 +41,14 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "benchmarks" / "data" / "dedupe"
 SEEDS = ROOT.parent / "shared" / "seeds"
+REALPAGES = ROOT.parent / "shared" / "datasets" / "realpages"
 
 from newsflow.config import Settings  # noqa: E402
-from newsflow.dedupe import Deduplicator, fingerprint  # noqa: E402
+from newsflow.dedupe import (  # noqa: E402
+    Deduplicator,
+    fingerprint,
+    related,  # noqa: E402
+)
 from newsflow.dedupe.minhash import estimate_jaccard, is_near_duplicate  # noqa: E402
 from newsflow.dedupe.related import mlt_query, scores_from_hits  # noqa: E402
 from newsflow.index.bulk import index_articles  # noqa: E402
@@ -123,18 +132,48 @@ def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
-def related_score(client: Any, alias: str, a: dict[str, Any], b: dict[str, Any]) -> float:
+def related_score(
+    client: Any, alias: str, a: dict[str, Any], b: dict[str, Any], max_doc_freq: int | None
+) -> float:
     """The production MLT score of the pair, both directions, the higher."""
     best = 0.0
     for x, y in ((a, b), (b, a)):
-        body = mlt_query(alias, {**x, "cluster_id": x["id"]}, days=0)
+        body = mlt_query(alias, {**x, "cluster_id": x["id"]}, days=0, max_doc_freq=max_doc_freq)
         body["query"]["bool"]["filter"].append({"ids": {"values": [x["id"], y["id"]]}})
         hits = client.search(index=alias, **body).body["hits"]["hits"]
         best = max(best, scores_from_hits(x["id"], hits).get(y["id"], 0.0))
     return best
 
 
-def quality(client: Any, settings: Settings, background: int) -> None:
+def realpages_background() -> list[str]:
+    """The English main texts of ../shared/datasets/realpages (real pages, read, never copied):
+    a background with real term statistics, where the generated one shares the labelled words."""
+    import gzip
+
+    import py3langid
+    import trafilatura
+
+    texts = []
+    for line in (REALPAGES / "index.jsonl").read_text().splitlines():
+        page = REALPAGES / json.loads(line)["page"]
+        text = trafilatura.extract(gzip.decompress(page.read_bytes()).decode("utf-8", "replace")) or ""
+        if len(text) >= 500 and py3langid.classify(text)[0] == "en":
+            texts.append(text)
+    return texts
+
+
+def background_articles(corpus: Corpus, background: int, kind: str) -> list[Article]:
+    if kind == "generated":
+        return fingerprinted(corpus.articles(0, background, copy_share=0))
+    texts = realpages_background()[:background]
+    arts = [
+        Article(url=f"https://background.example/{i}", source="bg", text=t, language="en")
+        for i, t in enumerate(texts)
+    ]
+    return fingerprinted(arts)
+
+
+def quality(client: Any, settings: Settings, background: int, kind: str, shares: list[float | None]) -> None:
     arts = {r["id"]: r for r in load("articles.jsonl")}
     pairs = load("pairs.jsonl")
     corpus = Corpus([r["text"] for r in arts.values()])
@@ -151,7 +190,8 @@ def quality(client: Any, settings: Settings, background: int) -> None:
     ]
     fingerprinted(labelled)
     ids = {i: a.id for i, a in zip(arts, labelled, strict=True)}
-    index_articles(client, settings, labelled + fingerprinted(corpus.articles(0, background, copy_share=0)))
+    extra = background_articles(corpus, background, kind)
+    index_articles(client, settings, labelled + extra)
     by_id = {i: a for i, a in zip(arts, labelled, strict=True)}
 
     t0 = time.perf_counter()
@@ -161,17 +201,9 @@ def quality(client: Any, settings: Settings, background: int) -> None:
         jac = estimate_jaccard(np.asarray(a.minhash), np.asarray(b.minhash))
         copy_dec[n] = a.text_hash == b.text_hash or is_near_duplicate(jac, a.shingle_count, b.shingle_count)
     t_copy = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    rel: dict[int, float] = {}
-    for n, p in enumerate(pairs):
-        ra = {"id": ids[p["a"]], "language": "en", "published_at": None}
-        rb = {"id": ids[p["b"]], "language": "en", "published_at": None}
-        rel[n] = related_score(client, settings.index_alias, ra, rb)
-    t_rel = time.perf_counter() - t0
-
     print(
         f"\n== labelled pairs: {len(pairs)} ({Counter(p['label'] for p in pairs)}), "
-        f"{len(arts)} articles + {background} background articles in the index"
+        f"{len(arts)} articles + {len(extra)} {kind} background articles in the index"
     )
     tp = sum(1 for n, p in enumerate(pairs) if copy_dec[n] and p["label"] == "copy")
     fp = sum(1 for n, p in enumerate(pairs) if copy_dec[n] and p["label"] != "copy")
@@ -182,7 +214,23 @@ def quality(client: Any, settings: Settings, background: int) -> None:
         )
     )
     print(f"  copy decision on signatures: {2 * len(pairs) / t_copy:,.0f} docs/s (signatures given)")
-    print(f"  related score (2 MLT queries a pair): {2 * len(pairs) / t_rel:,.1f} docs/s")
+    for share in shares:
+        # the production cap (`related.doc_freq_cap`) for a share; None: no cap
+        cap = None if share is None else related.doc_freq_cap(client, settings.index_alias, share)
+        print(f"\n-- MLT max_doc_freq: {'none' if cap is None else cap} (share {share})")
+        t0 = time.perf_counter()
+        rel: dict[int, float] = {}
+        for n, p in enumerate(pairs):
+            ra = {"id": ids[p["a"]], "language": "en", "published_at": None}
+            rb = {"id": ids[p["b"]], "language": "en", "published_at": None}
+            rel[n] = related_score(client, settings.index_alias, ra, rb, cap)
+        t_rel = time.perf_counter() - t0
+        print(f"  related score (2 MLT queries a pair): {2 * len(pairs) / t_rel:,.1f} docs/s")
+        _story_sweep(pairs, copy_dec, rel)
+
+
+def _story_sweep(pairs: list[dict[str, Any]], copy_dec: dict[int, bool], rel: dict[int, float]) -> None:
+    """Related scores by kind, and the same-story decision for a sweep of thresholds."""
     for kind in sorted({p["kind"] for p in pairs}):
         vals = [rel[n] for n, p in enumerate(pairs) if p["kind"] == kind]
         print(f"  related score {kind:<22} min {min(vals):.3f} mean {np.mean(vals):.3f} max {max(vals):.3f}")
@@ -225,9 +273,13 @@ def seeds_scores(client: Any, settings: Settings) -> None:
     index_articles(client, settings, arts)
     names = {a.id: Path(a.path).name[:3] for a in arts}
     recs = {names[a.id]: {"id": a.id, "language": a.language, "published_at": None} for a in arts}
-    print("seed pairs, related score (same index as the labelled pairs):")
+    cap = related.doc_freq_cap(client, settings.index_alias)
+    print(f"seed pairs, related score (same index as the labelled pairs), no cap / max_doc_freq {cap}:")
     for x, y in (("000", "003"), ("003", "004"), ("000", "004"), ("000", "001"), ("002", "004")):
-        print(f"  {x}-{y}: {related_score(client, settings.index_alias, recs[x], recs[y]):.3f}")
+        before, after = (
+            related_score(client, settings.index_alias, recs[x], recs[y], c) for c in (None, cap)
+        )
+        print(f"  {x}-{y}: {before:.3f} / {after:.3f}")
 
 
 # -- performance ----------------------------------------------------------------------------
@@ -307,18 +359,41 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--background", type=int, default=2000)
     ap.add_argument("--skip-perf", action="store_true")
     ap.add_argument("--skip-quality", action="store_true")
+    ap.add_argument(
+        "--background-kind",
+        choices=("generated", "realpages"),
+        default="generated",
+        help="background of the labelled pairs: generated from their words, or realpages' English texts",
+    )
+    ap.add_argument(
+        "--doc-shares",
+        default=f"none,{related.MAX_DOC_SHARE}",
+        help="MLT max_doc_freq as shares of the index, to compare ('none': no cap)",
+    )
+    ap.add_argument("--min-cap", type=int, default=None, help="override the cap's floor (MIN_DOC_FREQ_CAP)")
+    ap.add_argument("--es-url", default="", help="a running Elasticsearch instead of the embedded server")
     args = ap.parse_args(argv)
-    with EmbeddedSearch() as server:
-        settings = server.settings(Settings(index_alias="benchq", home=Path("/tmp/newsflow-bench")))
+    with contextlib.ExitStack() as stack:
+        home = Path("/tmp/newsflow-bench")
+        if args.es_url:
+            settings = Settings.from_env(es_url=args.es_url, home=home, index_alias=f"benchq-{os.getpid()}")
+        else:
+            server = stack.enter_context(EmbeddedSearch())
+            settings = server.settings(Settings(index_alias="benchq", home=home))
         # bulk chunks into the in-memory server can take minutes on a busy 2-core box
         client = make_client(settings).options(request_timeout=900)
         wait_for(client, timeout=30)
         ensure_index(client, settings)
+        if args.es_url:
+            stack.callback(lambda: client.indices.delete(index=f"{settings.index_alias}*"))
         if not args.skip_quality:
-            quality(client, settings, args.background)
+            if args.min_cap is not None:
+                related.MIN_DOC_FREQ_CAP = args.min_cap
+            shares = [None if x == "none" else float(x) for x in args.doc_shares.split(",")]
+            quality(client, settings, args.background, args.background_kind, shares)
             seeds_scores(client, settings)
         if not args.skip_perf:
-            perf_settings = server.settings(Settings(index_alias="benchp", home=Path("/tmp/newsflow-bench")))
+            perf_settings = dataclasses.replace(settings, index_alias=f"{settings.index_alias}-perf")
             ensure_index(client, perf_settings)
             perf(client, perf_settings, [int(s) for s in args.sizes.split(",")], args.queries)
     return 0

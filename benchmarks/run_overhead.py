@@ -7,12 +7,15 @@ everything; in the second every feed answers 304, so the run has nothing to do a
 costs is the floor: Airflow's per-task overhead and the stages' fixed costs. Prints the wall
 time of each run and, per task, how many instances ran and their summed duration.
 
-    .venv/bin/python benchmarks/run_overhead.py [--sources 200] [--per-feed 1] [--es-url URL]
+    .venv/bin/python benchmarks/run_overhead.py [--sources 200] [--per-feed 1] [--es-url URL] [--no-related]
 
 With `--es-url` the runs index into that Elasticsearch (a throwaway alias `overhead-<pid>`)
 instead of the embedded server; with `--per-feed` in the tens or hundreds the first run is an
 end-to-end throughput figure (articles per second, each task's share of the summed task time,
-and the orchestration time: wall time not spent inside a task).
+and the orchestration time: wall time not spent inside a task). `dag.test()` runs every task in
+one child process, so a task's peak memory is sampled: the child's resident set every 0.1 s,
+and per task the largest sample taken while one of its instances ran. `--no-related` switches
+related coverage off (`NEWSFLOW_RELATED_COVERAGE=false`), to time the run without it.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import os
 import resource
 import sys
 import tempfile
+import threading
 import time
 from collections import defaultdict
 from dataclasses import replace
@@ -50,13 +54,61 @@ def sources_yaml(room: Newsroom, count: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def summary(name: str, result: dict, wall: float) -> None:
+class RssSampler:
+    """The resident set of the `newsflow.airflow_runner` child (the one running every task), sampled."""
+
+    def __init__(self, interval: float = 0.1) -> None:
+        self.interval = interval
+        self.samples: list[tuple[float, float]] = []  # (epoch seconds, MB)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> RssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            for pid in _runner_pids():
+                with contextlib.suppress(OSError, ValueError, IndexError):
+                    status = Path(f"/proc/{pid}/status").read_text()
+                    kb = next(line for line in status.splitlines() if line.startswith("VmRSS:")).split()[1]
+                    self.samples.append((time.time(), int(kb) / 1024))
+
+    def peak(self, start: str | None, end: str | None) -> float:
+        """The largest sample between two ISO times (0 when none was taken)."""
+        if not start or not end:
+            return 0.0
+        t0, t1 = datetime.fromisoformat(start).timestamp(), datetime.fromisoformat(end).timestamp()
+        return max((mb for t, mb in self.samples if t0 <= t <= t1), default=0.0)
+
+
+def _runner_pids() -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                if b"newsflow.airflow_runner" in (entry / "cmdline").read_bytes():
+                    pids.append(int(entry.name))
+    return pids
+
+
+def summary(name: str, result: dict, wall: float, sampler: RssSampler | None = None) -> None:
     tasks: dict[str, list[float]] = defaultdict(list)
     states: dict[str, set[str]] = defaultdict(set)
+    peaks: dict[str, float] = defaultdict(float)
     for ti in result.get("tasks", []):
         states[ti["task_id"]].add(str(ti["state"]))
         if ti["state"] in ("success", "failed"):  # ran (skipped and upstream_failed ones did not)
             tasks[ti["task_id"]].append(float(ti.get("duration") or 0.0))
+            if sampler is not None:
+                peaks[ti["task_id"]] = max(
+                    peaks[ti["task_id"]], sampler.peak(ti.get("start_date"), ti.get("end_date"))
+                )
     ran = sum(len(v) for v in tasks.values())
     ledger = result.get("ledger") or {}
     busy = sum(sum(v) for v in tasks.values())
@@ -73,7 +125,8 @@ def summary(name: str, result: dict, wall: float) -> None:
         durations = tasks.get(task_id, [])
         print(
             f"  {task_id:<22} {len(durations):>4} ran  {sum(durations):7.1f} s "
-            f"{100 * sum(durations) / max(busy, 1e-9):5.1f}%  ({', '.join(sorted(states[task_id]))})"
+            f"{100 * sum(durations) / max(busy, 1e-9):5.1f}%  peak RSS {peaks[task_id]:5.0f} MB  "
+            f"({', '.join(sorted(states[task_id]))})"
         )
 
 
@@ -84,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--es-url", default="", help="index into this Elasticsearch instead of the embedded server"
     )
+    parser.add_argument("--no-related", action="store_true", help="related coverage off")
     args = parser.parse_args(argv)
     home = Path(tempfile.mkdtemp(prefix="newsflow-overhead-"))
     published = datetime.now(UTC).replace(microsecond=0)
@@ -113,11 +167,14 @@ def main(argv: list[str] | None = None) -> int:
             "NEWSFLOW_HOME": str(home),
             "AIRFLOW_HOME": str(home / "airflow"),
         }
+        if args.no_related:
+            env["NEWSFLOW_RELATED_COVERAGE"] = "false"
         print(f"{args.sources} RSS sources x {args.per_feed} article(s), feeds with ETags; home {home}")
         for name in ("first run (everything new)", "second run (every feed 304)"):
             start = time.perf_counter()
-            result = run_dag("news_ingest", settings, extra_env=env)
-            summary(name, result, time.perf_counter() - start)
+            with RssSampler() as sampler:
+                result = run_dag("news_ingest", settings, extra_env=env)
+            summary(name, result, time.perf_counter() - start, sampler)
             # dag.test() runs every task in its one child process: its peak is the run's, an upper
             # bound for each task (the largest child so far: the first run's counts for both)
             peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

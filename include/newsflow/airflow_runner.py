@@ -247,6 +247,8 @@ def _task_instances(dag_id: str, run_id: str) -> list[dict[str, Any]]:
                 "pool": ti.pool,
                 "name": ti.rendered_map_index,
                 "duration": ti.duration,
+                "start_date": ti.start_date.isoformat() if ti.start_date else None,
+                "end_date": ti.end_date.isoformat() if ti.end_date else None,
             }
             for ti in tis
         ]

@@ -182,6 +182,10 @@ class Settings:
     """Related-coverage score (0 to 1) at which two independently written articles are one story."""
     related_window_days: float = field(default=3.0, metadata=_min(0))
     """Related coverage only links articles published within this many days of each other."""
+    related_max_doc_share: float = field(default=0.2, metadata={"min": 0.0, "max": 1.0})
+    """Related coverage ignores words found in more than this share of the index (at least 100 articles):
+    they tell no event apart, and their long postings made each query cost in proportion to the index.
+    0 keeps every word (for an index where all articles share their words, e.g. one event's coverage)."""
     keywords: bool = True
     """YAKE key phrases of each article's title and lede (400 characters; none for rejected articles):
     the enrich stage's dearest step; off for bulk backfills (the `keywords` field then stays empty)."""

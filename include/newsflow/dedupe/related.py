@@ -10,13 +10,14 @@ TF-IDF-style score:
   (`is_canonical`), to other clusters, and to `published_at` within `window_days` of the
   article's date (undated articles on either side are compared on text alone); at most
   `candidates` hits. The index's own term statistics supply the IDF, so no other state is
-  kept and the cost per article is one bounded query, whatever the index size;
+  kept. Words in more than `related_max_doc_share` of the index are left out of the query:
+  their postings grow with the index, the rarer words' do not;
 - score: the candidate's MLT score divided by the article's own score for the same query
   (the article itself is let through for that), so 1.0 means "carries all of the
   article's most distinctive terms as strongly as the article itself"; for two articles
   of one run the higher of both directions counts;
 - decision: score >= `threshold` (default `RELATED_THRESHOLD`, chosen on the labelled
-  pairs in `benchmarks/data/dedupe/`, see docs/readme/dedupe.md).
+  pairs in `benchmarks/data/dedupe/`, see docs/dedupe.md).
 
 Articles are then taken in date order: an article joins the `story_id` of its best related
 article that already has one (an older article, or one of this run placed before it);
@@ -44,6 +45,13 @@ RELATED_THRESHOLD = Settings.related_threshold  # the defaults of the settings
 WINDOW_DAYS = Settings.related_window_days
 CANDIDATES = 10
 MAX_QUERY_TERMS = 100  # 25 (the default) missed 5 of 16 related pairs entirely, 100 none
+# `related_max_doc_share` is Lucene's MoreLikeThis `maxDocFreqPct`, which Elasticsearch does not
+# expose: a term in more than that share of the index says little about one event, yet its
+# postings are the longest, so with it each query cost in proportion to the index (14-25 ms an
+# article at 10k indexed when a burst of 10k articles fell in one window; 3.5 ms without).
+# Decisions with and without it: docs/dedupe.md.
+MAX_DOC_SHARE = Settings.related_max_doc_share
+MIN_DOC_FREQ_CAP = 100  # a small index keeps its terms: its statistics are too thin to judge
 MAX_RELATED = 5
 BATCH = 50
 _FIELDS = ["id", "cluster_id", "is_canonical", "language", "published_at", "story_id", "related_ids"]
@@ -58,10 +66,29 @@ def _parse(date: str | None) -> datetime | None:
         return None
 
 
+def doc_freq_cap(client: Elasticsearch, index: str, share: float = MAX_DOC_SHARE) -> int | None:
+    """`max_doc_freq` of the MLT queries on `index`: `share` of its documents, at least the floor;
+    None (no cap) when `share` is 0."""
+    if share <= 0:
+        return None
+    count = int(client.count(index=index).body.get("count") or 0)
+    return max(MIN_DOC_FREQ_CAP, int(count * share))
+
+
 def mlt_query(
-    index: str, rec: dict[str, Any], *, days: float, candidates: int = CANDIDATES
+    index: str,
+    rec: dict[str, Any],
+    *,
+    days: float,
+    candidates: int = CANDIDATES,
+    max_doc_freq: int | None = None,
 ) -> dict[str, Any]:
-    """The MLT search body for one article (itself included, for the self score)."""
+    """The MLT search body for one article (itself included, for the self score).
+
+    No total hit count is asked for (`track_total_hits`): the engine may then skip documents
+    that cannot reach the top hits. Same hits and scores (checked on 300 articles at 10k and
+    100k indexed); 5-40% less time a query (benchmarks/RESULTS.md, issue 21).
+    """
     own_cluster = rec.get("cluster_id") or rec["id"]
     filters: list[dict[str, Any]] = [
         {"term": {"language": rec.get("language") or "und"}},
@@ -83,19 +110,20 @@ def mlt_query(
                 }
             }
         )
+    like: dict[str, Any] = {
+        "fields": [language_field("text", rec.get("language") or "")],
+        "like": [{"_index": index, "_id": rec["id"]}],
+        "min_term_freq": 1,
+        "min_doc_freq": 1,
+        "max_query_terms": MAX_QUERY_TERMS,
+        "include": True,
+    }
+    if max_doc_freq is not None:
+        like["max_doc_freq"] = max_doc_freq
     return {
         "query": {
             "bool": {
-                "must": {
-                    "more_like_this": {
-                        "fields": [language_field("text", rec.get("language") or "")],
-                        "like": [{"_index": index, "_id": rec["id"]}],
-                        "min_term_freq": 1,
-                        "min_doc_freq": 1,
-                        "max_query_terms": MAX_QUERY_TERMS,
-                        "include": True,
-                    }
-                },
+                "must": {"more_like_this": like},
                 "filter": filters,
                 "must_not": {
                     "bool": {
@@ -106,6 +134,7 @@ def mlt_query(
             }
         },
         "size": candidates + 1,
+        "track_total_hits": False,
         "_source": _FIELDS,
     }
 
@@ -171,7 +200,8 @@ def link_related(
     alias = index or settings.index_alias
     records = _get_records(client, alias, list(dict.fromkeys(i for i in ids if i)))
     starters = {i: r for i, r in records.items() if (r.get("cluster_id") or i) == i}
-    scores, others = _score_starters(client, alias, starters, days, candidates)
+    cap = doc_freq_cap(client, alias, settings.related_max_doc_share) if starters else None
+    scores, others = _score_starters(client, alias, starters, days, candidates, cap)
     placed = assign_stories(starters, others, scores, threshold)
     # copies take their cluster's story (the starter may be this run's or an older one)
     roots = {r.get("cluster_id") for i, r in records.items() if i not in starters}
@@ -197,7 +227,12 @@ def _get_records(client: Elasticsearch, alias: str, ids: list[str]) -> dict[str,
 
 
 def _score_starters(
-    client: Elasticsearch, alias: str, starters: dict[str, dict[str, Any]], days: float, candidates: int
+    client: Elasticsearch,
+    alias: str,
+    starters: dict[str, dict[str, Any]],
+    days: float,
+    candidates: int,
+    cap: int | None,
 ) -> tuple[dict[tuple[str, str], float], dict[str, dict[str, Any]]]:
     """Pair scores of the cluster starters against their MLT candidates, and the candidates from
     earlier runs; one msearch per `BATCH` starters."""
@@ -208,7 +243,8 @@ def _score_starters(
         chunk = order[start : start + BATCH]
         searches: list[dict[str, Any]] = []
         for aid in chunk:
-            searches += [{"index": alias}, mlt_query(alias, starters[aid], days=days, candidates=candidates)]
+            query = mlt_query(alias, starters[aid], days=days, candidates=candidates, max_doc_freq=cap)
+            searches += [{"index": alias}, query]
         responses = client.msearch(searches=searches).body["responses"]
         for aid, resp in zip(chunk, responses, strict=True):
             hits = (resp.get("hits") or {}).get("hits") or []

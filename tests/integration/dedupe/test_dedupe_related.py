@@ -87,3 +87,23 @@ def test_related_across_runs_and_rerun_is_stable(
     before = {k: (v["story_id"], v["cluster_id"]) for k, v in d.items()}
     run("day-2", _seeds(seed_files, ["000", "001"]))  # re-run: unchanged, nothing moves
     assert {k: (v["story_id"], v["cluster_id"]) for k, v in _by_seed(client, settings).items()} == before
+
+
+def test_the_common_word_cap_is_a_share_of_the_index_with_a_floor(
+    settings: Settings, client: Elasticsearch
+) -> None:
+    """A small index keeps every word (the floor); a large one leaves out the words in more
+    than `related_max_doc_share` of it; share 0 switches the cap off."""
+    from elasticsearch import helpers
+
+    from newsflow.dedupe.related import MIN_DOC_FREQ_CAP, doc_freq_cap
+    from newsflow.index import ensure_index
+
+    ensure_index(client, settings)
+    alias = settings.index_alias
+    assert doc_freq_cap(client, alias, 0.2) == MIN_DOC_FREQ_CAP
+    assert doc_freq_cap(client, alias, 0.0) is None
+    docs = ({"_index": settings.write_alias, "_id": f"n{i}", "_source": {"title": "x"}} for i in range(1000))
+    helpers.bulk(client, docs, refresh=True)
+    assert doc_freq_cap(client, alias, 0.2) == 200
+    assert doc_freq_cap(client, alias, 0.05) == MIN_DOC_FREQ_CAP  # 50 is under the floor

@@ -66,6 +66,7 @@ def test_mlt_query_is_bounded_by_language_window_and_cluster() -> None:
         candidates=7,
     )
     assert body["size"] == 8
+    assert body["track_total_hits"] is False  # top hits only: the engine may skip the rest
     q = body["query"]["bool"]
     assert q["must"]["more_like_this"]["fields"] == ["text_fr"]
     assert {"term": {"language": "fr"}} in q["filter"]
@@ -74,6 +75,9 @@ def test_mlt_query_is_bounded_by_language_window_and_cluster() -> None:
     assert q["must_not"]["bool"]["filter"] == {"term": {"cluster_id": "k"}}
     undated = mlt_query("news", {"id": "a", "language": "en"}, days=2)
     assert len(undated["query"]["bool"]["filter"]) == 2  # no window without a date
+    assert "max_doc_freq" not in undated["query"]["bool"]["must"]["more_like_this"]
+    capped = mlt_query("news", {"id": "a", "language": "en"}, days=2, max_doc_freq=500)
+    assert capped["query"]["bool"]["must"]["more_like_this"]["max_doc_freq"] == 500
 
 
 def test_assign_stories_joins_placed_stories_in_date_order() -> None:
