@@ -14,8 +14,10 @@ text wins (`newsflow.clean.metadata`). Measured on real pages by
 from __future__ import annotations
 
 import copy
+import itertools
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
@@ -252,29 +254,38 @@ def _doc_text(doc: object) -> str:
     return str(text)
 
 
-def _fallbacks(tree: lxml.html.HtmlElement, url: str, lang: str | None) -> list[tuple[str, str]]:
-    """(name, text) from the generic algorithms, each on its own copy of the tree."""
-    results: list[tuple[str, str]] = []
+def _fallbacks(tree: lxml.html.HtmlElement, url: str, lang: str | None) -> Iterator[tuple[str, str]]:
+    """(name, text) from the generic algorithms, each on its own copy of the tree, one at a time.
+
+    A generator: the caller stops at the first that earns its place, so the later (and
+    costlier) ones run only when the earlier fail. jusText failing also skips readability.
+    """
     try:
         doc = trafilatura.bare_extraction(  # it works on its own copy of a tree it is handed
             tree, url=url or None, favor_recall=True, include_comments=False,
             include_tables=False, with_metadata=False,
         )  # fmt: skip
-        if doc is not None:
-            results.append(("trafilatura-recall", _doc_text(doc)))
     except Exception as exc:  # an extractor crash must not lose the item
         log.debug("trafilatura recall failed on %s: %s", url, exc)
+        doc = None
+    if doc is not None:
+        yield "trafilatura-recall", _doc_text(doc)
     try:
         from trafilatura.external import try_justext, try_readability
 
         body = try_justext(copy.deepcopy(tree), url or None, lang)
-        results.append(("justext", "\n".join(" ".join(p.itertext()).strip() for p in body.iter("p"))))
-        summary = try_readability(copy.deepcopy(tree))
-        paras = [" ".join(" ".join(el.itertext()).split()) for el in summary.iter("p", "h2", "h3", "li")]
-        results.append(("readability", "\n".join(p for p in paras if p)))
+        justext = "\n".join(" ".join(p.itertext()).strip() for p in body.iter("p"))
     except Exception as exc:
         log.debug("generic extractors failed on %s: %s", url, exc)
-    return results
+        return
+    yield "justext", justext
+    try:
+        summary = try_readability(copy.deepcopy(tree))
+        paras = [" ".join(" ".join(el.itertext()).split()) for el in summary.iter("p", "h2", "h3", "li")]
+    except Exception as exc:
+        log.debug("generic extractors failed on %s: %s", url, exc)
+        return
+    yield "readability", "\n".join(p for p in paras if p)
 
 
 def _html_parser(**options: Any) -> lxml.html.HTMLParser:
@@ -534,7 +545,7 @@ def extract_html(html: str, url: str = "", min_words: int = 40) -> Extraction:
     story = "\n".join(out.stripped.lines) if out.stripped else ""  # `story_lines(out.text)`
     short = count_words(story) < min_words
     if short:
-        for name, text in [*out.body_candidates, *_fallbacks(tree, url, lang)]:
+        for name, text in itertools.chain(out.body_candidates, _fallbacks(tree, url, lang)):
             if _earns_place(name, text, story, anchors, min_words):
                 out.extractor, out.text, out.stripped = name, text, None
                 break
