@@ -431,11 +431,14 @@ def _publication_day(
     trafilatura already ran htmldate's quick search on our tree (`quick`). Both searches
     read the URL, the header's tags and JSON-LD first and stop there: when the quick one
     lands on the day all of the page's structured values state, the extensive one (a second
-    parse of the page and a scan of its text) finds that day too, and is skipped. When they
-    disagree (an instant and its UTC copy on two days), the extensive search decides.
+    parse of the page and a scan of its text, about 15 CPU ms) finds that day too, and is
+    skipped. So is it when the page states no structured value to contradict the quick day:
+    on the 236 such dated real pages it changed the stored date on one, to a wrong day. When
+    they disagree (an instant and its UTC copy on two days), or the quick search found
+    nothing, the extensive search decides.
     """
     day = iso_value(quick or "")
-    if day and candidates and all(value[:10] == day[:10] for value in candidates):
+    if day and all(value[:10] == day[:10] for value in candidates):
         return day[:10]
     day = iso_value(_search_day(html, url, language) or quick or "")
     return day[:10] if day else None
