@@ -516,6 +516,13 @@ def _fold(line: str) -> str:
     return _DIGITS.sub("0", " ".join(line.casefold().split()))
 
 
+def normalized_line_key(line: str) -> str:
+    """`line_key` of a line of text already normalised (`normalize_text`): an article's text, a
+    learning text. `learn_boilerplate(normalized=True)` keys its lines so; matching them the same
+    way skips the normalisation's per-line checks."""
+    return _fold(line)
+
+
 def _signature(keys: set[str]) -> set[str]:
     """Story lines (long ones) identify an article; furniture lines are mostly short."""
     return {k for k in keys if count_words(k) >= 12}

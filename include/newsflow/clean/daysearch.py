@@ -9,7 +9,8 @@ the first answer, more than htmldate spends on a hundred pages. On the real page
 language or in English, so the parser is scoped to those two (`page_languages`) while
 htmldate reads the page; a page that declares no language dateparser knows gets the
 `UNDECLARED` most used languages of dateparser's own ranking (the Russian dates of an
-undeclared Russian page are still read). The scope lives in a context variable, so threads
+undeclared Russian page are still read), for each date string those written in its letters'
+script and English (`for_string`: the same answers, without loading twenty locales). The scope lives in a context variable, so threads
 and other callers of htmldate in the same process keep htmldate's default parser.
 """
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from contextvars import ContextVar
 from datetime import date
 from functools import lru_cache
@@ -73,11 +75,64 @@ def _parser(languages: tuple[str, ...]) -> Any:
     return DateDataParser(languages=list(languages), settings=dict(_SETTINGS))
 
 
+# The scripts the dates of the most used languages are written in (a language not listed is
+# always kept). A locale only applies to a string whose words it knows, in its own script.
+_SCRIPTS = {
+    **dict.fromkeys(
+        ("en", "es", "fr", "de", "tr", "pt", "it", "nl", "vi", "pl", "cs", "id", "sv"), {"LATIN"}
+    ),
+    **dict.fromkeys(("ru", "uk"), {"CYRILLIC"}),
+    **dict.fromkeys(("fa", "ar"), {"ARABIC"}),
+    **dict.fromkeys(("zh", "zh-Hans"), {"CJK"}),
+    "ja": {"CJK", "HIRAGANA", "KATAKANA"},
+    "ko": {"HANGUL", "CJK"},
+    "el": {"GREEK"},
+    "he": {"HEBREW"},
+    "th": {"THAI"},
+}
+
+
+def _letter_scripts(text: str) -> set[str]:
+    """The scripts of the letters in `text` ("LATIN", "ARABIC", "CJK", ...) by Unicode name."""
+    return {unicodedata.name(ch, "?").split(" ")[0] for ch in text if ch.isalpha()}
+
+
+def for_string(languages: tuple[str, ...], text: str) -> tuple[str, ...]:
+    """`languages` (in order) without those written in a script none of `text`'s letters is in.
+
+    For an undeclared page's `UNDECLARED` languages: dateparser loads every locale it tries
+    (about 8 CPU ms each, its patterns compiled on first use) to learn that an Arabic date
+    is not Swedish. A string without letters keeps them all, and English is always kept: dateparser
+    also reads a numeric date followed by a word it does not know ("03.04.2020 г.") with its first
+    language, English.
+    """
+    scripts = _letter_scripts(text)
+    if not scripts:
+        return languages
+    return tuple(
+        lang for lang in languages if lang not in _SCRIPTS or _SCRIPTS[lang] & scripts or lang == "en"
+    )
+
+
+class _ScriptScoped:
+    """The undeclared page's parser: per string, dateparser over the languages of its script."""
+
+    def __init__(self, languages: tuple[str, ...]) -> None:
+        self.languages = languages
+
+    def get_date_data(self, date_string: str, date_formats: Any = None) -> Any:
+        return _parser(for_string(self.languages, date_string) or ("en",)).get_date_data(
+            date_string, date_formats
+        )
+
+
 def _scoped_parser() -> Any:
     """The parser htmldate gets: scoped to the page being read, else htmldate's own."""
     languages = _SCOPE.get()
     if languages is None and _DEFAULT_PARSER is not None:
         return _DEFAULT_PARSER()
+    if languages and len(languages) > 2:  # an undeclared page: the most used languages
+        return _ScriptScoped(languages)
     return _parser(languages or ("en",))
 
 

@@ -14,8 +14,10 @@ text wins (`newsflow.clean.metadata`). Measured on real pages by
 from __future__ import annotations
 
 import copy
+import itertools
 import logging
 import re
+from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
@@ -23,7 +25,7 @@ from urllib.parse import urljoin
 import lxml.html
 import trafilatura
 from lxml import etree
-from trafilatura.utils import load_html
+from trafilatura.utils import is_dubious_html, repair_faulty_html
 
 from newsflow.clean.boilerplate import StripResult, strip_boilerplate
 from newsflow.clean.daysearch import search_day, url_day
@@ -68,7 +70,7 @@ class Extraction:
     parse_error: str = ""
     video: bool = False  # the page is built around a video player (only looked at when the text is short)
     agencies: list[str] = field(default_factory=list)  # wire agencies named as the page's author
-    anchors: frozenset[str] = frozenset()  # the page's link texts (casefolded): headline lists are links
+    anchors: Container[str] = frozenset()  # the page's link texts (`LinkTexts`): headline lists are links
     declared_article: bool = False  # og:type or JSON-LD says the page is one article
     body_candidates: list[tuple[str, str]] = field(default_factory=list)  # JSON-LD articleBody
     # The fixed furniture rules over `text` (normalised), run to judge its length: clean's text pass
@@ -252,34 +254,100 @@ def _doc_text(doc: object) -> str:
     return str(text)
 
 
-def _fallbacks(tree: lxml.html.HtmlElement, url: str, lang: str | None) -> list[tuple[str, str]]:
-    """(name, text) from the generic algorithms, each on its own copy of the tree."""
-    results: list[tuple[str, str]] = []
+def _fallbacks(tree: lxml.html.HtmlElement, url: str, lang: str | None) -> Iterator[tuple[str, str]]:
+    """(name, text) from the generic algorithms, each on its own copy of the tree, one at a time.
+
+    A generator: the caller stops at the first that earns its place, so the later (and
+    costlier) ones run only when the earlier fail. jusText failing also skips readability.
+    """
     try:
         doc = trafilatura.bare_extraction(  # it works on its own copy of a tree it is handed
             tree, url=url or None, favor_recall=True, include_comments=False,
             include_tables=False, with_metadata=False,
         )  # fmt: skip
-        if doc is not None:
-            results.append(("trafilatura-recall", _doc_text(doc)))
     except Exception as exc:  # an extractor crash must not lose the item
         log.debug("trafilatura recall failed on %s: %s", url, exc)
+        doc = None
+    if doc is not None:
+        yield "trafilatura-recall", _doc_text(doc)
     try:
         from trafilatura.external import try_justext, try_readability
 
         body = try_justext(copy.deepcopy(tree), url or None, lang)
-        results.append(("justext", "\n".join(" ".join(p.itertext()).strip() for p in body.iter("p"))))
-        summary = try_readability(copy.deepcopy(tree))
-        paras = [" ".join(" ".join(el.itertext()).split()) for el in summary.iter("p", "h2", "h3", "li")]
-        results.append(("readability", "\n".join(p for p in paras if p)))
+        justext = "\n".join(" ".join(p.itertext()).strip() for p in body.iter("p"))
     except Exception as exc:
         log.debug("generic extractors failed on %s: %s", url, exc)
-    return results
+        return
+    yield "justext", justext
+    try:
+        summary = try_readability(copy.deepcopy(tree))
+        paras = [" ".join(" ".join(el.itertext()).split()) for el in summary.iter("p", "h2", "h3", "li")]
+    except Exception as exc:
+        log.debug("generic extractors failed on %s: %s", url, exc)
+        return
+    yield "readability", "\n".join(p for p in paras if p)
 
 
-_PARSER = lxml.html.HTMLParser(
-    remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False
-)
+def _html_parser(**options: Any) -> lxml.html.HTMLParser:
+    """trafilatura's parser settings, with lxml's C-level element class lookup.
+
+    `lxml.html.HTMLParser` picks each element's class with a Python function
+    (`HtmlElementClassLookup.lookup`), called every time an element is touched from
+    Python: about 7,000 calls a page, mostly inside trafilatura, 3-5% of the cleaning's
+    CPU on real pages. `ElementDefaultClassLookup` gives the same `HtmlElement`
+    (`HtmlComment`, ...) from C; only the form-control subclasses (`FormElement`,
+    `InputElement`, ...) are not used, and neither trafilatura nor we read form values.
+    Extraction is identical on the real pages (`tests/unit/clean/test_clean_html.py`).
+    """
+    parser = lxml.html.HTMLParser(
+        collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True, **options
+    )
+    parser.set_element_class_lookup(
+        etree.ElementDefaultClassLookup(
+            element=lxml.html.HtmlElement,
+            comment=lxml.html.HtmlComment,
+            pi=lxml.html.HtmlProcessingInstruction,
+            entity=lxml.html.HtmlEntity,
+        )
+    )
+    return parser
+
+
+_PARSER = _html_parser(encoding="utf-8")  # trafilatura's `HTML_PARSER`
+_FRAGMENT_PARSER = _html_parser()  # a fragment's bytes: lxml reads a declared encoding
+
+
+def _from_bytes(html: str) -> lxml.html.HtmlElement | None:
+    try:
+        return lxml.html.fromstring(html.encode("utf-8", "surrogatepass"), parser=_PARSER)
+    except Exception as exc:  # as trafilatura's loader: an unparseable page has no tree
+        log.debug("lxml could not parse the page as bytes: %s", exc)
+        return None
+
+
+def _load(html: str) -> lxml.html.HtmlElement | None:
+    """trafilatura's `load_html` steps for a string, with `_PARSER`.
+
+    The same repairs (invalid XML characters, a broken doctype line, a self-closing
+    <html/>), the same second try as bytes (a page starting with an XML encoding
+    declaration), and the same refusal of a page that does not look like HTML and
+    parses to a single element.
+    """
+    beginning = html[:50].lower()
+    html = repair_faulty_html(html, beginning)
+    tree: lxml.html.HtmlElement | None = None
+    as_bytes = False
+    try:
+        tree = lxml.html.fromstring(html, parser=_PARSER)
+    except ValueError:  # "Unicode strings with encoding declaration are not supported"
+        tree, as_bytes = _from_bytes(html), True
+    except Exception as exc:
+        log.debug("lxml could not parse the page: %s", exc)
+    if (tree is None or len(tree) < 1) and not as_bytes:
+        tree = _from_bytes(html)
+    if tree is not None and is_dubious_html(beginning) and len(tree) < 2:
+        return None
+    return tree
 
 
 def parse_html(html: str) -> lxml.html.HtmlElement:
@@ -287,14 +355,34 @@ def parse_html(html: str) -> lxml.html.HtmlElement:
 
     trafilatura, handed a tree with comments, drops the text after an HTML comment
     inside a paragraph: server-rendered React pages put `<!-- -->` between text runs,
-    so every paragraph was cut short. trafilatura's own loader also takes pages that
-    start with an XML encoding declaration; a fragment it refuses ("<p>...</p>" alone)
-    is parsed here as bytes, which lxml accepts with a declaration too.
+    so every paragraph was cut short. Parsed as trafilatura's own loader parses
+    (`_load`), which also takes pages that start with an XML encoding declaration; a
+    fragment it refuses ("<p>...</p>" alone) is parsed here as bytes, which lxml accepts
+    with a declaration too.
     """
-    tree = load_html(html)
+    tree = _load(html)
     if tree is not None:
         return tree
-    return lxml.html.fromstring(html.encode("utf-8", "surrogatepass"), parser=_PARSER)
+    return lxml.html.fromstring(html.encode("utf-8", "surrogatepass"), parser=_FRAGMENT_PARSER)
+
+
+class LinkTexts(Container[str]):
+    """The page's link texts (`anchor_texts`), read from its tree the first time one is asked for.
+
+    Most pages are never asked (an article fails the index-page test before its links are
+    looked at; only short pages weigh fallbacks against them): 0.4 CPU ms a page saved.
+    Reading them late is safe: after parsing, the tree is only changed by
+    `unwrap_layout_tables`, which keeps every link whole; the extractors work on copies.
+    """
+
+    def __init__(self, tree: lxml.html.HtmlElement) -> None:
+        self._tree: lxml.html.HtmlElement | None = tree
+        self._texts: frozenset[str] = frozenset()
+
+    def __contains__(self, text: object) -> bool:
+        if self._tree is not None:
+            self._texts, self._tree = anchor_texts(self._tree), None
+        return text in self._texts
 
 
 def anchor_texts(tree: lxml.html.HtmlElement) -> frozenset[str]:
@@ -307,7 +395,7 @@ def anchor_texts(tree: lxml.html.HtmlElement) -> frozenset[str]:
     return frozenset(texts)
 
 
-def linked_share(text: str, anchors: frozenset[str]) -> float:
+def linked_share(text: str, anchors: Container[str]) -> float:
     """Share of the non-empty lines of `text` that are link texts of the page."""
     lines = [" ".join(line.split()).casefold() for line in text.split("\n") if line.strip()]
     if not lines:
@@ -320,7 +408,7 @@ EARNED_GROWTH = 3.0  # ... and be at most this many times as long (plus `min_wor
 EARNED_LINKED = 0.3  # ... and at most this share of its lines may be link texts
 
 
-def _earns_place(name: str, text: str, main: str, anchors: frozenset[str], min_words: int) -> bool:
+def _earns_place(name: str, text: str, main: str, anchors: Container[str], min_words: int) -> bool:
     """A fallback replaces a too-short main text only when it is the story, not the page.
 
     The longest candidate is usually reader comments, a sidebar of other stories' first
@@ -362,11 +450,14 @@ def _publication_day(
     trafilatura already ran htmldate's quick search on our tree (`quick`). Both searches
     read the URL, the header's tags and JSON-LD first and stop there: when the quick one
     lands on the day all of the page's structured values state, the extensive one (a second
-    parse of the page and a scan of its text) finds that day too, and is skipped. When they
-    disagree (an instant and its UTC copy on two days), the extensive search decides.
+    parse of the page and a scan of its text, about 15 CPU ms) finds that day too, and is
+    skipped. So is it when the page states no structured value to contradict the quick day:
+    on the 236 such dated real pages it changed the stored date on one, to a wrong day. When
+    they disagree (an instant and its UTC copy on two days), or the quick search found
+    nothing, the extensive search decides.
     """
     day = iso_value(quick or "")
-    if day and candidates and all(value[:10] == day[:10] for value in candidates):
+    if day and all(value[:10] == day[:10] for value in candidates):
         return day[:10]
     day = iso_value(_search_day(html, url, language) or quick or "")
     return day[:10] if day else None
@@ -451,7 +542,7 @@ def extract_html(html: str, url: str = "", min_words: int = 40) -> Extraction:
     out.page_language = _page_language(tree)
     out.canonical_url = _canonical(tree, url)
     lang = out.page_language.split("-")[0].lower() or None
-    anchors = anchor_texts(tree)
+    anchors = LinkTexts(tree)
     unwrap_layout_tables(tree)
 
     doc = None
@@ -476,7 +567,7 @@ def extract_html(html: str, url: str = "", min_words: int = 40) -> Extraction:
     story = "\n".join(out.stripped.lines) if out.stripped else ""  # `story_lines(out.text)`
     short = count_words(story) < min_words
     if short:
-        for name, text in [*out.body_candidates, *_fallbacks(tree, url, lang)]:
+        for name, text in itertools.chain(out.body_candidates, _fallbacks(tree, url, lang)):
             if _earns_place(name, text, story, anchors, min_words):
                 out.extractor, out.text, out.stripped = name, text, None
                 break

@@ -10,6 +10,7 @@ their shape (many short headline lines, few sentences).
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 
 from newsflow.wordcount import count_words
 
@@ -114,7 +115,7 @@ _SENTENCE_END = re.compile(r"[.!?。！？][\"”’»)]?$")
 
 
 def detect_index_page(
-    lines: list[str], link_density: float | None = None, anchors: frozenset[str] | None = None
+    lines: list[str], link_density: float | None = None, anchors: Container[str] | None = None
 ) -> str | None:
     """`index_page: ...` for section fronts and lists of links rather than one story.
 
@@ -130,10 +131,12 @@ def detect_index_page(
     if len(lines) < 10:
         return None
     short = [line for line in lines if count_words(line) <= 12]
+    sentences = sum(1 for line in lines if _SENTENCE_END.search(line) and count_words(line) > 12)
+    if len(short) * 10 < len(lines) * 8 or sentences * 5 > len(lines):
+        return None  # a story even before the link test, which only ever shortens `short`
     if anchors is not None:
         short = [line for line in short if " ".join(line.split()).casefold() in anchors]
-    sentences = sum(1 for line in lines if _SENTENCE_END.search(line) and count_words(line) > 12)
-    if len(short) * 10 >= len(lines) * 8 and sentences * 5 <= len(lines):
+    if len(short) * 10 >= len(lines) * 8:
         kind = "linked headlines" if anchors is not None else "headline-like"
         return f"index_page: {len(short)} of {len(lines)} lines are {kind}"
     return None

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from newsflow.clean.boilerplate import learn_boilerplate, line_key
+from newsflow.clean.boilerplate import learn_boilerplate, normalized_line_key
 
 MIN_STORIES = 2  # a line in this many different stories of one source is its furniture
 MAX_LINES = 5_000  # bound on the set (the memory holds at most KEEP articles of MAX_CHARS)
@@ -31,7 +31,9 @@ def source_furniture(texts: Iterable[str]) -> frozenset[str]:
 
 
 def story_text(text: str, furniture: frozenset[str]) -> str:
-    """`text` without its furniture lines: what the near-duplicate signature is made of."""
+    """`text` (an article's, normalised by clean) without its furniture lines: what the
+    near-duplicate signature is made of. Its lines are keyed as the learning texts the furniture
+    was learned from (`normalized_line_key`), not normalised again."""
     if not furniture:
         return text
-    return "\n".join(line for line in text.split("\n") if line_key(line) not in furniture)
+    return "\n".join(line for line in text.split("\n") if normalized_line_key(line) not in furniture)

@@ -286,16 +286,32 @@ def _is_title_case_line(text: str, pos: int) -> bool:
     return len(words) >= 3 and sum(w[0].isupper() for w in words) / len(words) >= 0.6
 
 
+@lru_cache(maxsize=1)
+def _lead_tokens() -> frozenset[str]:
+    """The first token (`_TOKEN`) of every name of more than one token.
+
+    A span of several tokens starts with its first token as written, followed by a character
+    no token continues with: it can only be such a name when that token leads one.
+    """
+    leads = (_TOKEN.match(name) for name in gazetteer())
+    return frozenset(
+        m.group(0) for m, name in zip(leads, gazetteer(), strict=True) if m and m.end() < len(name)
+    )
+
+
 def find_mentions(text: str) -> list[Mention]:
     """Gazetteer matches in `text` (longest first), before the false-positive rules."""
     names = gazetteer()
+    leads = _lead_tokens()
     tokens = list(_TOKEN.finditer(text[:MAX_CHARS]))
     mentions: list[Mention] = []
     i = 0
     while i < len(tokens):
         found = None
-        if tokens[i].group(0)[0].isupper() or not tokens[i].group(0)[0].islower():
-            for n in range(min(MAX_NAME_WORDS, len(tokens) - i), 0, -1):
+        first = tokens[i].group(0)
+        if first[0].isupper() or not first[0].islower():
+            longest = min(MAX_NAME_WORDS, len(tokens) - i) if first in leads else 1
+            for n in range(longest, 0, -1):
                 span = _POSSESSIVE.sub("", text[tokens[i].start() : tokens[i + n - 1].end()]).rstrip(".'’")
                 if span in names and "\n" not in span:
                     found = (n, span)

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import gzip
+import json
+from pathlib import Path
+
+import lxml.html
 import pytest
+import trafilatura
+from trafilatura.utils import load_html
 
 from newsflow.clean import clean_item, html
 from newsflow.clean.html import extract_html
@@ -131,3 +138,49 @@ def test_html_in_json_record() -> None:
 def test_broken_html_does_not_crash() -> None:
     article = clean_item(RawItem(source="ex", url="u", body="<html><body><p>unclosed <b>tags " + P[0]))
     assert article.rejected and article.reason.startswith("too_short")
+
+
+REALPAGES = Path(__file__).resolve().parents[3].parent / "shared" / "datasets" / "realpages"
+
+
+def _real_pages(count: int) -> list[str]:
+    """Every `step`-th page of the real-pages set, decoded as the pipeline reads it (its absence fails)."""
+    rows = [json.loads(line) for line in (REALPAGES / "index.jsonl").read_text().splitlines() if line.strip()]
+    step = max(1, len(rows) // count)
+    return [
+        gzip.decompress((REALPAGES / row["page"]).read_bytes()).decode("utf-8", errors="replace")
+        for row in rows[::step][:count]
+    ]
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        PAGE,
+        '<?xml version="1.0" encoding="utf-8"?>\n<html><body><p>Declared.</p></body></html>',
+        "<!DOCTYPE html PUBLIC broken\n<html><body><p>Doctype line.</p></body></html>",
+        "<html/>\n<body><p>Self-closing html.</p></body>",
+        "plain words \x0b with a control character <b>and a tag</b>",
+    ],
+)
+def test_parse_html_builds_trafilaturas_tree(page: str) -> None:
+    """Our parser (C-level class lookup) gives the tree trafilatura's own loader gives."""
+    ours, theirs = html.parse_html(page), load_html(page)
+    if theirs is not None:
+        assert lxml.html.tostring(ours) == lxml.html.tostring(theirs)
+    assert all(isinstance(el, lxml.html.HtmlElement) for el in ours.iter() if isinstance(el.tag, str))
+
+
+def test_parse_html_extracts_as_trafilaturas_tree_on_real_pages() -> None:
+    """Same tree, and trafilatura reads it to the same text and metadata as its own loader's."""
+    for page in _real_pages(25):
+        ours, theirs = html.parse_html(page), load_html(page)
+        assert lxml.html.tostring(ours) == lxml.html.tostring(theirs)
+        docs = [
+            trafilatura.bare_extraction(tree, with_metadata=True, date_extraction_params=html._CHEAP_DATE)
+            for tree in (ours, theirs)
+        ]
+        fields = [
+            {k: v for k, v in d.as_dict().items() if k not in {"body", "commentsbody"}} for d in docs if d
+        ]
+        assert len(fields) != 1 and (not fields or fields[0] == fields[1])

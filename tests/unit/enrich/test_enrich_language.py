@@ -203,6 +203,16 @@ def test_languages_langdetect_lacks_are_detected_on_long_and_short_text() -> Non
     assert detect_language("", ZU, hint="zu")[0] == "zu"  # not Swahili
 
 
+def test_a_long_text_declaring_langdetects_answer_skips_the_lingua_check() -> None:
+    """The declaration and langdetect agree: lingua's low-accuracy models are not consulted."""
+    long_de = " ".join([DE] * 3)
+    language._lingua_low_among.cache_clear()
+    assert detect_language("", long_de, hint="de-DE")[0] == "de"
+    assert language._lingua_low_among.cache_info().currsize == 0
+    assert detect_language("", long_de, hint="en")[0] == "de"  # a declaration langdetect contradicts: checked
+    assert language._lingua_low_among.cache_info().currsize == 1
+
+
 def test_every_langdetect_language_can_be_answered() -> None:
     assert language.langdetect_languages() <= language.supported_languages()
     assert len(language.supported_languages()) >= 75
